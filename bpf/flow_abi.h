@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one definition of everything the XDP datapath and userspace share:
+ * flow map key and value, per-flow and global counters, map names and sizes.
+ * Included by bpf/rtprelay.bpf.c and by every userspace file that touches
+ * the maps. Every type here carries BTF in the BPF object, so
+ * `bpftool map dump pinned /sys/fs/bpf/rtprelay/flows` prints named fields.
+ */
+#ifndef RTPRELAY_FLOW_ABI_H
+#define RTPRELAY_FLOW_ABI_H
+
+#include <linux/types.h>
+
+#define FLOW_ABI_VERSION 1
+
+/* Pinned object names under the bpffs directory (default /sys/fs/bpf/rtprelay). */
+#define PIN_FLOWS	     "flows"
+#define PIN_COUNTERS	     "counters"
+#define PIN_LINK_PREFIX	     "link_" /* link_<ifname>: the bpf_link of one interface */
+
+#define FLOW_MAP_MAX_ENTRIES 262144
+#define TX_PORTS_MAX_ENTRIES 64
+
+/* Address families as stored in the maps (values of AF_INET / AF_INET6). */
+#define FLOW_AF_INET  2
+#define FLOW_AF_INET6 10
+
+/* An IPv4 or IPv6 address in network byte order; IPv4 uses v4, rest zero. */
+struct flow_addr {
+	union {
+		__be32 v4;
+		__u8 v6[16];
+	};
+};
+
+/* The relay's local end of one leg: the packet's destination. */
+struct flow_key {
+	struct flow_addr addr;
+	__be16 port;
+	__u8 family; /* FLOW_AF_INET or FLOW_AF_INET6 */
+	__u8 pad;
+};
+
+/* flow_value.flags */
+#define FLOW_F_LATCHED (1u << 0) /* peer source confirmed: forward, enforce expect_* */
+#define FLOW_F_HOLD    (1u << 1) /* forwarding toward the peer is on hold: drop */
+
+/* Where a packet that hit the flow goes, and what the flow has seen. */
+struct flow_counters {
+	__u64 packets;
+	__u64 bytes;
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last hit */
+	__u64 wrong_source; /* packets dropped because they came from elsewhere */
+};
+
+struct flow_value {
+	struct flow_addr src_addr;    /* egress source: the relay's address for the other leg */
+	struct flow_addr dst_addr;    /* egress destination: the other peer */
+	struct flow_addr expect_addr; /* the only accepted source once latched */
+	__be16 src_port;
+	__be16 dst_port;
+	__be16 expect_port;
+	__u16 flags;	      /* FLOW_F_* */
+	__u32 egress_ifindex; /* 0: the route decides; else the route must leave here */
+	__u32 pad;
+	struct flow_counters counters;
+};
+
+/* One per CPU (a single-entry per-CPU array); userspace sums the CPUs. */
+struct global_counters {
+	__u64 forwarded;	    /* rewritten and sent with XDP_TX or XDP_REDIRECT */
+	__u64 passed;		    /* handed to the kernel stack (sum of the pass_* reasons) */
+	__u64 dropped_wrong_source; /* latched flow, packet from another source */
+	__u64 dropped_hold;	    /* flow on hold */
+	__u64 errors;		    /* redirect failures and other internal errors */
+	__u64 pass_not_udp;	    /* not IPv4/IPv6 UDP: the stack's business */
+	__u64 pass_malformed;	    /* truncated or inconsistent headers */
+	__u64 pass_unsupported;	    /* IPv4 options, IPv6 extension headers, fragments */
+	__u64 pass_no_flow;	    /* no flow for (dst addr, dst port) */
+	__u64 pass_not_latched;	    /* flow programmed, peer not latched yet */
+	__u64 pass_ttl;		    /* TTL / hop limit <= 1 */
+	__u64 pass_no_route;	    /* fib lookup failed or neighbour unresolved */
+};
+
+#endif

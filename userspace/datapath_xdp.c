@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The XDP backend: loads bpf/rtprelay.bpf.c through its skeleton, reuses the
+ * maps pinned under the bpffs directory (LIBBPF_PIN_BY_NAME), and keeps one
+ * pinned bpf_link per interface. A restart finds the pinned links and swaps
+ * the new program into them with bpf_link_update, so forwarding never stops.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <glib.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "datapath.h"
+#include "flow_apply.h"
+#include "rtprelay.skel.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+struct datapath_xdp {
+	struct datapath dp;
+	struct rtprelay_bpf *skel;
+	char *bpffs_dir;
+	GHashTable *links; /* ifname -> link fd + 1 */
+};
+
+static struct datapath_xdp *to_xdp(struct datapath *dp)
+{
+	return (struct datapath_xdp *)dp;
+}
+
+static void link_pin_path(const struct datapath_xdp *x, const char *ifname, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" PIN_LINK_PREFIX "%s", x->bpffs_dir, ifname);
+}
+
+static int prepare_bpffs_dir(const char *dir, char *err, size_t errlen)
+{
+	struct statfs st;
+
+	if (g_mkdir_with_parents(dir, 0700) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (statfs(dir, &st) < 0 || st.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen, "%s is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf)", dir);
+		errno = ENOTSUP;
+		return -1;
+	}
+	return 0;
+}
+
+static __u32 attach_flags(enum xdp_attach_mode mode)
+{
+	return mode == XDP_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+/* A link pinned by an earlier run: give it the newly loaded program. */
+static int adopt_link(struct datapath_xdp *x, const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return -1;
+	if (bpf_link_update(fd, bpf_program__fd(x->skel->progs.rtprelay_xdp), NULL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int create_link(struct datapath_xdp *x, int ifindex, enum xdp_attach_mode mode, const char *path)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int prog_fd = bpf_program__fd(x->skel->progs.rtprelay_xdp);
+	int fd;
+
+	opts.flags = attach_flags(mode);
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	if (fd < 0 && mode == XDP_ATTACH_AUTO) {
+		opts.flags = XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	}
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_pin(fd, path) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int xdp_attach(struct datapath *dp, const char *ifname, enum xdp_attach_mode mode)
+{
+	struct datapath_xdp *x = to_xdp(dp);
+	char path[PATH_MAX];
+	__u32 ifindex = if_nametoindex(ifname);
+	int fd;
+
+	if (!ifindex)
+		return -ENODEV;
+	link_pin_path(x, ifname, path, sizeof(path));
+	fd = adopt_link(x, path);
+	if (fd < 0)
+		fd = create_link(x, ifindex, mode, path);
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(bpf_map__fd(x->skel->maps.tx_ports), &ifindex, &ifindex, BPF_ANY) < 0) {
+		int e = -errno;
+
+		unlink(path);
+		close(fd);
+		return e;
+	}
+	g_hash_table_replace(x->links, g_strdup(ifname), GINT_TO_POINTER(fd + 1));
+	return 0;
+}
+
+static void release_link(struct datapath_xdp *x, const char *ifname, int fd, bool unpin)
+{
+	char path[PATH_MAX];
+	__u32 ifindex = if_nametoindex(ifname);
+
+	if (unpin) {
+		link_pin_path(x, ifname, path, sizeof(path));
+		unlink(path);
+		if (ifindex)
+			bpf_map_delete_elem(bpf_map__fd(x->skel->maps.tx_ports), &ifindex);
+	}
+	close(fd);
+}
+
+static int xdp_detach(struct datapath *dp, const char *ifname)
+{
+	struct datapath_xdp *x = to_xdp(dp);
+	gpointer fd = g_hash_table_lookup(x->links, ifname);
+
+	if (!fd)
+		return -ENOENT;
+	release_link(x, ifname, GPOINTER_TO_INT(fd) - 1, true);
+	g_hash_table_remove(x->links, ifname);
+	return 0;
+}
+
+static int flows_fd(struct datapath *dp)
+{
+	return bpf_map__fd(to_xdp(dp)->skel->maps.flows);
+}
+
+static int xdp_flow_get(struct datapath *dp, const struct flow_key *key, struct flow_value *val)
+{
+	return bpf_map_lookup_elem(flows_fd(dp), key, val) < 0 ? -errno : 0;
+}
+
+static int xdp_flow_set(struct datapath *dp, const struct flow_key *key, const struct flow_value *val)
+{
+	struct flow_value old, v = *val;
+
+	if (xdp_flow_get(dp, key, &old) == 0)
+		v.counters = old.counters;
+	return bpf_map_update_elem(flows_fd(dp), key, &v, BPF_ANY) < 0 ? -errno : 0;
+}
+
+static int xdp_flow_delete(struct datapath *dp, const struct flow_key *key)
+{
+	return bpf_map_delete_elem(flows_fd(dp), key) < 0 ? -errno : 0;
+}
+
+static int xdp_flow_foreach(struct datapath *dp, datapath_flow_cb cb, void *user)
+{
+	struct flow_key key, next;
+	struct flow_value val;
+	void *prev = NULL;
+	int ret;
+
+	while (bpf_map_get_next_key(flows_fd(dp), prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(flows_fd(dp), &key, &val) < 0)
+			continue; /* deleted meanwhile */
+		ret = cb(&key, &val, user);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int xdp_counters(struct datapath *dp, struct global_counters *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct global_counters *percpu;
+	__u32 zero = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	percpu = g_new0(struct global_counters, ncpu);
+	if (bpf_map_lookup_elem(bpf_map__fd(to_xdp(dp)->skel->maps.counters), &zero, percpu) < 0) {
+		g_free(percpu);
+		return -errno;
+	}
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < ncpu; c++) {
+		const __u64 *src = (const __u64 *)&percpu[c];
+		__u64 *dst = (__u64 *)out;
+
+		for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
+			dst[i] += src[i];
+	}
+	g_free(percpu);
+	return 0;
+}
+
+static void xdp_input(struct datapath *dp, const struct flow_key *local, struct datapath_packet *pkts, int n,
+		      enum datapath_verdict *verdicts)
+{
+	struct flow_value v;
+	struct flow_key egress = { 0 };
+	int fd;
+
+	if (xdp_flow_get(dp, local, &v) < 0) {
+		for (int i = 0; i < n; i++)
+			verdicts[i] = DATAPATH_PASS;
+		return;
+	}
+	egress.addr = v.src_addr;
+	egress.port = v.src_port;
+	egress.family = local->family;
+	g_mutex_lock(&dp->lock);
+	fd = datapath_socket_lookup(dp, &egress);
+	/* The map's counters stay the kernel's own; the slow path has its totals. */
+	flow_apply(&v, fd, pkts, n, verdicts, &dp->slow_path);
+	g_mutex_unlock(&dp->lock);
+}
+
+/*
+ * unpin_links detaches XDP; unpin_maps also forgets the flows. A failed open
+ * detaches what it attached but keeps the maps: they may hold adopted flows.
+ */
+static void xdp_free(struct datapath_xdp *x, bool unpin_links, bool unpin_maps)
+{
+	GHashTableIter it;
+	gpointer ifname, fd;
+
+	g_hash_table_iter_init(&it, x->links);
+	while (g_hash_table_iter_next(&it, &ifname, &fd))
+		release_link(x, ifname, GPOINTER_TO_INT(fd) - 1, unpin_links);
+	g_hash_table_destroy(x->links);
+	if (unpin_maps && x->skel)
+		bpf_object__unpin_maps(x->skel->obj, NULL);
+	rtprelay_bpf__destroy(x->skel);
+	if (unpin_maps)
+		rmdir(x->bpffs_dir);
+	g_free(x->bpffs_dir);
+	datapath_fini(&x->dp);
+	g_free(x);
+}
+
+static void xdp_destroy(struct datapath *dp, bool unpin)
+{
+	xdp_free(to_xdp(dp), unpin, unpin);
+}
+
+static const struct datapath_ops xdp_ops = {
+	.name = "xdp",
+	.attach = xdp_attach,
+	.detach = xdp_detach,
+	.flow_set = xdp_flow_set,
+	.flow_delete = xdp_flow_delete,
+	.flow_get = xdp_flow_get,
+	.flow_foreach = xdp_flow_foreach,
+	.counters = xdp_counters,
+	.input = xdp_input,
+	.destroy = xdp_destroy,
+};
+
+static int load_skeleton(struct datapath_xdp *x, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = x->bpffs_dir);
+
+	x->skel = rtprelay_bpf__open_opts(&opts);
+	if (!x->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	if (rtprelay_bpf__load(x->skel) < 0) {
+		snprintf(err, errlen, "cannot load the XDP program: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err, size_t errlen)
+{
+	struct datapath_xdp *x = g_new0(struct datapath_xdp, 1);
+	int ret;
+
+	datapath_init(&x->dp, &xdp_ops, DATAPATH_XDP);
+	snprintf(x->dp.why, sizeof(x->dp.why), "configured (--datapath xdp)");
+	x->bpffs_dir = g_strdup(cfg->bpffs_dir);
+	x->links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (prepare_bpffs_dir(x->bpffs_dir, err, errlen) < 0 || load_skeleton(x, err, errlen) < 0)
+		goto fail;
+	for (const char *const *ifn = cfg->interfaces; ifn && *ifn; ifn++) {
+		ret = xdp_attach(&x->dp, *ifn, cfg->xdp_mode);
+		if (ret < 0) {
+			snprintf(err, errlen, "cannot attach XDP (%s mode) to %s: %s",
+				 xdp_attach_mode_name(cfg->xdp_mode), *ifn, strerror(-ret));
+			errno = -ret;
+			goto fail;
+		}
+	}
+	return &x->dp;
+fail:
+	xdp_free(x, true, false);
+	return NULL;
+}
