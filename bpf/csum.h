@@ -35,7 +35,9 @@ static __always_inline __u32 csum_diff16(__u32 acc, const void *old_field, const
 	const __u16 *o = old_field, *n = new_field;
 	int i;
 
+#ifdef __clang__
 #pragma unroll
+#endif
 	for (i = 0; i < 8; i++)
 		acc = csum_word_diff(acc, o[i], n[i]);
 	return acc;
