@@ -12,7 +12,8 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+VERSION := 0.1.0
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DRTPRELAY_VERSION=\"$(VERSION)\" -Ibpf -Iuserspace -I$(BUILD) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Ibpf -I$(ARCH_INC)
 
@@ -32,6 +33,9 @@ TOOL_SRCS := $(filter-out tools/rtprelayctl.c,$(wildcard tools/*.c))
 TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
+
+# Generated headers and objects are kept: other targets include them.
+.SECONDARY: $(SKELS) $(BPF_OBJS)
 
 .PHONY: all deps test demo bench install asan clean format help
 all: $(DEPS_STAMP)

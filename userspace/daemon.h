@@ -8,13 +8,23 @@
 #include "config.h"
 #include "datapath.h"
 #include "media_loop.h"
+#include "port_pool.h"
+
+struct media_clock;
+struct sip;
 
 struct daemon {
 	struct config cfg;
 	struct datapath *dp;
 	struct media_loop *media;
+	struct media_clock *clock; /* the 20 ms tick of tones and RTCP */
+	struct port_pool *ports;
+	struct sip *sip;
+	GHashTable *calls; /* call id (guint) -> struct call * */
+	guint next_call_id;
 	GMainLoop *loop;
-	gint64 started_us; /* g_get_monotonic_time() at start */
+	gint64 started_us;     /* g_get_monotonic_time() at start */
+	gint64 terminating_us; /* when SIGTERM arrived */
 	int exit_status;
 };
 

@@ -12,16 +12,59 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "call.h"
 #include "daemon.h"
 #include "log.h"
+#include "media_stream.h"
+#include "sip.h"
+
+#define HANGUP_GRACE_MS 2000 /* how long SIGTERM waits for BYEs to be answered */
+
+static void on_sip_shutdown(void *user)
+{
+	struct daemon *d = user;
+
+	g_main_loop_quit(d->loop);
+}
+
+static gboolean shutdown_sip(gpointer user)
+{
+	struct daemon *d = user;
+
+	sip_shutdown(d->sip, on_sip_shutdown, d);
+	return G_SOURCE_REMOVE;
+}
+
+/* Waits for the calls to end (their BYEs answered) before shutting SIP down. */
+static gboolean wait_for_calls(gpointer user)
+{
+	struct daemon *d = user;
+	gint64 waited_ms = (g_get_monotonic_time() - d->terminating_us) / 1000;
+
+	if (g_hash_table_size(d->calls) && waited_ms < HANGUP_GRACE_MS)
+		return G_SOURCE_CONTINUE;
+	shutdown_sip(d);
+	return G_SOURCE_REMOVE;
+}
 
 static gboolean on_terminate(gpointer user)
 {
 	struct daemon *d = user;
+	GList *calls = g_hash_table_get_values(d->calls);
 
-	g_message("terminating");
-	g_main_loop_quit(d->loop);
+	g_message("terminating: hanging up %u calls", g_list_length(calls));
+	for (GList *l = calls; l; l = l->next)
+		call_hangup(l->data);
+	g_list_free(calls);
+	d->terminating_us = g_get_monotonic_time();
+	g_timeout_add(50, wait_for_calls, d);
 	return G_SOURCE_REMOVE;
+}
+
+static gboolean on_second(gpointer user)
+{
+	call_check_timeouts(user);
+	return G_SOURCE_CONTINUE;
 }
 
 static int open_datapath(struct daemon *d)
@@ -45,20 +88,42 @@ static int open_datapath(struct daemon *d)
 
 static int start(struct daemon *d)
 {
+	GError *err = NULL;
+
+	if (!d->cfg.media_ip[0]) {
+		g_critical("no media address: there is no default route; set --media-ip");
+		return -1;
+	}
 	if (open_datapath(d) < 0)
 		return -1;
+	d->ports = port_pool_new(d->cfg.rtp_port_min, d->cfg.rtp_port_max);
+	d->calls = g_hash_table_new(g_direct_hash, g_direct_equal);
 	d->media = media_loop_new();
-	if (!d->media || media_loop_start(d->media) < 0) {
+	if (!d->media || media_loop_start(d->media) < 0 || media_streams_start(d) < 0) {
 		g_critical("cannot start the media thread: %s", strerror(errno));
 		return -1;
 	}
+	d->sip = sip_start(d, &err);
+	if (!d->sip) {
+		g_critical("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	g_timeout_add_seconds(1, on_second, d);
 	return 0;
 }
 
 static void stop(struct daemon *d)
 {
-	if (d->media)
+	sip_free(d->sip);
+	if (d->media) {
+		media_streams_stop(d);
 		media_loop_stop_and_free(d->media);
+	}
+	if (d->calls)
+		g_hash_table_destroy(d->calls);
+	if (d->ports)
+		port_pool_free(d->ports);
 	datapath_close(d->dp, true);
 }
 
