@@ -44,6 +44,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
 done
 for t in tests/*.sh; do
+	[ "$t" = tests/run.sh ] && continue
 	[ -f "$t" ] && run_one "$(basename "$t" .sh)" bash "$t"
 done
 

@@ -61,6 +61,8 @@ static void call_free(struct call *c)
 {
 	g_info("call %u: ended", c->id);
 	g_hash_table_remove(c->d->calls, GUINT_TO_POINTER(c->id));
+	if (c->answer_timer)
+		g_source_remove(c->answer_timer);
 	media_stream_free(c->media);
 	nua_handle_bind(c->nh, NULL);
 	nua_handle_destroy(c->nh);
@@ -112,7 +114,8 @@ static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc 
 		return false;
 	}
 	snprintf(reason, sizeof(reason), "Bad SDP: %s", err);
-	nua_respond(nh, 400, reason, TAG_END());
+	/* nua keeps the phrase pointer until it sends: give it the handle's lifetime. */
+	nua_respond(nh, 400, su_strdup(nua_handle_home(nh), reason), TAG_END());
 	return false;
 }
 
@@ -153,6 +156,19 @@ static int route_tone(struct daemon *d, const char *user)
 	return route_tone_hz(d->cfg.default_route, d->cfg.tone_hz);
 }
 
+/* The ring delay is over: 200 OK with our answer (or our offer, for a delayed offer). */
+static gboolean answer(gpointer user)
+{
+	struct call *c = user;
+	char *sdp = local_sdp(c, c->have_remote ? &c->remote : NULL);
+
+	c->answer_timer = 0;
+	respond_sdp(c, sdp);
+	g_free(sdp);
+	c->state = CALL_ANSWERED;
+	return G_SOURCE_REMOVE;
+}
+
 void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 {
 	const char *user = sip->sip_request->rq_url->url_user;
@@ -160,7 +176,7 @@ void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 	struct media_stream *ms;
 	GError *err = NULL;
 	struct call *c;
-	char *sdp, *from;
+	char *from;
 	int hz;
 
 	if (g_hash_table_size(d->calls) >= d->cfg.max_calls) {
@@ -190,10 +206,7 @@ void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 		apply_remote(c, &offer);
 	g_info("call %u: INVITE from %s to %s", c->id, c->remote_uri, user ? user : "");
 	nua_respond(nh, SIP_180_RINGING, TAG_END());
-	sdp = local_sdp(c, c->have_remote ? &c->remote : NULL);
-	respond_sdp(c, sdp);
-	g_free(sdp);
-	c->state = CALL_ANSWERED;
+	c->answer_timer = g_timeout_add(d->cfg.answer_delay_ms, answer, c);
 }
 
 /* A re-INVITE: new address, hold or resume take effect at once. */
@@ -272,6 +285,9 @@ void call_on_event(struct call *c, nua_event_t event, int status, const char *ph
 		break;
 	case nua_i_bye:
 	case nua_i_cancel:
+		if (c->answer_timer)
+			g_source_remove(c->answer_timer);
+		c->answer_timer = 0;
 		c->state = CALL_TERMINATING;
 		media_stream_tone_stop(c->media);
 		break;
@@ -315,7 +331,12 @@ void call_hangup(struct call *c)
 	if (c->state == CALL_TERMINATING)
 		return;
 	media_stream_tone_stop(c->media);
-	if (c->state == CALL_CALLING)
+	if (c->answer_timer) {
+		/* Still ringing: refuse instead of answering. */
+		g_source_remove(c->answer_timer);
+		c->answer_timer = 0;
+		nua_respond(c->nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+	} else if (c->state == CALL_CALLING)
 		nua_cancel(c->nh, TAG_END());
 	else
 		nua_bye(c->nh, TAG_END());

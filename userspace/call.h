@@ -36,6 +36,7 @@ struct call {
 	uint64_t sdp_session_id;
 	uint64_t sdp_version; /* of our SDP, +1 on each new one */
 	gint64 started_us;
+	guint answer_timer; /* GLib source of the pending 200 OK, 0 when none */
 };
 
 /* An incoming INVITE without a bound call: route it, answer or refuse it. */

@@ -374,6 +374,11 @@ static bool set_tone_hz(struct config *cfg, const char *v, GError **err)
 	return config_parse_uint(v, RTPRELAY_TONE_HZ_MIN, RTPRELAY_TONE_HZ_MAX, &cfg->tone_hz, err);
 }
 
+static bool set_answer_delay(struct config *cfg, const char *v, GError **err)
+{
+	return config_parse_uint(v, 0, RTPRELAY_ANSWER_DELAY_MAX, &cfg->answer_delay_ms, err);
+}
+
 static bool set_rtp_timeout(struct config *cfg, const char *v, GError **err)
 {
 	return config_parse_uint(v, 1, RTPRELAY_RTP_TIMEOUT_MAX, &cfg->rtp_timeout, err);
@@ -438,6 +443,7 @@ static const struct option_desc options[] = {
 	{ "tone-hz", 0, "N", "Tone frequency in Hz, 50 to 3950 (default 440)", set_tone_hz },
 	{ "rtp-timeout", 0, "SECONDS", "End a call after this long without RTP from a peer (default 60)",
 	  set_rtp_timeout },
+	{ "answer-delay-ms", 0, "MS", "Ring this long before answering, 0 to 60000 (default 100)", set_answer_delay },
 	{ "max-calls", 0, "N", "Refuse calls beyond this many with 503 (default 10000)", set_max_calls },
 	{ "control-port", 0, "PORTID", "Netlink port id of the control socket (default 0x52545052)", set_control_port },
 	{ "control-group", 0, "GROUP", "Group allowed to send control commands besides root (default: root only)",
@@ -489,6 +495,7 @@ void config_set_defaults(struct config *cfg)
 	cfg->bpffs_dir = g_strdup(RTPRELAY_BPFFS_DEFAULT);
 	cfg->tone_hz = RTPRELAY_TONE_HZ_DEFAULT;
 	cfg->rtp_timeout = RTPRELAY_RTP_TIMEOUT_DEFAULT;
+	cfg->answer_delay_ms = RTPRELAY_ANSWER_DELAY_DEFAULT;
 	cfg->max_calls = RTPRELAY_MAX_CALLS_DEFAULT;
 	cfg->control_port = RTPRELAY_CONTROL_PORT_DEFAULT;
 	cfg->control_gid = (gid_t)-1;

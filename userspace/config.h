@@ -31,6 +31,8 @@
 #define RTPRELAY_TONE_HZ_MIN	       50
 #define RTPRELAY_TONE_HZ_MAX	       3950 /* below Nyquist for 8000 Hz sampling */
 #define RTPRELAY_RTP_TIMEOUT_DEFAULT   60
+#define RTPRELAY_ANSWER_DELAY_DEFAULT  100 /* ms of ringing: room for a CANCEL */
+#define RTPRELAY_ANSWER_DELAY_MAX      60000
 #define RTPRELAY_RTP_TIMEOUT_MAX       86400
 #define RTPRELAY_MAX_CALLS_DEFAULT     10000
 #define RTPRELAY_MAX_CALLS_MAX	       1000000
@@ -73,7 +75,8 @@ struct config {
 	enum xdp_attach_mode xdp_mode;
 	char *bpffs_dir;
 	unsigned int tone_hz;
-	unsigned int rtp_timeout; /* seconds */
+	unsigned int rtp_timeout;     /* seconds */
+	unsigned int answer_delay_ms; /* between 180 Ringing and 200 OK */
 	unsigned int max_calls;
 	uint32_t control_port; /* netlink port id */
 	gid_t control_gid;     /* besides root, this group may send commands; (gid_t)-1: none */

@@ -9,9 +9,9 @@
 #include "rtp.h"
 #include "tone.h"
 
-#define TONE_AMPLITUDE	8000.0 /* about -12 dBFS: loud enough, never clips */
-#define BIND_ATTEMPTS	16     /* ports taken by other programs are skipped */
-#define CATCH_UP_FRAMES 5      /* a late tick sends at most this many frames */
+#define TONE_AMPLITUDE	0.25 /* of full scale, -12 dBFS: leaves headroom for mixing */
+#define BIND_ATTEMPTS	16   /* ports taken by other programs are skipped */
+#define CATCH_UP_FRAMES 5    /* a late tick sends at most this many frames */
 #define RTCP_CNAME	"rtprelay"
 
 struct media_stream {
@@ -204,10 +204,14 @@ static void send_tone_frame(struct media_stream *ms)
 	size_t len;
 
 	tone_fill(&ms->tone, pcm, TONE_FRAME_SAMPLES);
+	if (!ms->peer_receives) {
+		/* On hold: time runs on, no sequence number is spent; resuming is a restart. */
+		ms->rtp.timestamp += TONE_FRAME_SAMPLES;
+		ms->rtp.marker_pending = true;
+		return;
+	}
 	g711_encode(ms->law, pcm, payload, TONE_FRAME_SAMPLES);
 	len = rtp_sender_next(&ms->rtp, pkt, sizeof(pkt), payload, sizeof(payload), TONE_FRAME_SAMPLES);
-	if (!ms->peer_receives)
-		return; /* on hold: the clock runs, nothing is sent */
 	send_to_peer(ms, RTP, pkt, len);
 	ms->stats.tx_packets++;
 	ms->last_rtp_us = g_get_monotonic_time();

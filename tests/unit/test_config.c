@@ -101,6 +101,8 @@ static char *show(const struct config *cfg, const char *name)
 		return g_strdup_printf("%u", cfg->tone_hz);
 	if (!strcmp(name, "rtp-timeout"))
 		return g_strdup_printf("%u", cfg->rtp_timeout);
+	if (!strcmp(name, "answer-delay-ms"))
+		return g_strdup_printf("%u", cfg->answer_delay_ms);
 	if (!strcmp(name, "max-calls"))
 		return g_strdup_printf("%u", cfg->max_calls);
 	if (!strcmp(name, "control-port"))
@@ -130,19 +132,11 @@ static void test_defaults(void **state)
 	struct config cfg;
 	char media_ip[INET6_ADDRSTRLEN];
 	static const char *const defaults[][2] = {
-		{ "sip-listen", "0.0.0.0:5060" },
-		{ "rtp-ports", "10000-20000" },
-		{ "datapath", "auto" },
-		{ "xdp-mode", "auto" },
-		{ "bpffs", "/sys/fs/bpf/rtprelay" },
-		{ "tone-hz", "440" },
-		{ "rtp-timeout", "60" },
-		{ "max-calls", "10000" },
-		{ "control-port", "0x52545052" },
-		{ "control-group", "-1" },
-		{ "default-route", "tone" },
-		{ "foreground", "false" },
-		{ "log-level", "message" },
+		{ "sip-listen", "0.0.0.0:5060" }, { "rtp-ports", "10000-20000" },      { "datapath", "auto" },
+		{ "xdp-mode", "auto" },		  { "bpffs", "/sys/fs/bpf/rtprelay" }, { "tone-hz", "440" },
+		{ "rtp-timeout", "60" },	  { "answer-delay-ms", "100" },	       { "max-calls", "10000" },
+		{ "control-port", "0x52545052" }, { "control-group", "-1" },	       { "default-route", "tone" },
+		{ "foreground", "false" },	  { "log-level", "message" },
 	};
 
 	load_ok(&cfg, NULL, NULL);
@@ -193,6 +187,7 @@ static const char *const good_values[][3] = {
 	{ "tone-hz", "50", "50" },
 	{ "tone-hz", "3950", "3950" },
 	{ "rtp-timeout", "5", "5" },
+	{ "answer-delay-ms", "0", "0" },
 	{ "max-calls", "42", "42" },
 	{ "control-port", "0x1234", "0x1234" },
 	{ "control-port", "4660", "0x1234" },
@@ -429,6 +424,8 @@ static const char *const bad_values[][2] = {
 	{ "tone-hz", "440Hz" },
 	{ "tone-hz", "4e2" },
 	{ "rtp-timeout", "0" },
+	{ "answer-delay-ms", "60001" },
+	{ "answer-delay-ms", "-1" },
 	{ "rtp-timeout", "86401" },
 	{ "rtp-timeout", "1m" },
 	{ "max-calls", "0" },
@@ -573,11 +570,11 @@ static void test_argv_errors(void **state)
 /* --help prints every option and exits 0; GOption exits, so run it in a child. */
 static void test_help(void **state)
 {
-	static const char *const names[] = { "--sip-listen",	"--media-ip",	"--rtp-ports",	  "--interface",
-					     "--datapath",	"--xdp-mode",	"--bpffs",	  "--tone-hz",
-					     "--rtp-timeout",	"--max-calls",	"--control-port", "--control-group",
-					     "--default-route", "--foreground", "--log-level",	  "--config",
-					     "--route",		"[routes]" };
+	static const char *const names[] = { "--sip-listen",	"--media-ip",	     "--rtp-ports",  "--interface",
+					     "--datapath",	"--xdp-mode",	     "--bpffs",	     "--tone-hz",
+					     "--rtp-timeout",	"--answer-delay-ms", "--max-calls",  "--control-port",
+					     "--control-group", "--default-route",   "--foreground", "--log-level",
+					     "--config",	"--route",	     "[routes]" };
 	GString *out = g_string_new(NULL);
 	int pipefd[2], status;
 	char buf[4096];

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * rtp_capture: the caller's media port in the SIP tests. It binds the port a
+ * SIPp scenario put in its SDP (RTP) and the one above it (RTCP), listens
+ * for a while, and prints what a careful listener would say about the
+ * stream as one JSON object:
+ *
+ *   packets, pps           RTP packets and their rate (first to last)
+ *   payload_type           of the first packet; pt_changes after it
+ *   ssrcs                  distinct SSRCs
+ *   seq_jumps, ts_jumps    consecutive packets whose sequence number did
+ *                          not advance by 1 / timestamp not by 160
+ *   marker_first, markers  marker bit on the first packet; packets with it
+ *   payload_len_ok         every payload is 160 octets (20 ms of G.711)
+ *   max_gap_ms             longest silence between two RTP packets
+ *   hz, peaks              the tone: G.711 decoded, then tone_estimate_hz
+ *                          and tone_detect_peaks over --analyse-ms of audio
+ *   peak, peak_dbfs        the loudest decoded sample
+ *   rtcp_sr, rtcp_bye      RTCP compounds holding an SR / a BYE (port+1)
+ *   rtcp_foreign_ssrc      compounds whose SSRC is not the RTP stream's
+ *   first_sr_ms            first SR, in ms after the first RTP packet
+ *   from, sources          where the RTP came from (first packet); how many
+ *                          different sources sent RTP
+ *   first_unix_ms, last_unix_ms, rtcp_bye_unix_ms   wall clock, to compare
+ *                          with events outside (a BYE's time)
+ *   sent                   RTP packets this tool sent (--send-to)
+ *
+ * With --send-to it also plays a tone from the same RTP socket every 20 ms,
+ * as a phone would: that is what makes the relay latch, and in bridge tests
+ * each participant sends its own frequency. The destination is an address,
+ * "auto" (where the first RTP packet came from, i.e. the relay's port) or
+ * @FILE (read from FILE once it appears, e.g. the "relay_media=ADDR:PORT"
+ * line a SIPp scenario logs).
+ *
+ * It prints "ready" once its sockets are bound (start the call after that),
+ * then the JSON line when --duration-ms has passed, --quiet-ms passed
+ * without RTP after some had arrived, or on SIGINT/SIGTERM.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "g711.h"
+#include "rtcp.h"
+#include "rtp.h"
+#include "tone.h"
+
+#define FRAME_MS	20
+#define MAX_SOURCES	8
+#define MAX_PEAKS	4
+#define SEND_AMPLITUDE	0.25 /* what a phone sends: well clear of clipping */
+#define DEFAULT_SEND_HZ 1000 /* not the relay's 440: the two must be told apart */
+#define PKT_MAX		2048
+
+enum { RTP_FD, RTCP_FD };
+
+struct opts {
+	struct sockaddr_storage bind;
+	socklen_t bind_len;
+	bool have_bind;
+	bool rtcp;
+	long duration_ms;
+	long quiet_ms;
+	long analyse_ms;
+	/* sending */
+	const char *send_to; /* NULL: do not send */
+	unsigned send_hz;
+	enum g711_law send_law;
+	long send_count; /* -1: until the end */
+};
+
+struct capture {
+	/* RTP */
+	long packets, invalid;
+	int payload_type, pt_changes;
+	uint32_t ssrc[MAX_SOURCES];
+	int ssrcs;
+	long seq_jumps, ts_jumps;
+	bool marker_first;
+	long markers;
+	bool payload_len_ok;
+	uint16_t last_seq;
+	uint32_t last_ts;
+	double first_mono_ms, last_mono_ms, first_unix_ms, last_unix_ms;
+	double max_gap_ms;
+	struct sockaddr_storage from[MAX_SOURCES];
+	int sources;
+	/* audio */
+	int16_t *pcm;
+	size_t pcm_len, pcm_cap;
+	int peak;
+	/* RTCP */
+	long rtcp_packets, rtcp_sr, rtcp_bye, rtcp_invalid;
+	long rtcp_foreign_ssrc; /* SR/BYE whose SSRC is not the RTP stream's */
+	double first_sr_mono_ms, rtcp_bye_unix_ms;
+	struct sockaddr_storage rtcp_from;
+	/* sending */
+	long sent;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: rtp_capture --bind ADDR:PORT [--duration-ms MS] [--quiet-ms MS] [--analyse-ms MS]\n"
+			"                   [--no-rtcp] [--send-to ADDR:PORT|auto|@FILE] [--send-hz HZ]\n"
+			"                   [--send-codec pcmu|pcma] [--send-count N]\n"
+			"ADDR:PORT is 192.0.2.1:5000 or [2001:db8::1]:5000; RTCP is received on PORT+1.\n");
+	exit(2);
+}
+
+static double now_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* "192.0.2.1:5000" or "[2001:db8::1]:5000" into a socket address. */
+static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res;
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon, *port;
+	size_t hlen;
+
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end || end[1] != ':')
+			return -1;
+		hlen = end - s - 1;
+		port = end + 2;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		hlen = colon - s;
+		port = colon + 1;
+	}
+	if (hlen >= sizeof(host))
+		return -1;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static const char *format_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, ntohs(sin->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(sin6->sin6_port));
+	} else {
+		snprintf(buf, len, "-");
+	}
+	return buf;
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+	return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+static socklen_t addr_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+static uint16_t get_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static long parse_long(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		usage();
+	return v;
+}
+
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "bind", required_argument, NULL, 'b' },
+		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "quiet-ms", required_argument, NULL, 'q' },
+		{ "analyse-ms", required_argument, NULL, 'a' },
+		{ "no-rtcp", no_argument, NULL, 'R' },
+		{ "send-to", required_argument, NULL, 't' },
+		{ "send-hz", required_argument, NULL, 'z' },
+		{ "send-codec", required_argument, NULL, 'c' },
+		{ "send-count", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct opts){ .rtcp = true,
+			    .duration_ms = 3000,
+			    .analyse_ms = 1000,
+			    .send_hz = DEFAULT_SEND_HZ,
+			    .send_law = G711_ULAW,
+			    .send_count = -1 };
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (parse_addr(optarg, &o->bind, &o->bind_len) < 0)
+				usage();
+			o->have_bind = true;
+			break;
+		case 'd':
+			o->duration_ms = parse_long(optarg, 1, 3600 * 1000);
+			break;
+		case 'q':
+			o->quiet_ms = parse_long(optarg, 0, 3600 * 1000);
+			break;
+		case 'a':
+			o->analyse_ms = parse_long(optarg, FRAME_MS, 60 * 1000);
+			break;
+		case 'R':
+			o->rtcp = false;
+			break;
+		case 't':
+			o->send_to = optarg;
+			break;
+		case 'z':
+			o->send_hz = parse_long(optarg, TONE_SCAN_MIN_HZ, TONE_SCAN_MAX_HZ);
+			break;
+		case 'c':
+			if (strcmp(optarg, "pcmu") == 0)
+				o->send_law = G711_ULAW;
+			else if (strcmp(optarg, "pcma") == 0)
+				o->send_law = G711_ALAW;
+			else
+				usage();
+			break;
+		case 'n':
+			o->send_count = parse_long(optarg, 0, 1000000000L);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!o->have_bind || optind != argc)
+		usage();
+}
+
+static int open_socket(const struct sockaddr_storage *ss)
+{
+	int bufsize = 1 << 20;
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	char b[80];
+
+	if (fd < 0) {
+		perror("rtp_capture: socket");
+		exit(1);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	if (bind(fd, (const struct sockaddr *)ss, addr_len(ss)) < 0) {
+		fprintf(stderr, "rtp_capture: bind %s: %s\n", format_addr(ss, b, sizeof(b)), strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void add_source(struct capture *c, const struct sockaddr_storage *from)
+{
+	for (int i = 0; i < c->sources; i++)
+		if (same_addr(&c->from[i], from))
+			return;
+	if (c->sources < MAX_SOURCES)
+		c->from[c->sources++] = *from;
+}
+
+static void add_ssrc(struct capture *c, uint32_t ssrc)
+{
+	for (int i = 0; i < c->ssrcs; i++)
+		if (c->ssrc[i] == ssrc)
+			return;
+	if (c->ssrcs < MAX_SOURCES)
+		c->ssrc[c->ssrcs++] = ssrc;
+}
+
+/* Decodes G.711 audio of the first payload type for the analysis. */
+static void add_audio(struct capture *c, const struct rtp_packet *p)
+{
+	int16_t pcm[PKT_MAX];
+	size_t n = p->payload_len;
+
+	if (p->header.payload_type != c->payload_type || (c->payload_type != G711_ULAW && c->payload_type != G711_ALAW))
+		return;
+	g711_decode(c->payload_type, p->payload, pcm, n);
+	for (size_t i = 0; i < n; i++)
+		if (abs(pcm[i]) > c->peak)
+			c->peak = abs(pcm[i]);
+	if (n > c->pcm_cap - c->pcm_len)
+		n = c->pcm_cap - c->pcm_len;
+	memcpy(c->pcm + c->pcm_len, pcm, n * sizeof(pcm[0]));
+	c->pcm_len += n;
+}
+
+static void on_rtp(struct capture *c, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
+{
+	struct rtp_packet p;
+	double mono = now_ms(CLOCK_MONOTONIC), unix_ms = now_ms(CLOCK_REALTIME);
+
+	if (rtp_parse(buf, len, &p) != RTP_OK || rtcp_is_rtcp(buf, len)) {
+		c->invalid++;
+		return;
+	}
+	if (c->packets == 0) {
+		c->payload_type = p.header.payload_type;
+		c->marker_first = p.header.marker;
+		c->first_mono_ms = mono;
+		c->first_unix_ms = unix_ms;
+	} else {
+		if (p.header.payload_type != c->payload_type)
+			c->pt_changes++;
+		if ((uint16_t)(p.header.seq - c->last_seq) != 1)
+			c->seq_jumps++;
+		if (p.header.timestamp - c->last_ts != TONE_FRAME_SAMPLES)
+			c->ts_jumps++;
+		if (mono - c->last_mono_ms > c->max_gap_ms)
+			c->max_gap_ms = mono - c->last_mono_ms;
+	}
+	c->packets++;
+	c->last_seq = p.header.seq;
+	c->last_ts = p.header.timestamp;
+	c->last_mono_ms = mono;
+	c->last_unix_ms = unix_ms;
+	if (p.header.marker)
+		c->markers++;
+	if (p.payload_len != TONE_FRAME_SAMPLES)
+		c->payload_len_ok = false;
+	add_ssrc(c, p.header.ssrc);
+	add_source(c, from);
+	add_audio(c, &p);
+}
+
+static void on_rtcp(struct capture *c, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
+{
+	struct rtcp_compound rc;
+
+	c->rtcp_packets++;
+	c->rtcp_from = *from;
+	if (rtcp_parse_compound(buf, len, &rc) != RTCP_OK) {
+		c->rtcp_invalid++;
+		return;
+	}
+	if (c->ssrcs && rc.ssrc != c->ssrc[0])
+		c->rtcp_foreign_ssrc++;
+	if (rtcp_compound_has(&rc, RTCP_PT_SR)) {
+		if (c->rtcp_sr++ == 0)
+			c->first_sr_mono_ms = now_ms(CLOCK_MONOTONIC);
+	}
+	if (rtcp_compound_has(&rc, RTCP_PT_BYE)) {
+		c->rtcp_bye++;
+		c->rtcp_bye_unix_ms = now_ms(CLOCK_REALTIME);
+	}
+}
+
+static void drain(int fd, int which, struct capture *c)
+{
+	uint8_t buf[PKT_MAX];
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	ssize_t n;
+
+	for (;;) {
+		fromlen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
+		if (n < 0)
+			return; /* EAGAIN, or an ICMP error from our own sending: nothing to read */
+		if (which == RTP_FD)
+			on_rtp(c, buf, n, &from);
+		else
+			on_rtcp(c, buf, n, &from);
+	}
+}
+
+/*
+ * The destination of --send-to once it is known: an address at once,
+ * "auto" after the first RTP packet, @FILE when the file names one (the
+ * text after the last '=' of its first line, so a SIPp log line
+ * "relay_media=ADDR:PORT" works as is).
+ */
+static bool resolve_send_to(const struct opts *o, const struct capture *c, struct sockaddr_storage *to)
+{
+	socklen_t len;
+
+	if (strcmp(o->send_to, "auto") == 0) {
+		if (!c->packets)
+			return false;
+		*to = c->from[0];
+		return true;
+	}
+	if (o->send_to[0] == '@') {
+		char line[256], *s;
+		FILE *f = fopen(o->send_to + 1, "r");
+		bool ok;
+
+		if (!f)
+			return false;
+		ok = fgets(line, sizeof(line), f) != NULL;
+		fclose(f);
+		if (!ok)
+			return false;
+		line[strcspn(line, "\r\n")] = '\0';
+		s = strrchr(line, '=');
+		return parse_addr(s ? s + 1 : line, to, &len) == 0;
+	}
+	if (parse_addr(o->send_to, to, &len) < 0) {
+		fprintf(stderr, "rtp_capture: --send-to %s: not ADDR:PORT, auto or @FILE\n", o->send_to);
+		exit(2);
+	}
+	return true;
+}
+
+struct sender {
+	bool active;
+	struct sockaddr_storage to;
+	struct rtp_sender rtp;
+	struct tone tone;
+	double next_ms; /* monotonic */
+};
+
+static void send_frame(int fd, const struct opts *o, struct sender *s, struct capture *c)
+{
+	int16_t pcm[TONE_FRAME_SAMPLES];
+	uint8_t payload[TONE_FRAME_SAMPLES], pkt[RTP_HEADER_LEN + TONE_FRAME_SAMPLES];
+	size_t len;
+
+	tone_fill(&s->tone, pcm, TONE_FRAME_SAMPLES);
+	g711_encode(o->send_law, pcm, payload, TONE_FRAME_SAMPLES);
+	len = rtp_sender_next(&s->rtp, pkt, sizeof(pkt), payload, sizeof(payload), TONE_FRAME_SAMPLES);
+	if (sendto(fd, pkt, len, 0, (const struct sockaddr *)&s->to, addr_len(&s->to)) == (ssize_t)len)
+		c->sent++;
+}
+
+/* Sends the frames that are due; returns ms until the next one (-1: none). */
+static int send_due(int fd, const struct opts *o, struct sender *s, struct capture *c)
+{
+	double now = now_ms(CLOCK_MONOTONIC);
+
+	if (!o->send_to || (o->send_count >= 0 && c->sent >= o->send_count))
+		return -1;
+	if (!s->active) {
+		if (!resolve_send_to(o, c, &s->to))
+			return FRAME_MS; /* look again in a frame's time */
+		rtp_sender_init(&s->rtp, o->send_law);
+		tone_init(&s->tone, o->send_hz, SEND_AMPLITUDE);
+		s->next_ms = now;
+		s->active = true;
+	}
+	/* Absolute deadlines: a late wake-up does not slow the stream down. */
+	while (s->next_ms <= now && (o->send_count < 0 || c->sent < o->send_count)) {
+		send_frame(fd, o, s, c);
+		s->next_ms += FRAME_MS;
+	}
+	return (int)ceil(s->next_ms - now);
+}
+
+static void print_json(const struct opts *o, struct capture *c)
+{
+	char bind[80], from[80], rtcp_from[80];
+	double peaks[MAX_PEAKS], hz = 0, span = c->last_mono_ms - c->first_mono_ms;
+	int npeaks = 0;
+
+	if (c->pcm_len >= TONE_FRAME_SAMPLES) {
+		hz = tone_estimate_hz(c->pcm, c->pcm_len);
+		npeaks = tone_detect_peaks(c->pcm, c->pcm_len, peaks, MAX_PEAKS);
+	}
+	printf("{\"bind\":\"%s\",\"packets\":%ld,\"invalid\":%ld,\"pps\":%.2f,\"duration_ms\":%.1f,",
+	       format_addr(&o->bind, bind, sizeof(bind)), c->packets, c->invalid,
+	       c->packets > 1 && span > 0 ? (c->packets - 1) * 1000.0 / span : 0.0, span);
+	printf("\"payload_type\":%d,\"pt_changes\":%d,\"ssrcs\":%d,\"seq_jumps\":%ld,\"ts_jumps\":%ld,",
+	       c->packets ? c->payload_type : -1, c->pt_changes, c->ssrcs, c->seq_jumps, c->ts_jumps);
+	printf("\"seq_ok\":%s,\"ts_ok\":%s,\"marker_first\":%s,\"markers\":%ld,\"payload_len_ok\":%s,",
+	       c->packets && !c->seq_jumps ? "true" : "false", c->packets && !c->ts_jumps ? "true" : "false",
+	       c->marker_first ? "true" : "false", c->markers, c->packets && c->payload_len_ok ? "true" : "false");
+	printf("\"max_gap_ms\":%.1f,\"samples\":%zu,\"hz\":%.2f,\"peaks\":[", c->max_gap_ms, c->pcm_len, hz);
+	for (int i = 0; i < npeaks; i++)
+		printf("%s%.2f", i ? "," : "", peaks[i]);
+	printf("],\"peak\":%d,\"peak_dbfs\":%.1f,", c->peak, c->peak ? 20 * log10(c->peak / 32768.0) : -120.0);
+	printf("\"rtcp_packets\":%ld,\"rtcp_sr\":%ld,\"rtcp_bye\":%ld,\"rtcp_invalid\":%ld,\"first_sr_ms\":%.1f,",
+	       c->rtcp_packets, c->rtcp_sr, c->rtcp_bye, c->rtcp_invalid,
+	       c->rtcp_sr && c->packets ? c->first_sr_mono_ms - c->first_mono_ms : -1.0);
+	printf("\"rtcp_foreign_ssrc\":%ld,", c->rtcp_foreign_ssrc);
+	printf("\"from\":\"%s\",\"sources\":%d,\"rtcp_from\":\"%s\",",
+	       c->packets ? format_addr(&c->from[0], from, sizeof(from)) : "-", c->sources,
+	       c->rtcp_packets ? format_addr(&c->rtcp_from, rtcp_from, sizeof(rtcp_from)) : "-");
+	printf("\"first_unix_ms\":%.1f,\"last_unix_ms\":%.1f,\"rtcp_bye_unix_ms\":%.1f,\"sent\":%ld}\n",
+	       c->first_unix_ms, c->last_unix_ms, c->rtcp_bye_unix_ms, c->sent);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct capture c = { .payload_len_ok = true };
+	struct sender s = { 0 };
+	struct sockaddr_storage rtcp_addr;
+	struct pollfd pfd[2];
+	int nfds = 1;
+	double end_ms;
+
+	parse_opts(argc, argv, &o);
+	c.pcm_cap = (size_t)o.analyse_ms * TONE_SAMPLE_RATE / 1000;
+	c.pcm = calloc(c.pcm_cap, sizeof(*c.pcm));
+	if (!c.pcm)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	pfd[RTP_FD] = (struct pollfd){ .fd = open_socket(&o.bind), .events = POLLIN };
+	if (o.rtcp) {
+		rtcp_addr = o.bind;
+		set_port(&rtcp_addr, get_port(&o.bind) + 1);
+		pfd[RTCP_FD] = (struct pollfd){ .fd = open_socket(&rtcp_addr), .events = POLLIN };
+		nfds = 2;
+	}
+	printf("ready\n");
+	fflush(stdout);
+
+	end_ms = now_ms(CLOCK_MONOTONIC) + o.duration_ms;
+	while (!stop_requested) {
+		double now = now_ms(CLOCK_MONOTONIC);
+		int timeout = (int)ceil(end_ms - now), next_send;
+
+		if (timeout <= 0)
+			break;
+		if (o.quiet_ms && c.packets && now - c.last_mono_ms >= o.quiet_ms)
+			break;
+		if (o.quiet_ms && c.packets && timeout > o.quiet_ms - (now - c.last_mono_ms))
+			timeout = (int)ceil(o.quiet_ms - (now - c.last_mono_ms));
+		next_send = send_due(pfd[RTP_FD].fd, &o, &s, &c);
+		if (next_send >= 0 && next_send < timeout)
+			timeout = next_send;
+		if (poll(pfd, nfds, timeout) < 0 && errno != EINTR) {
+			perror("rtp_capture: poll");
+			return 1;
+		}
+		for (int i = 0; i < nfds; i++)
+			if (pfd[i].revents & (POLLIN | POLLERR))
+				drain(pfd[i].fd, i, &c);
+	}
+	print_json(&o, &c);
+	free(c.pcm);
+	return 0;
+}
