@@ -85,7 +85,7 @@ $(BUILD)/rtprelayctl: tools/rtprelayctl.c $(LIB) $(wildcard userspace/*.h bpf/*.
 $(BUILD)/%: tools/%.c $(SKELS) $(LIB) $(wildcard tools/*.h)
 	$(CC) $(CFLAGS) -Itools $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/tools/%.c $(SKELS) $(LIB) $(wildcard userspace/*.h bpf/*.h)
+$(BUILD)/tests/%: tests/tools/%.c $(SKELS) $(LIB) $(wildcard userspace/*.h bpf/*.h tests/tools/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
