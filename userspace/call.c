@@ -358,3 +358,45 @@ void call_check_timeouts(struct daemon *d)
 		call_hangup(c);
 	}
 }
+
+void call_get_info(struct call *c, struct call_info *out)
+{
+	struct media_stream_stats st;
+
+	memset(out, 0, sizeof(*out));
+	media_stream_stats(c->media, &st);
+	out->id = c->id;
+	out->state = call_state_name(c->state);
+	out->outgoing = c->outgoing;
+	out->remote_uri = c->remote_uri;
+	out->codec = c->have_remote ? sdp_codec_name(c->codec) : "";
+	out->media = "tone";
+	out->tone_hz = c->tone_hz;
+	out->bridged_with = c->bridged_with ? c->bridged_with->id : 0;
+	out->room = NULL;
+	out->remote_rtp = st.rtp_peer;
+	out->latched = st.rtp_latched;
+	out->packets_in = st.rx_packets;
+	out->packets_out = st.tx_packets;
+	out->packets_userspace = st.rx_packets;
+	out->age_seconds = (g_get_monotonic_time() - c->started_us) / (double)G_USEC_PER_SEC;
+}
+
+bool call_bridge(struct call *a, struct call *b, GError **err)
+{
+	g_set_error(err, g_quark_from_static_string("call"), ENOSYS, "bridging is not implemented yet");
+	return false;
+}
+
+bool call_unbridge(struct call *c, GError **err)
+{
+	g_set_error(err, g_quark_from_static_string("call"), ENOSYS, "bridging is not implemented yet");
+	return false;
+}
+
+bool call_set_tone(struct call *c, unsigned hz, GError **err)
+{
+	c->tone_hz = hz;
+	media_stream_tone_start(c->media, hz);
+	return true;
+}

@@ -37,6 +37,29 @@ struct call {
 	uint64_t sdp_version; /* of our SDP, +1 on each new one */
 	gint64 started_us;
 	guint answer_timer; /* GLib source of the pending 200 OK, 0 when none */
+	struct call *bridged_with; /* the other leg of a two-party bridge, NULL if none */
+	struct room *room;	   /* the conference room the call is in, NULL if none */
+	struct call *b2bua_peer;   /* the other dialog of a B2BUA route, NULL if none */
+};
+
+/* What `rtprelayctl calls` shows of one call. */
+struct call_info {
+	guint id;
+	const char *state;	/* call_state_name() */
+	bool outgoing;		/* placed by us (CLI or B2BUA route) */
+	const char *remote_uri; /* the peer: From of an incoming call, the target of an outgoing one */
+	const char *codec;	/* "PCMU", "PCMA", or "" before the peer's SDP */
+	const char *media;	/* media_mode_name(): "tone", "bridge", "transcode", "mix", "none" */
+	unsigned tone_hz;	/* the call's tone (played when media is "tone") */
+	guint bridged_with;	/* id of the other leg of a bridge, 0 if none */
+	const char *room;	/* the room's name, NULL if none */
+	struct sockaddr_storage local_rtp;  /* the relay's RTP address for this call */
+	struct sockaddr_storage remote_rtp; /* latched, else from SDP; AF_UNSPEC before the SDP */
+	bool latched;
+	uint64_t packets_in;  /* RTP+RTCP from the peer: reached the daemon + forwarded by the datapath */
+	uint64_t packets_out; /* RTP+RTCP to the peer: sent by the daemon + forwarded by the datapath */
+	uint64_t packets_userspace; /* of packets_in, those that reached the daemon's sockets */
+	double age_seconds;
 };
 
 /* An incoming INVITE without a bound call: route it, answer or refuse it. */
@@ -48,6 +71,16 @@ struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enu
 /* Send BYE (or CANCEL) and let the state change free the call. */
 void call_hangup(struct call *c);
 struct call *call_find(struct daemon *d, guint id);
+/* Fill out (strings stay valid until the call changes or ends: copy them before returning to the loop). */
+void call_get_info(struct call *c, struct call_info *out);
+/*
+ * Explicit control (rtprelayctl): bridge two active calls (each leaves its
+ * room or bridge first), unbridge a call (both legs return to their tones),
+ * change a call's tone. false with err set (a message naming the problem).
+ */
+bool call_bridge(struct call *a, struct call *b, GError **err);
+bool call_unbridge(struct call *c, GError **err);
+bool call_set_tone(struct call *c, unsigned hz, GError **err);
 const char *call_state_name(enum call_state state);
 /* Ends calls whose peer sent no RTP for rtp-timeout seconds (called every second). */
 void call_check_timeouts(struct daemon *d);

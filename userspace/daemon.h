@@ -10,8 +10,15 @@
 #include "media_loop.h"
 #include "port_pool.h"
 
+struct control_server;
 struct media_clock;
 struct sip;
+
+/* Totals since start, for `rtprelayctl stats`. */
+struct daemon_stats {
+	uint64_t calls_total;  /* incoming INVITEs and calls we placed */
+	uint64_t calls_failed; /* refused, or answered with a failure by the far end */
+};
 
 struct daemon {
 	struct config cfg;
@@ -20,8 +27,11 @@ struct daemon {
 	struct media_clock *clock; /* the 20 ms tick of tones and RTCP */
 	struct port_pool *ports;
 	struct sip *sip;
+	struct control_server *control;
 	GHashTable *calls; /* call id (guint) -> struct call * */
 	guint next_call_id;
+	GHashTable *rooms; /* room name (char *) -> struct room * */
+	struct daemon_stats stats;
 	GMainLoop *loop;
 	gint64 started_us;     /* g_get_monotonic_time() at start */
 	gint64 terminating_us; /* when SIGTERM arrived */
