@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Calls: routing by the Request-URI user, SDP offer/answer, the SIP state
- * machine on top of nua, and the tone played to calls that are not bridged.
+ * Calls: the SIP state machine on top of nua, SDP offer/answer, and what a
+ * call's media is connected to once it is up: its tone, a room, the other
+ * leg of a B2BUA route, or a call the CLI bridged it with.
+ *
+ * A B2BUA route is two calls linked by b2bua_peer: the caller's (incoming)
+ * and ours to the target (outgoing). The target's provisional and failure
+ * responses are relayed to the caller, its 2xx makes us answer the caller,
+ * and once both dialogs are up their legs are bridged. Either side's BYE
+ * (or the caller's CANCEL) ends the other.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +21,8 @@
 #include <sofia-sip/su_tag_io.h>
 
 #include "call.h"
+#include "room.h"
+#include "route.h"
 #include "sip.h"
 
 #define RETRY_AFTER_SECONDS "5"
@@ -52,17 +62,51 @@ static struct call *call_new(struct daemon *d, nua_handle_t *nh, bool outgoing, 
 	c->tone_hz = d->cfg.tone_hz;
 	c->sdp_session_id = g_get_real_time();
 	c->started_us = g_get_monotonic_time();
+	d->stats.calls_total++;
 	nua_handle_bind(nh, c);
 	g_hash_table_insert(d->calls, GUINT_TO_POINTER(c->id), c);
 	return c;
 }
 
+/*
+ * Takes c's media out of its room or bridge; the other leg of a bridge
+ * returns to its tone when other_to_tone and it is up.
+ */
+static void unlink_media(struct call *c, bool other_to_tone)
+{
+	struct call *other = c->bridged_with;
+
+	if (c->room)
+		room_leave(c);
+	if (other) {
+		media_stream_detach(c->media);
+		c->bridged_with = other->bridged_with = NULL;
+		if (other_to_tone && other->state == CALL_ACTIVE)
+			media_stream_tone_start(other->media, other->tone_hz);
+	}
+}
+
+/* The call is ending: silence its media, free its bridge partner, end the other leg of its route. */
+static void disconnect(struct call *c)
+{
+	struct call *peer = c->b2bua_peer;
+
+	unlink_media(c, !peer);
+	media_stream_detach(c->media);
+	if (peer) {
+		c->b2bua_peer = peer->b2bua_peer = NULL;
+		call_hangup(peer);
+	}
+}
+
 static void call_free(struct call *c)
 {
 	g_info("call %u: ended", c->id);
+	disconnect(c);
 	g_hash_table_remove(c->d->calls, GUINT_TO_POINTER(c->id));
 	if (c->answer_timer)
 		g_source_remove(c->answer_timer);
+	g_free(c->room_name);
 	media_stream_free(c->media);
 	nua_handle_bind(c->nh, NULL);
 	nua_handle_destroy(c->nh);
@@ -129,33 +173,6 @@ static void respond_sdp(struct call *c, const char *sdp)
 	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 }
 
-/* "tone" or "tone-<hz>": the frequency, 0 for other users, -1 for a bad one. */
-static int route_tone_hz(const char *user, unsigned default_hz)
-{
-	char *end;
-	unsigned long hz;
-
-	if (g_strcmp0(user, "tone") == 0)
-		return default_hz;
-	if (!g_str_has_prefix(user, "tone-"))
-		return 0;
-	errno = 0;
-	hz = strtoul(user + 5, &end, 10);
-	if (errno || *end || end == user + 5 || hz < RTPRELAY_TONE_HZ_MIN || hz > RTPRELAY_TONE_HZ_MAX)
-		return -1;
-	return hz;
-}
-
-/* The tone for a Request-URI user: its own, or the default route's. */
-static int route_tone(struct daemon *d, const char *user)
-{
-	int hz = route_tone_hz(user ? user : "", d->cfg.tone_hz);
-
-	if (hz)
-		return hz;
-	return route_tone_hz(d->cfg.default_route, d->cfg.tone_hz);
-}
-
 /* The ring delay is over: 200 OK with our answer (or our offer, for a delayed offer). */
 static gboolean answer(gpointer user)
 {
@@ -169,31 +186,66 @@ static gboolean answer(gpointer user)
 	return G_SOURCE_REMOVE;
 }
 
+/* A refusal before any call exists: counted as a failed call. */
+static void refuse(struct daemon *d, nua_handle_t *nh, int status, const char *phrase, bool retry)
+{
+	d->stats.calls_total++;
+	d->stats.calls_failed++;
+	nua_respond(nh, status, phrase, TAG_IF(retry, SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS)), TAG_END());
+}
+
+/* The target's leg of a B2BUA route; false (and the caller told why) when it cannot be placed. */
+static bool place_b2bua_leg(struct call *caller, const char *target)
+{
+	GError *err = NULL;
+	struct call *out = call_place(caller->d, target, caller->tone_hz, caller->codec, &err);
+
+	if (!out) {
+		g_warning("call %u: cannot call %s: %s", caller->id, target, err->message);
+		g_error_free(err);
+		caller->d->stats.calls_failed++;
+		nua_respond(caller->nh, 503, "Route target unreachable", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS),
+			    TAG_END());
+		caller->state = CALL_TERMINATING;
+		return false;
+	}
+	caller->b2bua_peer = out;
+	out->b2bua_peer = caller;
+	return true;
+}
+
 void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 {
 	const char *user = sip->sip_request->rq_url->url_user;
 	struct sdp_media_desc offer;
 	struct media_stream *ms;
+	struct route route;
 	GError *err = NULL;
 	struct call *c;
 	char *from;
-	int hz;
 
 	if (g_hash_table_size(d->calls) >= d->cfg.max_calls) {
-		nua_respond(nh, 503, "Too many calls", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS), TAG_END());
+		refuse(d, nh, 503, "Too many calls", true);
 		return;
 	}
-	hz = route_tone(d, user);
-	if (hz <= 0) {
-		nua_respond(nh, 404, hz < 0 ? "Tone frequency out of range (50-3950 Hz)" : "No route for this user",
-			    TAG_END());
+	switch (route_resolve(&d->cfg, user, &route)) {
+	case ROUTE_NONE:
+		refuse(d, nh, 404, "No route for this user", false);
+		return;
+	case ROUTE_BAD_TONE:
+		refuse(d, nh, 404, "Tone frequency out of range (50-3950 Hz)", false);
+		return;
+	default:
+		break;
+	}
+	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer)) {
+		d->stats.calls_total++;
+		d->stats.calls_failed++;
 		return;
 	}
-	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer))
-		return;
 	ms = media_stream_new(d, &err);
 	if (!ms) {
-		nua_respond(nh, 503, "No free RTP port", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS), TAG_END());
+		refuse(d, nh, 503, "No free RTP port", true);
 		g_warning("refusing a call: %s", err->message);
 		g_error_free(err);
 		return;
@@ -201,10 +253,16 @@ void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 	from = url_as_string(NULL, sip->sip_from->a_url);
 	c = call_new(d, nh, false, from, ms);
 	su_free(NULL, from);
-	c->tone_hz = hz;
+	c->tone_hz = route.tone_hz;
 	if (has_sdp(sip))
 		apply_remote(c, &offer);
 	g_info("call %u: INVITE from %s to %s", c->id, c->remote_uri, user ? user : "");
+	if (route.kind == ROUTE_B2BUA) {
+		place_b2bua_leg(c, route.target);
+		return; /* the target's responses drive the caller's */
+	}
+	if (route.kind == ROUTE_ROOM)
+		c->room_name = g_strdup(route.room);
 	nua_respond(nh, SIP_180_RINGING, TAG_END());
 	c->answer_timer = g_timeout_add(d->cfg.answer_delay_ms, answer, c);
 }
@@ -247,13 +305,29 @@ static bool take_answer(struct call *c, const sip_t *sip)
 	return true;
 }
 
+/* Both legs of a bridge (CLI or B2BUA) are up: their media crosses in the datapath. */
+static void link_bridge(struct call *a, struct call *b)
+{
+	a->bridged_with = b;
+	b->bridged_with = a;
+	media_stream_bridge(a->media, b->media);
+	g_message("call %u and call %u: bridged (%s)", a->id, b->id, media_mode_name(media_stream_mode(a->media)));
+}
+
 static void on_ready(struct call *c)
 {
 	if (c->state == CALL_ACTIVE)
 		return;
 	c->state = CALL_ACTIVE;
 	g_info("call %u: active, %s, tone %u Hz", c->id, sdp_codec_name(c->codec), c->tone_hz);
-	media_stream_tone_start(c->media, c->tone_hz);
+	if (c->b2bua_peer) {
+		if (c->b2bua_peer->state == CALL_ACTIVE)
+			link_bridge(c, c->b2bua_peer);
+	} else if (c->room_name) {
+		room_join(c->d, c->room_name, c);
+	} else {
+		media_stream_tone_start(c->media, c->tone_hz);
+	}
 }
 
 static void on_state(struct call *c, tagi_t tags[])
@@ -267,6 +341,44 @@ static void on_state(struct call *c, tagi_t tags[])
 		call_free(c);
 }
 
+/* The caller of a B2BUA route, answered now that the target answered: our SDP for its offer (or our offer). */
+static void answer_b2bua_caller(struct call *caller)
+{
+	char *sdp = local_sdp(caller, caller->have_remote ? &caller->remote : NULL);
+
+	respond_sdp(caller, sdp);
+	g_free(sdp);
+	caller->state = CALL_ANSWERED;
+}
+
+/* A response to an INVITE we sent; for a B2BUA leg, relayed to the caller. */
+static void on_invite_response(struct call *c, int status, const char *phrase, const sip_t *sip)
+{
+	struct call *caller = c->b2bua_peer;
+	bool relay = caller && caller->state == CALL_RINGING;
+
+	if (status < 200) {
+		if (relay && status > 100)
+			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+		return;
+	}
+	if (status < 300) {
+		if (!take_answer(c, sip))
+			call_hangup(c);
+		else if (relay)
+			answer_b2bua_caller(caller);
+		return;
+	}
+	g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
+	c->d->stats.calls_failed++;
+	c->state = CALL_TERMINATING;
+	if (relay) {
+		c->d->stats.calls_failed++;
+		nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+		caller->state = CALL_TERMINATING;
+	}
+}
+
 void call_on_event(struct call *c, nua_event_t event, int status, const char *phrase, const sip_t *sip, tagi_t tags[])
 {
 	switch (event) {
@@ -278,10 +390,7 @@ void call_on_event(struct call *c, nua_event_t event, int status, const char *ph
 			call_hangup(c);
 		break;
 	case nua_r_invite:
-		if (status >= 200 && status < 300 && !take_answer(c, sip))
-			call_hangup(c);
-		else if (status >= 300)
-			g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
+		on_invite_response(c, status, phrase, sip);
 		break;
 	case nua_i_bye:
 	case nua_i_cancel:
@@ -289,7 +398,7 @@ void call_on_event(struct call *c, nua_event_t event, int status, const char *ph
 			g_source_remove(c->answer_timer);
 		c->answer_timer = 0;
 		c->state = CALL_TERMINATING;
-		media_stream_tone_stop(c->media);
+		disconnect(c);
 		break;
 	case nua_i_state:
 		on_state(c, tags);
@@ -330,17 +439,18 @@ void call_hangup(struct call *c)
 {
 	if (c->state == CALL_TERMINATING)
 		return;
-	media_stream_tone_stop(c->media);
 	if (c->answer_timer) {
-		/* Still ringing: refuse instead of answering. */
 		g_source_remove(c->answer_timer);
 		c->answer_timer = 0;
-		nua_respond(c->nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
-	} else if (c->state == CALL_CALLING)
+	}
+	if (c->state == CALL_RINGING)
+		nua_respond(c->nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END()); /* refuse instead of answering */
+	else if (c->state == CALL_CALLING)
 		nua_cancel(c->nh, TAG_END());
 	else
 		nua_bye(c->nh, TAG_END());
 	c->state = CALL_TERMINATING;
+	disconnect(c);
 }
 
 void call_check_timeouts(struct daemon *d)
@@ -370,33 +480,70 @@ void call_get_info(struct call *c, struct call_info *out)
 	out->outgoing = c->outgoing;
 	out->remote_uri = c->remote_uri;
 	out->codec = c->have_remote ? sdp_codec_name(c->codec) : "";
-	out->media = "tone";
+	out->media = media_mode_name(st.mode);
 	out->tone_hz = c->tone_hz;
 	out->bridged_with = c->bridged_with ? c->bridged_with->id : 0;
-	out->room = NULL;
+	out->room = c->room ? room_name(c->room) : NULL;
+	media_stream_local_rtp(c->media, &out->local_rtp);
 	out->remote_rtp = st.rtp_peer;
 	out->latched = st.rtp_latched;
-	out->packets_in = st.rx_packets;
-	out->packets_out = st.tx_packets;
-	out->packets_userspace = st.rx_packets;
+	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
+	out->packets_out = st.tx_packets + st.forwarded_out;
+	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
 	out->age_seconds = (g_get_monotonic_time() - c->started_us) / (double)G_USEC_PER_SEC;
+}
+
+static bool control_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static bool control_error(GError **err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err)
+		*err = g_error_new_valist(g_quark_from_static_string("call"), code, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool require_active(struct call *c, GError **err)
+{
+	if (c->state == CALL_ACTIVE)
+		return true;
+	return control_error(err, EAGAIN, "call %u is %s, not active", c->id, call_state_name(c->state));
 }
 
 bool call_bridge(struct call *a, struct call *b, GError **err)
 {
-	g_set_error(err, g_quark_from_static_string("call"), ENOSYS, "bridging is not implemented yet");
-	return false;
+	if (a == b)
+		return control_error(err, EINVAL, "cannot bridge call %u with itself", a->id);
+	if (!require_active(a, err) || !require_active(b, err))
+		return false;
+	if (a->bridged_with == b)
+		return true;
+	unlink_media(a, true);
+	unlink_media(b, true);
+	link_bridge(a, b);
+	return true;
 }
 
 bool call_unbridge(struct call *c, GError **err)
 {
-	g_set_error(err, g_quark_from_static_string("call"), ENOSYS, "bridging is not implemented yet");
-	return false;
+	if (!c->room && !c->bridged_with)
+		return control_error(err, EINVAL, "call %u is not bridged and not in a room", c->id);
+	unlink_media(c, true);
+	if (c->state == CALL_ACTIVE)
+		media_stream_tone_start(c->media, c->tone_hz);
+	return true;
 }
 
 bool call_set_tone(struct call *c, unsigned hz, GError **err)
 {
+	if (hz < RTPRELAY_TONE_HZ_MIN || hz > RTPRELAY_TONE_HZ_MAX)
+		return control_error(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz,
+				     RTPRELAY_TONE_HZ_MIN, RTPRELAY_TONE_HZ_MAX);
 	c->tone_hz = hz;
-	media_stream_tone_start(c->media, hz);
+	if (media_stream_mode(c->media) == MEDIA_TONE)
+		media_stream_tone_start(c->media, hz);
 	return true;
 }

@@ -138,3 +138,13 @@ void g711_decode(enum g711_law law, const uint8_t *codes, int16_t *pcm, size_t n
 	for (i = 0; i < n; i++)
 		pcm[i] = table[codes[i]];
 }
+
+void g711_transcode(enum g711_law from, enum g711_law to, const uint8_t *in, uint8_t *out, size_t n)
+{
+	const int16_t *table = from == G711_ALAW ? alaw_to_linear : ulaw_to_linear;
+	uint8_t (*encode)(int16_t) = to == G711_ALAW ? g711_alaw_encode : g711_ulaw_encode;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = encode(table[in[i]]);
+}

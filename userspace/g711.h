@@ -24,5 +24,7 @@ int16_t g711_alaw_decode(uint8_t code);
 /* Whole buffers: n samples in, n codes out (and back). */
 void g711_encode(enum g711_law law, const int16_t *pcm, uint8_t *codes, size_t n);
 void g711_decode(enum g711_law law, const uint8_t *codes, int16_t *pcm, size_t n);
+/* n codes of one law re-encoded in the other (decode, then encode); in may be out. */
+void g711_transcode(enum g711_law from, enum g711_law to, const uint8_t *in, uint8_t *out, size_t n);
 
 #endif /* RTPRELAY_G711_H */

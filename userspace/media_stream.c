@@ -4,46 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "media_stream.h"
+#include "media_internal.h"
 #include "rtcp.h"
-#include "rtp.h"
-#include "tone.h"
 
 #define TONE_AMPLITUDE	0.25 /* of full scale, -12 dBFS: leaves headroom for mixing */
 #define BIND_ATTEMPTS	16   /* ports taken by other programs are skipped */
 #define CATCH_UP_FRAMES 5    /* a late tick sends at most this many frames */
 #define RTCP_CNAME	"rtprelay"
-
-struct media_stream {
-	struct daemon *d;
-	uint16_t port;
-	int fd[2]; /* RTP, RTCP */
-	struct flow_key key[2];
-
-	/* Fields below are shared with the media thread: clock->lock. */
-	struct sockaddr_storage sdp_peer[2];
-	struct sockaddr_storage latched_peer[2];
-	bool latched[2];
-	bool peer_receives; /* the peer's SDP direction lets it receive */
-	enum g711_law law;
-	bool playing;
-	struct tone tone;
-	struct rtp_sender rtp;
-	gint64 last_rtp_us;
-	gint64 next_rtcp_us;
-	double avg_rtcp_size;
-	struct media_stream_stats stats;
-	gint64 last_rx_us;
-};
-
-/* Every stream that plays a tone, ticked every 20 ms on the media thread. */
-struct media_clock {
-	GMutex lock;
-	GPtrArray *playing;
-	int timer_id;
-};
-
-enum { RTP, RTCP };
 
 static int bind_pair(struct media_stream *ms, const struct config *cfg, uint16_t port)
 {
@@ -51,7 +18,7 @@ static int bind_pair(struct media_stream *ms, const struct config *cfg, uint16_t
 	socklen_t len;
 	int family = cfg->media_family == AF_INET6 ? AF_INET6 : AF_INET;
 
-	for (int i = RTP; i <= RTCP; i++) {
+	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
 		memset(&ss, 0, sizeof(ss));
 		ss.ss_family = family;
 		if (family == AF_INET) {
@@ -77,7 +44,7 @@ static int bind_pair(struct media_stream *ms, const struct config *cfg, uint16_t
 
 static void close_pair(struct media_stream *ms)
 {
-	for (int i = RTP; i <= RTCP; i++) {
+	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
 		if (ms->fd[i] >= 0)
 			close(ms->fd[i]);
 		ms->fd[i] = -1;
@@ -94,38 +61,70 @@ static bool same_sockaddr(const struct sockaddr_storage *a, const struct sockadd
 
 /*
  * Symmetric RTP: the first packet from the peer fixes where we send and what
- * we accept; anything from elsewhere afterwards is dropped and counted.
+ * we accept; anything from elsewhere afterwards is dropped and counted (its
+ * verdict becomes DATAPATH_DROPPED). Returns whether this batch latched.
  */
-static void on_packets(struct media_stream *ms, int which, struct datapath_packet *pkts, int n,
-		       const enum datapath_verdict *verdicts)
+static bool latch_and_count(struct media_stream *ms, int which, struct datapath_packet *pkts, int n,
+			    enum datapath_verdict *verdicts)
 {
-	struct media_clock *clock = ms->d->clock;
+	bool latched_now = false;
 
-	g_mutex_lock(&clock->lock);
 	for (int i = 0; i < n; i++) {
 		if (verdicts[i] != DATAPATH_PASS)
 			continue;
 		if (!ms->latched[which]) {
 			ms->latched_peer[which] = pkts[i].from;
 			ms->latched[which] = true;
+			latched_now = true;
 		} else if (!same_sockaddr(&ms->latched_peer[which], &pkts[i].from)) {
 			ms->stats.rx_wrong_source++;
+			verdicts[i] = DATAPATH_DROPPED;
 			continue;
 		}
 		ms->stats.rx_packets++;
 		ms->last_rx_us = g_get_monotonic_time();
 	}
-	g_mutex_unlock(&clock->lock);
+	return latched_now;
+}
+
+/*
+ * A bridged leg's packets reach the daemon only until its peer is latched:
+ * then the flows learn the peer, and the packets that latched it go out
+ * through them so that none is lost.
+ */
+static void forward_latching_packets(struct media_stream *ms, const struct flow_key *local,
+				     struct datapath_packet *pkts, int n, const enum datapath_verdict *verdicts)
+{
+	struct datapath_packet passed[MEDIA_LOOP_BATCH];
+	enum datapath_verdict again[MEDIA_LOOP_BATCH];
+	int m = 0;
+
+	media_bridge_program(ms);
+	for (int i = 0; i < n; i++)
+		if (verdicts[i] == DATAPATH_PASS)
+			passed[m++] = pkts[i];
+	if (m)
+		datapath_input(ms->d->dp, local, passed, m, again);
 }
 
 static void on_rx(void *user, const struct flow_key *local, struct datapath_packet *pkts, int n)
 {
 	struct media_stream *ms = user;
+	struct media_clock *clock = ms->d->clock;
 	enum datapath_verdict verdicts[MEDIA_LOOP_BATCH];
-	int which = flow_key_equal(local, &ms->key[RTP]) ? RTP : RTCP;
+	int which = flow_key_equal(local, &ms->key[MEDIA_RTP]) ? MEDIA_RTP : MEDIA_RTCP;
+	bool latched_now;
 
 	datapath_input(ms->d->dp, local, pkts, n, verdicts);
-	on_packets(ms, which, pkts, n, verdicts);
+	g_mutex_lock(&clock->lock);
+	latched_now = latch_and_count(ms, which, pkts, n, verdicts);
+	if (ms->mode == MEDIA_TRANSCODE && which == MEDIA_RTP)
+		media_bridge_transcode(ms, pkts, n, verdicts);
+	else if (latched_now && (ms->mode == MEDIA_BRIDGE || ms->mode == MEDIA_TRANSCODE))
+		forward_latching_packets(ms, local, pkts, n, verdicts);
+	else if (ms->mode == MEDIA_MIX && which == MEDIA_RTP)
+		mixer_input(ms, pkts, n, verdicts);
+	g_mutex_unlock(&clock->lock);
 }
 
 struct media_stream *media_stream_new(struct daemon *d, GError **err)
@@ -133,7 +132,7 @@ struct media_stream *media_stream_new(struct daemon *d, GError **err)
 	struct media_stream *ms = g_new0(struct media_stream, 1);
 
 	ms->d = d;
-	ms->fd[RTP] = ms->fd[RTCP] = -1;
+	ms->fd[MEDIA_RTP] = ms->fd[MEDIA_RTCP] = -1;
 	for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
 		if (port_pool_take(d->ports, &ms->port) < 0) {
 			g_set_error(err, g_quark_from_static_string("media-stream"), ENOSPC, "no free RTP port");
@@ -154,21 +153,29 @@ struct media_stream *media_stream_new(struct daemon *d, GError **err)
 	}
 	ms->last_rx_us = g_get_monotonic_time();
 	ms->peer_receives = true;
-	for (int i = RTP; i <= RTCP; i++) {
+	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
 		datapath_socket_register(d->dp, &ms->key[i], ms->fd[i]);
 		media_loop_add_socket(d->media, ms->fd[i], &ms->key[i], on_rx, ms);
 	}
 	return ms;
 }
 
-static void send_to_peer(struct media_stream *ms, int which, const uint8_t *buf, size_t len)
+const struct sockaddr_storage *media_stream_peer(const struct media_stream *ms, int which)
 {
 	const struct sockaddr_storage *to = ms->latched[which] ? &ms->latched_peer[which] : &ms->sdp_peer[which];
-	socklen_t tolen = to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 
-	if (to->ss_family == AF_UNSPEC)
+	return to->ss_family == AF_UNSPEC ? NULL : to;
+}
+
+void media_stream_send(struct media_stream *ms, int which, const uint8_t *buf, size_t len)
+{
+	const struct sockaddr_storage *to = media_stream_peer(ms, which);
+
+	if (!to)
 		return; /* delayed offer: no address yet */
-	sendto(ms->fd[which], buf, len, 0, (const struct sockaddr *)to, tolen);
+	if (sendto(ms->fd[which], buf, len, 0, (const struct sockaddr *)to,
+		   to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) >= 0)
+		ms->stats.tx_packets++;
 }
 
 static void send_rtcp(struct media_stream *ms, bool bye)
@@ -185,8 +192,13 @@ static void send_rtcp(struct media_stream *ms, bool bye)
 		len = rtcp_build_sr(buf, sizeof(buf), &info, RTCP_CNAME);
 	if (!len)
 		return;
-	send_to_peer(ms, RTCP, buf, len);
+	media_stream_send(ms, MEDIA_RTCP, buf, len);
 	ms->avg_rtcp_size = rtcp_avg_size_update(ms->avg_rtcp_size, len);
+}
+
+static bool is_playing(const struct media_stream *ms)
+{
+	return ms->mode == MEDIA_TONE || ms->mode == MEDIA_MIX;
 }
 
 static void schedule_rtcp(struct media_stream *ms, gint64 now, bool initial)
@@ -203,7 +215,10 @@ static void send_tone_frame(struct media_stream *ms)
 	uint8_t payload[TONE_FRAME_SAMPLES], pkt[RTP_HEADER_LEN + TONE_FRAME_SAMPLES];
 	size_t len;
 
-	tone_fill(&ms->tone, pcm, TONE_FRAME_SAMPLES);
+	if (ms->mode == MEDIA_MIX)
+		mixer_output(ms, pcm);
+	else
+		tone_fill(&ms->tone, pcm, TONE_FRAME_SAMPLES);
 	if (!ms->peer_receives) {
 		/* On hold: time runs on, no sequence number is spent; resuming is a restart. */
 		ms->rtp.timestamp += TONE_FRAME_SAMPLES;
@@ -212,8 +227,7 @@ static void send_tone_frame(struct media_stream *ms)
 	}
 	g711_encode(ms->law, pcm, payload, TONE_FRAME_SAMPLES);
 	len = rtp_sender_next(&ms->rtp, pkt, sizeof(pkt), payload, sizeof(payload), TONE_FRAME_SAMPLES);
-	send_to_peer(ms, RTP, pkt, len);
-	ms->stats.tx_packets++;
+	media_stream_send(ms, MEDIA_RTP, pkt, len);
 	ms->last_rtp_us = g_get_monotonic_time();
 }
 
@@ -224,11 +238,15 @@ static void on_tick(void *user, uint64_t expirations)
 	gint64 now = g_get_monotonic_time();
 
 	g_mutex_lock(&clock->lock);
+	for (unsigned f = 0; f < frames; f++) {
+		for (guint i = 0; i < clock->mixers->len; i++)
+			mixer_advance(g_ptr_array_index(clock->mixers, i));
+		for (guint i = 0; i < clock->playing->len; i++)
+			send_tone_frame(g_ptr_array_index(clock->playing, i));
+	}
 	for (guint i = 0; i < clock->playing->len; i++) {
 		struct media_stream *ms = g_ptr_array_index(clock->playing, i);
 
-		for (unsigned f = 0; f < frames; f++)
-			send_tone_frame(ms);
 		if (now >= ms->next_rtcp_us && ms->peer_receives) {
 			send_rtcp(ms, false);
 			schedule_rtcp(ms, now, false);
@@ -243,6 +261,7 @@ int media_streams_start(struct daemon *d)
 
 	g_mutex_init(&clock->lock);
 	clock->playing = g_ptr_array_new();
+	clock->mixers = g_ptr_array_new();
 	clock->timer_id = media_loop_add_timer(d->media, 20 * 1000 * 1000, on_tick, clock);
 	d->clock = clock;
 	return clock->timer_id < 0 ? -1 : 0;
@@ -257,14 +276,43 @@ void media_streams_stop(struct daemon *d)
 	if (clock->timer_id >= 0)
 		media_loop_remove_timer(d->media, clock->timer_id);
 	g_ptr_array_free(clock->playing, TRUE);
+	g_ptr_array_free(clock->mixers, TRUE);
 	g_mutex_clear(&clock->lock);
 	g_free(clock);
 	d->clock = NULL;
 }
 
+const char *media_mode_name(enum media_mode mode)
+{
+	static const char *const names[] = {
+		[MEDIA_IDLE] = "none",		 [MEDIA_TONE] = "tone", [MEDIA_BRIDGE] = "bridge",
+		[MEDIA_TRANSCODE] = "transcode", [MEDIA_MIX] = "mix",
+	};
+
+	return names[mode];
+}
+
 uint16_t media_stream_port(const struct media_stream *ms)
 {
 	return ms->port;
+}
+
+void media_stream_local_rtp(const struct media_stream *ms, struct sockaddr_storage *out)
+{
+	socklen_t len;
+
+	flow_key_to_sockaddr(&ms->key[MEDIA_RTP], out, &len);
+}
+
+enum media_mode media_stream_mode(const struct media_stream *ms)
+{
+	struct media_clock *clock = ms->d->clock;
+	enum media_mode mode;
+
+	g_mutex_lock(&clock->lock);
+	mode = ms->mode;
+	g_mutex_unlock(&clock->lock);
+	return mode;
 }
 
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law)
@@ -279,38 +327,88 @@ void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_des
 		((struct sockaddr_in6 *)&rtcp)->sin6_port = htons(rtcp_port);
 	g_mutex_lock(&clock->lock);
 	/* A new address in the SDP is a new peer: latch again. */
-	if (!same_sockaddr(&rtp, &ms->sdp_peer[RTP]))
-		ms->latched[RTP] = ms->latched[RTCP] = false;
-	ms->sdp_peer[RTP] = rtp;
-	ms->sdp_peer[RTCP] = rtcp;
+	if (!same_sockaddr(&rtp, &ms->sdp_peer[MEDIA_RTP]))
+		ms->latched[MEDIA_RTP] = ms->latched[MEDIA_RTCP] = false;
+	ms->sdp_peer[MEDIA_RTP] = rtp;
+	ms->sdp_peer[MEDIA_RTCP] = rtcp;
 	ms->peer_receives = sdp_direction_receives(remote->direction) && !remote->hold_0000;
-	if (ms->law != law && ms->playing)
+	if (ms->law != law && is_playing(ms))
 		rtp_sender_restart(&ms->rtp);
 	ms->law = law;
 	ms->rtp.payload_type = law;
+	if (ms->partner)
+		media_bridge_program(ms);
+	g_mutex_unlock(&clock->lock);
+}
+
+void media_stream_play_locked(struct media_stream *ms, enum media_mode mode)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (is_playing(ms)) {
+		ms->mode = mode;
+		rtp_sender_restart(&ms->rtp);
+		return;
+	}
+	if (!ms->rtp.ssrc)
+		rtp_sender_init(&ms->rtp, ms->law);
+	else
+		rtp_sender_restart(&ms->rtp);
+	ms->mode = mode;
+	ms->last_rtp_us = now;
+	schedule_rtcp(ms, now, true);
+	g_ptr_array_add(ms->d->clock->playing, ms);
+}
+
+void media_stream_stop_locked(struct media_stream *ms)
+{
+	if (!is_playing(ms))
+		return;
+	g_ptr_array_remove_fast(ms->d->clock->playing, ms);
+	if (ms->peer_receives)
+		send_rtcp(ms, true);
+	ms->mode = MEDIA_IDLE;
+}
+
+static void detach_locked(struct media_stream *ms)
+{
+	switch (ms->mode) {
+	case MEDIA_TONE:
+		media_stream_stop_locked(ms);
+		break;
+	case MEDIA_MIX:
+		mixer_leave_locked(ms);
+		break;
+	case MEDIA_BRIDGE:
+	case MEDIA_TRANSCODE:
+		media_bridge_unbridge_locked(ms);
+		break;
+	case MEDIA_IDLE:
+		break;
+	}
+}
+
+void media_stream_detach(struct media_stream *ms)
+{
+	struct media_clock *clock = ms->d->clock;
+
+	g_mutex_lock(&clock->lock);
+	detach_locked(ms);
 	g_mutex_unlock(&clock->lock);
 }
 
 void media_stream_tone_start(struct media_stream *ms, unsigned hz)
 {
 	struct media_clock *clock = ms->d->clock;
-	gint64 now = g_get_monotonic_time();
 
 	g_mutex_lock(&clock->lock);
-	if (ms->playing) {
+	if (ms->mode == MEDIA_TONE) {
 		tone_set_hz(&ms->tone, hz);
-		rtp_sender_restart(&ms->rtp);
 	} else {
+		detach_locked(ms);
 		tone_init(&ms->tone, hz, TONE_AMPLITUDE);
-		if (!ms->rtp.ssrc)
-			rtp_sender_init(&ms->rtp, ms->law);
-		else
-			rtp_sender_restart(&ms->rtp);
-		ms->playing = true;
-		ms->last_rtp_us = now;
-		schedule_rtcp(ms, now, true);
-		g_ptr_array_add(clock->playing, ms);
 	}
+	media_stream_play_locked(ms, MEDIA_TONE);
 	g_mutex_unlock(&clock->lock);
 }
 
@@ -319,12 +417,8 @@ void media_stream_tone_stop(struct media_stream *ms)
 	struct media_clock *clock = ms->d->clock;
 
 	g_mutex_lock(&clock->lock);
-	if (ms->playing) {
-		ms->playing = false;
-		g_ptr_array_remove_fast(clock->playing, ms);
-		if (ms->peer_receives)
-			send_rtcp(ms, true);
-	}
+	if (ms->mode == MEDIA_TONE)
+		media_stream_stop_locked(ms);
 	g_mutex_unlock(&clock->lock);
 }
 
@@ -334,7 +428,8 @@ double media_stream_idle_seconds(const struct media_stream *ms)
 	gint64 last;
 
 	g_mutex_lock(&clock->lock);
-	last = ms->last_rx_us;
+	/* A bridged peer's packets may all cross in the datapath: its flow saw them. */
+	last = MAX(ms->last_rx_us, media_bridge_last_seen_us(ms));
 	g_mutex_unlock(&clock->lock);
 	return (g_get_monotonic_time() - last) / (double)G_USEC_PER_SEC;
 }
@@ -345,8 +440,10 @@ void media_stream_stats(const struct media_stream *ms, struct media_stream_stats
 
 	g_mutex_lock(&clock->lock);
 	*out = ms->stats;
-	out->rtp_latched = ms->latched[RTP];
-	out->rtp_peer = ms->latched[RTP] ? ms->latched_peer[RTP] : ms->sdp_peer[RTP];
+	out->rtp_latched = ms->latched[MEDIA_RTP];
+	out->rtp_peer = ms->latched[MEDIA_RTP] ? ms->latched_peer[MEDIA_RTP] : ms->sdp_peer[MEDIA_RTP];
+	out->mode = ms->mode;
+	media_bridge_add_flow_counters(ms, out);
 	g_mutex_unlock(&clock->lock);
 }
 
@@ -354,8 +451,8 @@ void media_stream_free(struct media_stream *ms)
 {
 	if (!ms)
 		return;
-	media_stream_tone_stop(ms);
-	for (int i = RTP; i <= RTCP; i++) {
+	media_stream_detach(ms);
+	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
 		media_loop_remove_socket(ms->d->media, ms->fd[i]);
 		datapath_socket_unregister(ms->d->dp, &ms->key[i]);
 	}

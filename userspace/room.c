@@ -1,18 +1,107 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Rooms reshape whenever a member joins or leaves:
+ *   1 member   its tone (waiting for company)
+ *   2 members  a bridge: their media crosses in the datapath
+ *   3 or more  a mixer: each hears the sum of the others, the room's flows are gone
+ * Members already in the right shape are left alone, so joining a mix of
+ * three does not disturb the three.
+ */
 #include "call.h"
 #include "room.h"
 
 struct room {
+	struct daemon *d;
 	char *name;
-	GPtrArray *members; /* struct call *, in order of joining */
+	GPtrArray *members;  /* struct call *, in order of joining */
+	struct mixer *mixer; /* while there are three or more */
 };
+
+static struct call *member(const struct room *r, guint i)
+{
+	return g_ptr_array_index(r->members, i);
+}
+
+static void room_free(struct room *r)
+{
+	g_info("room %s: empty, freed", r->name);
+	g_hash_table_remove(r->d->rooms, r->name);
+	g_ptr_array_free(r->members, TRUE);
+	g_free(r->name);
+	g_free(r);
+}
+
+/* The members have left the mixer (bridged, tone): it can go. */
+static void drop_mixer(struct room *r)
+{
+	mixer_free(r->mixer);
+	r->mixer = NULL;
+}
+
+static void reshape(struct room *r)
+{
+	guint n = r->members->len;
+
+	if (n == 0) {
+		room_free(r);
+		return;
+	}
+	if (n == 1) {
+		struct call *c = member(r, 0);
+
+		if (media_stream_mode(c->media) != MEDIA_TONE)
+			media_stream_tone_start(c->media, c->tone_hz);
+		drop_mixer(r);
+	} else if (n == 2) {
+		struct call *a = member(r, 0), *b = member(r, 1);
+
+		if (media_stream_partner(a->media) != b->media)
+			media_stream_bridge(a->media, b->media);
+		drop_mixer(r);
+	} else {
+		if (!r->mixer)
+			r->mixer = mixer_new(r->d);
+		for (guint i = 0; i < n; i++) {
+			struct call *c = member(r, i);
+
+			if (media_stream_mode(c->media) != MEDIA_MIX)
+				media_stream_mix(c->media, r->mixer);
+		}
+	}
+	g_message("room %s: %u member%s, %s", r->name, n, n == 1 ? "" : "s", room_mode_name(r));
+}
 
 void room_join(struct daemon *d, const char *name, struct call *c)
 {
+	struct room *r;
+
+	if (!d->rooms)
+		d->rooms = g_hash_table_new(g_str_hash, g_str_equal);
+	r = g_hash_table_lookup(d->rooms, name);
+	if (!r) {
+		r = g_new0(struct room, 1);
+		r->d = d;
+		r->name = g_strdup(name);
+		r->members = g_ptr_array_new();
+		g_hash_table_insert(d->rooms, r->name, r);
+	}
+	g_ptr_array_add(r->members, c);
+	c->room = r;
+	g_info("call %u: joins room %s", c->id, name);
+	reshape(r);
 }
 
 void room_leave(struct call *c)
 {
+	struct room *r = c->room;
+
+	if (!r)
+		return;
+	g_ptr_array_remove(r->members, c);
+	c->room = NULL;
+	media_stream_detach(c->media);
+	g_info("call %u: leaves room %s", c->id, r->name);
+	reshape(r);
 }
 
 const char *room_name(const struct room *r)
@@ -32,7 +121,7 @@ guint room_member_count(const struct room *r)
 
 guint room_member_id(const struct room *r, guint i)
 {
-	return ((struct call *)g_ptr_array_index(r->members, i))->id;
+	return member(r, i)->id;
 }
 
 void room_foreach(struct daemon *d, room_cb cb, void *user)
