@@ -10,6 +10,8 @@
 #include "sip.h"
 
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
+/* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
+#define ALLOWED_METHODS "INVITE, ACK, BYE, CANCEL, OPTIONS"
 
 struct sip {
 	struct daemon *d;
@@ -76,7 +78,8 @@ struct sip *sip_start(struct daemon *d, GError **err)
 	snprintf(url, sizeof(url), hp->family == AF_INET6 ? "sip:[%s]:%u" : "sip:%s:%u", hp->host, hp->port);
 	s->nua = nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
 			    NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
-			    SIPTAG_USER_AGENT_STR(USER_AGENT), TAG_END());
+			    SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS),
+			    SIPTAG_SUPPORTED(NULL), TAG_END());
 	if (!s->nua) {
 		g_set_error(err, g_quark_from_static_string("sip"), 1, "cannot listen for SIP on %s:%u", hp->host,
 			    hp->port);

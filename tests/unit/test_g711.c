@@ -122,6 +122,39 @@ static void test_buffers_match_samples(void **state)
 	}
 }
 
+/* PCMU <-> PCMA bridges: every code re-encoded as decode-then-encode, in place too. */
+static void test_transcode_every_code(void **state)
+{
+	uint8_t in[256], out[256], inplace[256];
+
+	for (int i = 0; i < 256; i++)
+		in[i] = inplace[i] = i;
+	g711_transcode(G711_ULAW, G711_ALAW, in, out, 256);
+	g711_transcode(G711_ULAW, G711_ALAW, inplace, inplace, 256);
+	for (int i = 0; i < 256; i++) {
+		assert_int_equal(out[i], g711_alaw_encode(g711_ulaw_decode(i)));
+		assert_int_equal(inplace[i], out[i]);
+	}
+	g711_transcode(G711_ALAW, G711_ULAW, in, out, 256);
+	for (int i = 0; i < 256; i++)
+		assert_int_equal(out[i], g711_ulaw_encode(g711_alaw_decode(i)));
+}
+
+/* The signal survives: a transcoded code decodes within the coarser law's step of the original. */
+static void test_transcode_keeps_the_signal(void **state)
+{
+	uint8_t code, back;
+
+	for (int i = 0; i < 256; i++) {
+		code = i;
+		g711_transcode(G711_ALAW, G711_ULAW, &code, &back, 1);
+		int a = g711_alaw_decode(code), u = g711_ulaw_decode(back);
+		/* Both laws quantise their top segment in steps of 1024 (16-bit scale): no error is larger. */
+		assert_true(abs(a - u) <= 1024);
+		assert_true((a < 0) == (u < 0) || a == 0 || u == 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +167,8 @@ int main(void)
 		cmocka_unit_test(test_ulaw_monotonic),
 		cmocka_unit_test(test_alaw_monotonic),
 		cmocka_unit_test(test_buffers_match_samples),
+		cmocka_unit_test(test_transcode_every_code),
+		cmocka_unit_test(test_transcode_keeps_the_signal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
