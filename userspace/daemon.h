@@ -10,6 +10,7 @@
 #include "media_loop.h"
 #include "port_pool.h"
 
+struct adopted_flows;
 struct control_server;
 struct media_clock;
 struct sip;
@@ -26,6 +27,7 @@ struct daemon {
 	struct media_loop *media;
 	struct media_clock *clock; /* the 20 ms tick of tones and RTCP */
 	struct port_pool *ports;
+	struct adopted_flows *adopted; /* flows an earlier run left forwarding */
 	struct sip *sip;
 	struct control_server *control;
 	GHashTable *calls; /* call id (guint) -> struct call * */
