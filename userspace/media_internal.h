@@ -15,6 +15,9 @@
 enum { MEDIA_RTP, MEDIA_RTCP };
 
 /* Decoded audio a mix member sent, waiting for the next ticks. */
+/* The tone plays one encoded second in a loop. */
+#define TONE_LOOP_FRAMES (TONE_SAMPLE_RATE / TONE_FRAME_SAMPLES)
+
 #define MIX_RING_FRAMES	 8
 #define MIX_RING_SAMPLES (MIX_RING_FRAMES * TONE_FRAME_SAMPLES)
 /* More than this many frames waiting: drop the oldest (bounded delay). */
@@ -43,7 +46,8 @@ struct media_stream {
 	struct media_stream *partner; /* MEDIA_BRIDGE, MEDIA_TRANSCODE */
 	struct mixer *mixer;	      /* MEDIA_MIX */
 	struct mix_input mix_in;
-	struct tone tone;
+	unsigned tone_hz;
+	unsigned tone_frame;   /* the next frame of the tone's one-second loop */
 	struct rtp_sender rtp; /* what the daemon itself sends (tone, mix) */
 	gint64 last_rtp_us;
 	gint64 next_rtcp_us;
@@ -55,8 +59,9 @@ struct media_stream {
 /* The 20 ms tick of every stream the daemon plays (tone or mix). */
 struct media_clock {
 	GMutex lock;
-	GPtrArray *playing; /* struct media_stream *, mode TONE or MIX */
-	GPtrArray *mixers;  /* struct mixer *, whose inputs advance each tick */
+	GPtrArray *playing;	/* struct media_stream *, mode TONE or MIX */
+	GPtrArray *mixers;	/* struct mixer *, whose inputs advance each tick */
+	GHashTable *tone_loops; /* (hz << 8 | law) -> one second of the tone, encoded: shared by every stream */
 	int timer_id;
 };
 

@@ -209,24 +209,43 @@ static void schedule_rtcp(struct media_stream *ms, gint64 now, bool initial)
 	ms->next_rtcp_us = now + (gint64)(interval * G_USEC_PER_SEC);
 }
 
+/* The tone's second, encoded once per frequency and law; every call at that frequency plays it. */
+static const uint8_t *tone_loop(struct media_clock *clock, unsigned hz, enum g711_law law)
+{
+	gpointer key = GUINT_TO_POINTER(hz << 8 | law);
+	uint8_t *loop = g_hash_table_lookup(clock->tone_loops, key);
+	int16_t pcm[TONE_SAMPLE_RATE];
+
+	if (!loop) {
+		loop = g_malloc(TONE_SAMPLE_RATE);
+		tone_fill_second(hz, TONE_AMPLITUDE, pcm);
+		g711_encode(law, pcm, loop, TONE_SAMPLE_RATE);
+		g_hash_table_insert(clock->tone_loops, key, loop);
+	}
+	return loop;
+}
+
 static void send_tone_frame(struct media_stream *ms)
 {
 	int16_t pcm[TONE_FRAME_SAMPLES];
-	uint8_t payload[TONE_FRAME_SAMPLES], pkt[RTP_HEADER_LEN + TONE_FRAME_SAMPLES];
+	uint8_t mix[TONE_FRAME_SAMPLES], pkt[RTP_HEADER_LEN + TONE_FRAME_SAMPLES];
+	const uint8_t *payload = mix;
 	size_t len;
 
-	if (ms->mode == MEDIA_MIX)
+	if (ms->mode == MEDIA_MIX) {
 		mixer_output(ms, pcm);
-	else
-		tone_fill(&ms->tone, pcm, TONE_FRAME_SAMPLES);
+		g711_encode(ms->law, pcm, mix, TONE_FRAME_SAMPLES);
+	} else {
+		payload = tone_loop(ms->d->clock, ms->tone_hz, ms->law) + ms->tone_frame * TONE_FRAME_SAMPLES;
+		ms->tone_frame = (ms->tone_frame + 1) % TONE_LOOP_FRAMES;
+	}
 	if (!ms->peer_receives) {
 		/* On hold: time runs on, no sequence number is spent; resuming is a restart. */
 		ms->rtp.timestamp += TONE_FRAME_SAMPLES;
 		ms->rtp.marker_pending = true;
 		return;
 	}
-	g711_encode(ms->law, pcm, payload, TONE_FRAME_SAMPLES);
-	len = rtp_sender_next(&ms->rtp, pkt, sizeof(pkt), payload, sizeof(payload), TONE_FRAME_SAMPLES);
+	len = rtp_sender_next(&ms->rtp, pkt, sizeof(pkt), payload, TONE_FRAME_SAMPLES, TONE_FRAME_SAMPLES);
 	media_stream_send(ms, MEDIA_RTP, pkt, len);
 	ms->last_rtp_us = g_get_monotonic_time();
 }
@@ -262,6 +281,7 @@ int media_streams_start(struct daemon *d)
 	g_mutex_init(&clock->lock);
 	clock->playing = g_ptr_array_new();
 	clock->mixers = g_ptr_array_new();
+	clock->tone_loops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	clock->timer_id = media_loop_add_timer(d->media, 20 * 1000 * 1000, on_tick, clock);
 	d->clock = clock;
 	return clock->timer_id < 0 ? -1 : 0;
@@ -277,6 +297,7 @@ void media_streams_stop(struct daemon *d)
 		media_loop_remove_timer(d->media, clock->timer_id);
 	g_ptr_array_free(clock->playing, TRUE);
 	g_ptr_array_free(clock->mixers, TRUE);
+	g_hash_table_destroy(clock->tone_loops);
 	g_mutex_clear(&clock->lock);
 	g_free(clock);
 	d->clock = NULL;
@@ -402,12 +423,9 @@ void media_stream_tone_start(struct media_stream *ms, unsigned hz)
 	struct media_clock *clock = ms->d->clock;
 
 	g_mutex_lock(&clock->lock);
-	if (ms->mode == MEDIA_TONE) {
-		tone_set_hz(&ms->tone, hz);
-	} else {
+	if (ms->mode != MEDIA_TONE)
 		detach_locked(ms);
-		tone_init(&ms->tone, hz, TONE_AMPLITUDE);
-	}
+	ms->tone_hz = hz;
 	media_stream_play_locked(ms, MEDIA_TONE);
 	g_mutex_unlock(&clock->lock);
 }

@@ -80,6 +80,13 @@ void tone_fill(struct tone *t, int16_t *pcm, size_t n)
 	}
 }
 
+void tone_fill_second(unsigned hz, double amplitude, int16_t pcm[TONE_SAMPLE_RATE])
+{
+	amplitude = CLAMP(amplitude, 0, 1) * INT16_MAX;
+	for (unsigned n = 0; n < TONE_SAMPLE_RATE; n++)
+		pcm[n] = lrint(amplitude * sin(2 * M_PI * ((uint64_t)hz * n % TONE_SAMPLE_RATE) / TONE_SAMPLE_RATE));
+}
+
 /* |X(hz)|^2 of x[0..n) by the Goertzel recurrence. */
 static double goertzel_raw(const double *x, size_t n, double hz)
 {

@@ -38,6 +38,11 @@ void tone_init(struct tone *t, unsigned hz, double amplitude);
 void tone_set_hz(struct tone *t, unsigned hz);
 /* The next n samples; consecutive calls form one continuous sine. */
 void tone_fill(struct tone *t, int16_t *pcm, size_t n);
+/*
+ * One second of a sine at hz (an integer, so a whole number of cycles):
+ * played in a loop it has no seam. amplitude as for tone_init.
+ */
+void tone_fill_second(unsigned hz, double amplitude, int16_t pcm[TONE_SAMPLE_RATE]);
 
 /*
  * Power of the component at hz over n samples (no window), normalised so

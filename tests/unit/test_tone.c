@@ -108,6 +108,20 @@ static void test_phase_continuous_across_frames(void **state)
 	check_no_click(pcm, ONE_SECOND, 1000);
 }
 
+/* The daemon plays one encoded second in a loop: the loop point must not click, at any frequency. */
+static void test_second_loops_without_a_seam(void **state)
+{
+	static const unsigned freqs[] = { 50, 440, 441, 997, 1320, 3950 };
+	static int16_t two[2 * ONE_SECOND];
+
+	for (size_t i = 0; i < sizeof(freqs) / sizeof(freqs[0]); i++) {
+		tone_fill_second(freqs[i], AMPLITUDE, two);
+		tone_fill_second(freqs[i], AMPLITUDE, two + ONE_SECOND);
+		check_no_click(two, 2 * ONE_SECOND, freqs[i]);
+		assert_true(fabs(tone_estimate_hz(two, ONE_SECOND) - freqs[i]) <= 0.5);
+	}
+}
+
 static void test_set_hz_keeps_phase(void **state)
 {
 	int16_t pcm[4 * TONE_FRAME_SAMPLES];
@@ -223,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_estimate_is_sub_hz_for_clean_tones),
 		cmocka_unit_test(test_frames_equal_one_long_fill),
 		cmocka_unit_test(test_phase_continuous_across_frames),
+		cmocka_unit_test(test_second_loops_without_a_seam),
 		cmocka_unit_test(test_set_hz_keeps_phase),
 		cmocka_unit_test(test_amplitude),
 		cmocka_unit_test(test_goertzel_power),
