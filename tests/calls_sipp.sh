@@ -2,9 +2,11 @@
 # SIP calls against a real rtprelayd, driven by SIPp, with the caller's
 # media port recorded by rtp_capture:
 #
-#   relay namespace  rly0 10.98.0.1/24 ── clr0 10.98.0.2/24  caller namespace
-#   rtprelayd (userspace datapath,           SIPp (-mp 40000: its SDP offers
-#   RTP ports 20000-20999)                   40010) and rtp_capture on 40010/1
+#   relay namespace  rly0 10.98.0.1/24 ── veth0 10.98.0.2/24  caller namespace
+#   rtprelayd (userspace datapath,            SIPp (-mp 40000: its SDP offers
+#   RTP ports 20000-20999)                    40010) and rtp_capture on 40010/1
+#
+# (tests/lib/relay_env.sh sets it up and holds the SIPp and capture helpers.)
 #
 # What it proves (DESIGN.md, "Call behaviour" and "Tone and RTCP"):
 #  - every scenario in sipp_scenarios/ completes with the responses the
@@ -25,254 +27,12 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/relay_env.sh
 
-BUILD=${BUILD:-build}
-DAEMON=$BUILD/rtprelayd
-CAPTURE=$BUILD/tests/rtp_capture
-SCEN=sipp_scenarios
-OUT=$BUILD/test-logs/calls_sipp.d
-P=rtpr-sipp-$$
-NS_R=$P-relay
-NS_C=$P-caller
-BPFFS=/sys/fs/bpf/$P
-RELAY_IP=10.98.0.1
-CALLER_IP=10.98.0.2
-RTP_MIN=20000
-RTP_MAX=20999
-MP=40000		  # SIPp's -mp: SIPp itself binds MP and MP+2
-CALLER_RTP=$((MP + 10))	  # the port the scenarios offer (RTCP: +1)
-CALLER_RTP2=$((MP + 12))  # the port uac_hold_resume.xml moves to
+relay_env_init calls_sipp caller
+CALLER_RTP2=$((MP + 12)) # the port uac_hold_resume.xml moves to
 # What uac_basic.xml checks in the 200's SDP.
 BASIC_CHECKS="answer m=audio RTP/AVP 0 8 101, telephone-event, a=ptime:20"
-
-PIDS=()		  # processes this test started, killed by PID on exit
-DAEMON_PID=
-DAEMON_LOG=
-declare -A CAP_PID
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	ip netns del "$NS_R" 2>/dev/null
-	ip netns del "$NS_C" 2>/dev/null
-	rm -rf "$BPFFS"
-}
-trap cleanup EXIT
-
-# A "# " line in the TAP stream, for whoever reads the log of a failure.
-# (awk: a last line without a newline must not swallow the next TAP line).
-diag() { awk '{ print "# " $0 }'; }
-
-# wait_for SECONDS COMMAND...: polls every 50 ms until COMMAND succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
-		sleep 0.05
-	done
-}
-
-# Skips the whole test with a reason when the machine cannot run it.
-preflight() {
-	tap_need_root "SIPp call tests" || return 1
-	local tool
-	for tool in sipp ip nsenter ss jq; do
-		if ! command -v "$tool" >/dev/null; then
-			tap_skip "SIPp call tests" "$tool not installed"
-			return 1
-		fi
-	done
-	if [ ! -x "$DAEMON" ] || [ ! -x "$CAPTURE" ]; then
-		tap_fail "binaries built ($DAEMON, $CAPTURE: run make BUILD=$BUILD)"
-		return 1
-	fi
-	if ! mount | grep -q ' /sys/fs/bpf type bpf'; then
-		mount -t bpf bpf /sys/fs/bpf || {
-			tap_skip "SIPp call tests" "cannot mount bpffs"
-			return 1
-		}
-	fi
-}
-
-setup_net() {
-	ip netns add "$NS_R" || return 1
-	ip netns add "$NS_C" || return 1
-	ip -n "$NS_R" link add rly0 type veth peer name clr0 netns "$NS_C" || return 1
-	ip -n "$NS_R" -batch - <<-EOF || return 1
-		link set lo up
-		link set rly0 up
-		addr add $RELAY_IP/24 dev rly0
-		route add default via $CALLER_IP
-	EOF
-	ip -n "$NS_C" -batch - <<-EOF || return 1
-		link set lo up
-		link set clr0 up
-		addr add $CALLER_IP/24 dev clr0
-	EOF
-}
-
-# start_daemon NAME [OPTIONS...]: rtprelayd in the relay namespace; the
-# media address comes from the default route there.
-start_daemon() {
-	local name=$1
-	shift
-	DAEMON_LOG=$OUT/$name.log
-	nsenter --net="/run/netns/$NS_R" "$DAEMON" --foreground --bpffs "$BPFFS" --log-level info \
-		--rtp-ports "$RTP_MIN-$RTP_MAX" --datapath userspace "$@" >"$DAEMON_LOG" 2>&1 &
-	DAEMON_PID=$!
-	PIDS+=("$DAEMON_PID")
-	wait_for 5 grep -qs 'running:' "$DAEMON_LOG"
-}
-
-# Alive and not a zombie (a child that exited stays one until we wait).
-is_running() {
-	local stat
-	stat=$(ps -o stat= -p "$1" 2>/dev/null)
-	[ -n "$stat" ] && [[ $stat != Z* ]]
-}
-
-daemon_gone() { ! is_running "$DAEMON_PID"; }
-
-# stop_daemon SECONDS: SIGTERM, then the exit status (124 if it hangs).
-stop_daemon() {
-	kill -TERM "$DAEMON_PID" 2>/dev/null
-	if ! wait_for "$1" daemon_gone; then
-		kill -9 "$DAEMON_PID"
-		wait "$DAEMON_PID" 2>/dev/null
-		return 124
-	fi
-	wait "$DAEMON_PID"
-}
-
-active_calls_logged() { grep -c ': active,' "$DAEMON_LOG"; }
-# More than N calls went active since the daemon started.
-calls_up_beyond() { [ "$(active_calls_logged)" -gt "$1" ]; }
-
-# The relay's UDP ports in the RTP range held by the daemon, one a line.
-relay_rtp_ports() {
-	ip netns exec "$NS_R" ss -Huanp |
-		awk -v pid="pid=$DAEMON_PID," -v lo="$RTP_MIN" -v hi="$RTP_MAX" 'index($0, pid) {
-			n = split($4, a, ":"); port = a[n] + 0
-			if (port >= lo && port <= hi) print port
-		}' | sort -n
-}
-no_rtp_ports() { [ -z "$(relay_rtp_ports)" ]; }
-
-# sipp_run NAME SCENARIO SERVICE [SIPp options...]: SIPp in the caller
-# namespace with every trace in $OUT/NAME.*; returns SIPp's exit status.
-sipp_run() {
-	local name=$1 scenario=$2 service=$3
-	shift 3
-	rm -f "$OUT/$name".{msg,err,sipplog,screen}
-	timeout 60 ip netns exec "$NS_C" sipp -sf "$SCEN/$scenario.xml" "$RELAY_IP:5060" -s "$service" \
-		-i "$CALLER_IP" -mp "$MP" -nostdin -timeout 45 -timeout_error \
-		-trace_msg -message_file "$OUT/$name.msg" -trace_err -error_file "$OUT/$name.err" \
-		-trace_logs -log_file "$OUT/$name.sipplog" "$@" >"$OUT/$name.screen" 2>&1
-}
-
-# The SIP exchange of a SIPp run from its message trace: ">X" for what
-# SIPp sent, "<X" for what it received; requests by method, responses by
-# code, and by code/method when they answer something else than an INVITE,
-# e.g. ">INVITE <100 <180 <200 >ACK >BYE <200/BYE".
-sip_flow() {
-	awk '{ sub(/\r$/, "") }
-	     /^UDP message (sent|received)/ { dir = /sent/ ? ">" : "<"; want = 1; next }
-	     want && NF { want = 0; response = ($1 == "SIP/2.0"); token = dir (response ? $2 : $1); next }
-	     /^CSeq:/ && token != "" {
-		if (response && $3 != "INVITE") token = token "/" $3
-		printf "%s%s", sep, token; sep = " "; token = ""
-	     }
-	     END { print "" }' "$OUT/$1.msg" 2>/dev/null
-}
-
-# sip_time NAME DIR START CSEQ_METHOD: unix ms of the first message sent
-# (DIR ">") or received ("<") whose start line begins with START and whose
-# CSeq method is CSEQ_METHOD, from SIPp's trace timestamps.
-sip_time() {
-	local ts
-	ts=$(awk -v want_dir="$2" -v start="$3" -v method="$4" '
-		{ sub(/\r$/, "") }
-		/^-+ [0-9-]+ [0-9:.]+$/ { ts = $2 " " $3; next }
-		/^UDP message sent/ { dir = ">"; first = ""; next }
-		/^UDP message received/ { dir = "<"; first = ""; next }
-		first == "" && NF { first = $0; next }
-		/^CSeq:/ && dir == want_dir && index(first, start) == 1 && $3 == method { print ts; exit }
-	' "$OUT/$1.msg")
-	[ -n "$ts" ] && date -d "$ts" +%s%3N
-}
-
-# What the relay logged under the SIPp log key, e.g. relay_media.
-sipp_logged() { sed -n "s/^$2=//p" "$OUT/$1.sipplog" 2>/dev/null | head -n 1; }
-
-sipp_summary() { grep -E 'Successful call|Failed call' "$OUT/$1.screen" | tr -s ' |' ' '; }
-# The cumulative column of SIPp's final screen.
-sipp_successful() { awk '/Successful call/ { print $NF }' "$OUT/$1.screen" | tail -n 1; }
-sipp_failed() { awk '/Failed call/ { print $NF }' "$OUT/$1.screen" | tail -n 1; }
-
-# Explains a failed SIPp run in the TAP stream.
-sipp_diag() {
-	echo "SIPp $1: flow $(sip_flow "$1")" | diag
-	[ -s "$OUT/$1.err" ] && head -n 20 "$OUT/$1.err" | diag
-	[ -s "$OUT/$1.sipplog" ] && diag <"$OUT/$1.sipplog"
-}
-
-# check_sipp NAME DESCRIPTION RC EXPECTED_FLOW [WHAT_THE_SCENARIO_CHECKS]:
-# SIPp succeeded, and the messages went the expected way.
-check_sipp() {
-	local name=$1 desc=$2 rc=$3 want=$4 checks=${5:+ ($5)} flow
-	flow=$(sip_flow "$name")
-	if [ "$rc" -eq 0 ]; then
-		tap_ok "$desc: SIPp scenario passes$checks"
-	else
-		tap_fail "$desc: SIPp scenario passes$checks: SIPp exit status $rc"
-		sipp_diag "$name"
-	fi
-	if [ "$flow" = "$want" ]; then
-		tap_ok "$desc: SIP flow $want"
-	else
-		tap_fail "$desc: SIP flow $want (got: $flow)"
-	fi
-}
-
-# capture_start NAME PORT [rtp_capture options...]: records the caller's
-# PORT (RTCP on PORT+1) in the background until capture_wait NAME.
-capture_start() {
-	local name=$1 port=$2
-	shift 2
-	ip netns exec "$NS_C" "$CAPTURE" --bind "$CALLER_IP:$port" "$@" >"$OUT/$name.cap" 2>"$OUT/$name.caperr" &
-	CAP_PID[$name]=$!
-	PIDS+=("$!")
-	wait_for 3 grep -qs '^ready' "$OUT/$name.cap"
-}
-
-# capture_wait NAME [stop]: waits for the capture to end (or stops it
-# with SIGINT) and keeps its JSON in $OUT/NAME.json.
-capture_wait() {
-	[ "${2:-}" = stop ] && kill -INT "${CAP_PID[$1]}" 2>/dev/null
-	wait "${CAP_PID[$1]}"
-	tail -n 1 "$OUT/$1.cap" >"$OUT/$1.json"
-	# jq accepts an empty file as true: make a missing capture fail every check.
-	if ! [ -s "$OUT/$1.json" ] || ! jq -e 'type == "object"' "$OUT/$1.json" >/dev/null 2>&1; then
-		echo '{"error": "rtp_capture printed no result"}' >"$OUT/$1.json"
-		diag <"$OUT/$1.caperr"
-	fi
-}
-
-# jcheck NAME DESCRIPTION FILTER [SHOW]: ok when the jq FILTER is true of
-# capture NAME; SHOW (a jq expression) puts the measured value in the line.
-jcheck() {
-	local file=$OUT/$1.json desc=$2 expr=$3 show=${4:-} got=
-	[ -n "$show" ] && got=" (got $(jq -r "$show" "$file" 2>/dev/null))"
-	if jq -e "$expr" "$file" >/dev/null 2>&1; then
-		tap_ok "$desc$got"
-	else
-		tap_fail "$desc$got"
-	fi
-}
 
 # check_tone NAME LABEL HZ PT RELAY_MEDIA: what a caller must hear.
 check_tone() {
@@ -543,12 +303,11 @@ test_rtp_keepalive() {
 }
 
 main() {
-	preflight || {
+	preflight "SIPp call tests" || {
 		tap_plan_done
 		exit 0
 	}
-	mkdir -p "$OUT" && rm -f "$OUT"/*
-	if ! setup_net; then
+	if ! relay_env_setup; then
 		tap_fail "set up namespaces $NS_R and $NS_C"
 		tap_plan_done
 		exit 1

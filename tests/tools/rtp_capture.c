@@ -32,9 +32,22 @@
  * @FILE (read from FILE once it appears, e.g. the "relay_media=ADDR:PORT"
  * line a SIPp scenario logs).
  *
+ * With --window-ms N it also describes every N ms while it runs, one JSON
+ * line per window (the last one may be shorter), to follow a call whose
+ * media changes (room members joining and leaving):
+ *
+ *   window, start_unix_ms, end_unix_ms   its index and wall-clock span
+ *   packets, sources, ssrcs   RTP packets, the addresses they came from,
+ *                          how many SSRCs
+ *   payload_types          the RTP payload types seen
+ *   hz, peaks, peak_dbfs   the tone(s) in the window's G.711 audio (each
+ *                          packet decoded by its own payload type)
+ *   sent, rtcp_packets     RTP packets sent, RTCP packets received
+ *
  * It prints "ready" once its sockets are bound (start the call after that),
  * then the JSON line when --duration-ms has passed, --quiet-ms passed
- * without RTP after some had arrived, or on SIGINT/SIGTERM.
+ * without RTP after some had arrived, or on SIGINT/SIGTERM; the last line
+ * is always that summary.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -77,6 +90,7 @@ struct opts {
 	long duration_ms;
 	long quiet_ms;
 	long analyse_ms;
+	long window_ms; /* 0: no per-window lines */
 	/* sending */
 	const char *send_to; /* NULL: do not send */
 	unsigned send_hz;
@@ -84,12 +98,29 @@ struct opts {
 	long send_count; /* -1: until the end */
 };
 
+/* Decoded G.711 audio kept for the tone analysis, up to cap samples. */
+struct audio {
+	int16_t *pcm;
+	size_t len, cap;
+	int peak; /* the loudest sample */
+};
+
+/* The first MAX_SOURCES distinct addresses and SSRCs. */
+struct source_set {
+	struct sockaddr_storage addr[MAX_SOURCES];
+	int n;
+};
+
+struct ssrc_set {
+	uint32_t ssrc[MAX_SOURCES];
+	int n;
+};
+
 struct capture {
 	/* RTP */
 	long packets, invalid;
 	int payload_type, pt_changes;
-	uint32_t ssrc[MAX_SOURCES];
-	int ssrcs;
+	struct ssrc_set ssrcs;
 	long seq_jumps, ts_jumps;
 	bool marker_first;
 	long markers;
@@ -98,12 +129,8 @@ struct capture {
 	uint32_t last_ts;
 	double first_mono_ms, last_mono_ms, first_unix_ms, last_unix_ms;
 	double max_gap_ms;
-	struct sockaddr_storage from[MAX_SOURCES];
-	int sources;
-	/* audio */
-	int16_t *pcm;
-	size_t pcm_len, pcm_cap;
-	int peak;
+	struct source_set from;
+	struct audio audio; /* of the first payload type */
 	/* RTCP */
 	long rtcp_packets, rtcp_sr, rtcp_bye, rtcp_invalid;
 	long rtcp_foreign_ssrc; /* SR/BYE whose SSRC is not the RTP stream's */
@@ -111,6 +138,18 @@ struct capture {
 	struct sockaddr_storage rtcp_from;
 	/* sending */
 	long sent;
+};
+
+/* What --window-ms describes: the RTP of one window of time. */
+struct window {
+	long index;
+	double start_mono_ms, start_unix_ms;
+	long packets;
+	long sent_before, rtcp_before; /* the capture's totals when it began */
+	struct source_set from;
+	struct ssrc_set ssrcs;
+	bool payload_types[128];
+	struct audio audio; /* every G.711 packet */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -124,7 +163,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: rtp_capture --bind ADDR:PORT [--duration-ms MS] [--quiet-ms MS] [--analyse-ms MS]\n"
 			"                   [--no-rtcp] [--send-to ADDR:PORT|auto|@FILE] [--send-hz HZ]\n"
-			"                   [--send-codec pcmu|pcma] [--send-count N]\n"
+			"                   [--send-codec pcmu|pcma] [--send-count N] [--window-ms MS]\n"
 			"ADDR:PORT is 192.0.2.1:5000 or [2001:db8::1]:5000; RTCP is received on PORT+1.\n");
 	exit(2);
 }
@@ -181,6 +220,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "send-hz", required_argument, NULL, 'z' },
 		{ "send-codec", required_argument, NULL, 'c' },
 		{ "send-count", required_argument, NULL, 'n' },
+		{ "window-ms", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -228,6 +268,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'n':
 			o->send_count = parse_long(optarg, 0, 1000000000L);
 			break;
+		case 'w':
+			o->window_ms = parse_long(optarg, 5 * FRAME_MS, 60 * 1000);
+			break;
 		default:
 			usage();
 		}
@@ -254,43 +297,67 @@ static int open_socket(const struct sockaddr_storage *ss)
 	return fd;
 }
 
-static void add_source(struct capture *c, const struct sockaddr_storage *from)
+static void add_source(struct source_set *set, const struct sockaddr_storage *from)
 {
-	for (int i = 0; i < c->sources; i++)
-		if (same_addr(&c->from[i], from))
+	for (int i = 0; i < set->n; i++)
+		if (same_addr(&set->addr[i], from))
 			return;
-	if (c->sources < MAX_SOURCES)
-		c->from[c->sources++] = *from;
+	if (set->n < MAX_SOURCES)
+		set->addr[set->n++] = *from;
 }
 
-static void add_ssrc(struct capture *c, uint32_t ssrc)
+static void add_ssrc(struct ssrc_set *set, uint32_t ssrc)
 {
-	for (int i = 0; i < c->ssrcs; i++)
-		if (c->ssrc[i] == ssrc)
+	for (int i = 0; i < set->n; i++)
+		if (set->ssrc[i] == ssrc)
 			return;
-	if (c->ssrcs < MAX_SOURCES)
-		c->ssrc[c->ssrcs++] = ssrc;
+	if (set->n < MAX_SOURCES)
+		set->ssrc[set->n++] = ssrc;
 }
 
-/* Decodes G.711 audio of the first payload type for the analysis. */
-static void add_audio(struct capture *c, const struct rtp_packet *p)
+static bool is_g711(int payload_type)
+{
+	return payload_type == G711_ULAW || payload_type == G711_ALAW;
+}
+
+static void audio_alloc(struct audio *a, long ms)
+{
+	a->cap = (size_t)ms * TONE_SAMPLE_RATE / 1000;
+	a->pcm = calloc(a->cap, sizeof(*a->pcm));
+	if (!a->pcm) {
+		perror("rtp_capture");
+		exit(1);
+	}
+}
+
+/* Decodes a G.711 payload into a, as far as there is room. */
+static void add_audio(struct audio *a, const struct rtp_packet *p)
 {
 	int16_t pcm[PKT_MAX];
 	size_t n = p->payload_len;
 
-	if (p->header.payload_type != c->payload_type || (c->payload_type != G711_ULAW && c->payload_type != G711_ALAW))
-		return;
-	g711_decode(c->payload_type, p->payload, pcm, n);
+	g711_decode(p->header.payload_type, p->payload, pcm, n);
 	for (size_t i = 0; i < n; i++)
-		if (abs(pcm[i]) > c->peak)
-			c->peak = abs(pcm[i]);
-	if (n > c->pcm_cap - c->pcm_len)
-		n = c->pcm_cap - c->pcm_len;
-	memcpy(c->pcm + c->pcm_len, pcm, n * sizeof(pcm[0]));
-	c->pcm_len += n;
+		if (abs(pcm[i]) > a->peak)
+			a->peak = abs(pcm[i]);
+	if (n > a->cap - a->len)
+		n = a->cap - a->len;
+	memcpy(a->pcm + a->len, pcm, n * sizeof(pcm[0]));
+	a->len += n;
 }
 
-static void on_rtp(struct capture *c, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
+static void window_rtp(struct window *w, const struct rtp_packet *p, const struct sockaddr_storage *from)
+{
+	w->packets++;
+	add_source(&w->from, from);
+	add_ssrc(&w->ssrcs, p->header.ssrc);
+	w->payload_types[p->header.payload_type] = true;
+	if (is_g711(p->header.payload_type))
+		add_audio(&w->audio, p);
+}
+
+static void on_rtp(struct capture *c, struct window *w, const uint8_t *buf, size_t len,
+		   const struct sockaddr_storage *from)
 {
 	struct rtp_packet p;
 	double mono = now_ms(CLOCK_MONOTONIC), unix_ms = now_ms(CLOCK_REALTIME);
@@ -323,9 +390,12 @@ static void on_rtp(struct capture *c, const uint8_t *buf, size_t len, const stru
 		c->markers++;
 	if (p.payload_len != TONE_FRAME_SAMPLES)
 		c->payload_len_ok = false;
-	add_ssrc(c, p.header.ssrc);
-	add_source(c, from);
-	add_audio(c, &p);
+	add_ssrc(&c->ssrcs, p.header.ssrc);
+	add_source(&c->from, from);
+	if (p.header.payload_type == c->payload_type && is_g711(c->payload_type))
+		add_audio(&c->audio, &p);
+	if (w)
+		window_rtp(w, &p, from);
 }
 
 static void on_rtcp(struct capture *c, const uint8_t *buf, size_t len, const struct sockaddr_storage *from)
@@ -338,7 +408,7 @@ static void on_rtcp(struct capture *c, const uint8_t *buf, size_t len, const str
 		c->rtcp_invalid++;
 		return;
 	}
-	if (c->ssrcs && rc.ssrc != c->ssrc[0])
+	if (c->ssrcs.n && rc.ssrc != c->ssrcs.ssrc[0])
 		c->rtcp_foreign_ssrc++;
 	if (rtcp_compound_has(&rc, RTCP_PT_SR)) {
 		if (c->rtcp_sr++ == 0)
@@ -350,7 +420,7 @@ static void on_rtcp(struct capture *c, const uint8_t *buf, size_t len, const str
 	}
 }
 
-static void drain(int fd, int which, struct capture *c)
+static void drain(int fd, int which, struct capture *c, struct window *w)
 {
 	uint8_t buf[PKT_MAX];
 	struct sockaddr_storage from;
@@ -363,7 +433,7 @@ static void drain(int fd, int which, struct capture *c)
 		if (n < 0)
 			return; /* EAGAIN, or an ICMP error from our own sending: nothing to read */
 		if (which == RTP_FD)
-			on_rtp(c, buf, n, &from);
+			on_rtp(c, w, buf, n, &from);
 		else
 			on_rtcp(c, buf, n, &from);
 	}
@@ -382,7 +452,7 @@ static bool resolve_send_to(const struct opts *o, const struct capture *c, struc
 	if (strcmp(o->send_to, "auto") == 0) {
 		if (!c->packets)
 			return false;
-		*to = c->from[0];
+		*to = c->from.addr[0];
 		return true;
 	}
 	if (o->send_to[0] == '@') {
@@ -451,38 +521,93 @@ static int send_due(int fd, const struct opts *o, struct sender *s, struct captu
 	return (int)ceil(s->next_ms - now);
 }
 
+/* The tone analysis of some audio, as JSON members: samples, hz, peaks, peak, peak_dbfs. */
+static void print_audio(const struct audio *a)
+{
+	double peaks[MAX_PEAKS], hz = 0;
+	int npeaks = 0;
+
+	if (a->len >= TONE_FRAME_SAMPLES) {
+		hz = tone_estimate_hz(a->pcm, a->len);
+		npeaks = tone_detect_peaks(a->pcm, a->len, peaks, MAX_PEAKS);
+	}
+	printf("\"samples\":%zu,\"hz\":%.2f,\"peaks\":[", a->len, hz);
+	for (int i = 0; i < npeaks; i++)
+		printf("%s%.2f", i ? "," : "", peaks[i]);
+	printf("],\"peak\":%d,\"peak_dbfs\":%.1f", a->peak, a->peak ? 20 * log10(a->peak / 32768.0) : -120.0);
+}
+
 static void print_json(const struct opts *o, struct capture *c)
 {
 	char bind[80], from[80], rtcp_from[80];
-	double peaks[MAX_PEAKS], hz = 0, span = c->last_mono_ms - c->first_mono_ms;
-	int npeaks = 0;
+	double span = c->last_mono_ms - c->first_mono_ms;
 
-	if (c->pcm_len >= TONE_FRAME_SAMPLES) {
-		hz = tone_estimate_hz(c->pcm, c->pcm_len);
-		npeaks = tone_detect_peaks(c->pcm, c->pcm_len, peaks, MAX_PEAKS);
-	}
 	printf("{\"bind\":\"%s\",\"packets\":%ld,\"invalid\":%ld,\"pps\":%.2f,\"duration_ms\":%.1f,",
 	       format_addr(&o->bind, bind, sizeof(bind)), c->packets, c->invalid,
 	       c->packets > 1 && span > 0 ? (c->packets - 1) * 1000.0 / span : 0.0, span);
 	printf("\"payload_type\":%d,\"pt_changes\":%d,\"ssrcs\":%d,\"seq_jumps\":%ld,\"ts_jumps\":%ld,",
-	       c->packets ? c->payload_type : -1, c->pt_changes, c->ssrcs, c->seq_jumps, c->ts_jumps);
+	       c->packets ? c->payload_type : -1, c->pt_changes, c->ssrcs.n, c->seq_jumps, c->ts_jumps);
 	printf("\"seq_ok\":%s,\"ts_ok\":%s,\"marker_first\":%s,\"markers\":%ld,\"payload_len_ok\":%s,",
 	       c->packets && !c->seq_jumps ? "true" : "false", c->packets && !c->ts_jumps ? "true" : "false",
 	       c->marker_first ? "true" : "false", c->markers, c->packets && c->payload_len_ok ? "true" : "false");
-	printf("\"max_gap_ms\":%.1f,\"samples\":%zu,\"hz\":%.2f,\"peaks\":[", c->max_gap_ms, c->pcm_len, hz);
-	for (int i = 0; i < npeaks; i++)
-		printf("%s%.2f", i ? "," : "", peaks[i]);
-	printf("],\"peak\":%d,\"peak_dbfs\":%.1f,", c->peak, c->peak ? 20 * log10(c->peak / 32768.0) : -120.0);
-	printf("\"rtcp_packets\":%ld,\"rtcp_sr\":%ld,\"rtcp_bye\":%ld,\"rtcp_invalid\":%ld,\"first_sr_ms\":%.1f,",
+	printf("\"max_gap_ms\":%.1f,", c->max_gap_ms);
+	print_audio(&c->audio);
+	printf(",\"rtcp_packets\":%ld,\"rtcp_sr\":%ld,\"rtcp_bye\":%ld,\"rtcp_invalid\":%ld,\"first_sr_ms\":%.1f,",
 	       c->rtcp_packets, c->rtcp_sr, c->rtcp_bye, c->rtcp_invalid,
 	       c->rtcp_sr && c->packets ? c->first_sr_mono_ms - c->first_mono_ms : -1.0);
 	printf("\"rtcp_foreign_ssrc\":%ld,", c->rtcp_foreign_ssrc);
 	printf("\"from\":\"%s\",\"sources\":%d,\"rtcp_from\":\"%s\",",
-	       c->packets ? format_addr(&c->from[0], from, sizeof(from)) : "-", c->sources,
+	       c->packets ? format_addr(&c->from.addr[0], from, sizeof(from)) : "-", c->from.n,
 	       c->rtcp_packets ? format_addr(&c->rtcp_from, rtcp_from, sizeof(rtcp_from)) : "-");
 	printf("\"first_unix_ms\":%.1f,\"last_unix_ms\":%.1f,\"rtcp_bye_unix_ms\":%.1f,\"sent\":%ld}\n",
 	       c->first_unix_ms, c->last_unix_ms, c->rtcp_bye_unix_ms, c->sent);
 	fflush(stdout);
+}
+
+static void window_start(struct window *w, long index, double mono_ms, double unix_ms, const struct capture *c)
+{
+	struct audio audio = w->audio;
+
+	audio.len = 0;
+	audio.peak = 0;
+	*w = (struct window){ .index = index,
+			      .start_mono_ms = mono_ms,
+			      .start_unix_ms = unix_ms,
+			      .sent_before = c->sent,
+			      .rtcp_before = c->rtcp_packets,
+			      .audio = audio };
+}
+
+static void print_window(const struct window *w, const struct capture *c, double end_mono_ms)
+{
+	char addr[80];
+	int n = 0;
+
+	printf("{\"window\":%ld,\"start_unix_ms\":%.1f,\"end_unix_ms\":%.1f,\"packets\":%ld,\"sources\":[", w->index,
+	       w->start_unix_ms, w->start_unix_ms + end_mono_ms - w->start_mono_ms, w->packets);
+	for (int i = 0; i < w->from.n; i++)
+		printf("%s\"%s\"", i ? "," : "", format_addr(&w->from.addr[i], addr, sizeof(addr)));
+	printf("],\"ssrcs\":%d,\"payload_types\":[", w->ssrcs.n);
+	for (int pt = 0; pt < 128; pt++)
+		if (w->payload_types[pt])
+			printf("%s%d", n++ ? "," : "", pt);
+	printf("],");
+	print_audio(&w->audio);
+	printf(",\"sent\":%ld,\"rtcp_packets\":%ld}\n", c->sent - w->sent_before, c->rtcp_packets - w->rtcp_before);
+	fflush(stdout);
+}
+
+/* Prints the windows that have ended by now and starts the next one; returns ms until it ends. */
+static int windows_due(const struct opts *o, struct window *w, const struct capture *c)
+{
+	double now = now_ms(CLOCK_MONOTONIC), end = w->start_mono_ms + o->window_ms;
+
+	while (end <= now) {
+		print_window(w, c, end);
+		window_start(w, w->index + 1, end, w->start_unix_ms + o->window_ms, c);
+		end += o->window_ms;
+	}
+	return (int)ceil(end - now);
 }
 
 int main(int argc, char **argv)
@@ -490,16 +615,18 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct capture c = { .payload_len_ok = true };
 	struct sender s = { 0 };
+	struct window w = { 0 }, *win = NULL;
 	struct sockaddr_storage rtcp_addr;
 	struct pollfd pfd[2];
 	int nfds = 1;
 	double end_ms;
 
 	parse_opts(argc, argv, &o);
-	c.pcm_cap = (size_t)o.analyse_ms * TONE_SAMPLE_RATE / 1000;
-	c.pcm = calloc(c.pcm_cap, sizeof(*c.pcm));
-	if (!c.pcm)
-		return 1;
+	audio_alloc(&c.audio, o.analyse_ms);
+	if (o.window_ms) {
+		audio_alloc(&w.audio, o.window_ms);
+		win = &w;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -514,9 +641,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	end_ms = now_ms(CLOCK_MONOTONIC) + o.duration_ms;
+	if (win)
+		window_start(win, 0, now_ms(CLOCK_MONOTONIC), now_ms(CLOCK_REALTIME), &c);
 	while (!stop_requested) {
 		double now = now_ms(CLOCK_MONOTONIC);
-		int timeout = (int)ceil(end_ms - now), next_send;
+		int timeout = (int)ceil(end_ms - now), next_send, next_window;
 
 		if (timeout <= 0)
 			break;
@@ -527,15 +656,22 @@ int main(int argc, char **argv)
 		next_send = send_due(pfd[RTP_FD].fd, &o, &s, &c);
 		if (next_send >= 0 && next_send < timeout)
 			timeout = next_send;
+		next_window = win ? windows_due(&o, win, &c) : -1;
+		if (next_window >= 0 && next_window < timeout)
+			timeout = next_window;
 		if (poll(pfd, nfds, timeout) < 0 && errno != EINTR) {
 			perror("rtp_capture: poll");
 			return 1;
 		}
 		for (int i = 0; i < nfds; i++)
 			if (pfd[i].revents & (POLLIN | POLLERR))
-				drain(pfd[i].fd, i, &c);
+				drain(pfd[i].fd, i, &c, win);
+	}
+	if (win) {
+		print_window(win, &c, now_ms(CLOCK_MONOTONIC));
+		free(win->audio.pcm);
 	}
 	print_json(&o, &c);
-	free(c.pcm);
+	free(c.audio.pcm);
 	return 0;
 }
