@@ -39,6 +39,10 @@
 #              and 200 are relayed, both legs hear each other through the
 #              kernel (as in 2way), and a BYE from either side ends both
 #              legs; a busy callee's 486 reaches the caller.
+#   hold       two members bridged in the kernel; S re-INVITEs with
+#              a=sendonly: S hears nothing (its flow holds and counts the
+#              drops) while R still hears S; S resumes (a=sendrecv): both
+#              hear each other again through the kernel.
 #   transcode  a PCMU-only and a PCMA-only member of one room: each hears the
 #              other's tone in its own payload type (the answer offers it
 #              its own codec only), the calls are in media "transcode" and
@@ -46,7 +50,7 @@
 #
 # Logs, SIPp traces, captures and map snapshots stay in
 # $BUILD/test-logs/bridge_sipp.d/.
-# Usage: BUILD=build sipp_scenarios/run_bridge_tests.sh [2way|multi|b2bua|transcode|all]...
+# Usage: BUILD=build sipp_scenarios/run_bridge_tests.sh [2way|multi|b2bua|hold|transcode|all]...
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
@@ -76,6 +80,8 @@ participant D 5064 40300
 participant E 5065 40400
 participant P 5066 40500
 participant Q 5067 40600
+participant R 5069 40800
+participant S 5071 40900
 # The B2BUA's runs, each with its own names (their SIPp logs tell each
 # capture where to send: a name is never reused).
 for run in 1 2 3; do
@@ -355,6 +361,24 @@ kernel_bridge() {
 	fi
 }
 
+# silent PHASE NAME FROM TO: NAME receives no RTP over the phase FROM..TO
+# (unix ms), judged on at least 2 windows inside it.
+silent() {
+	local phase=$1 name=$2 w n
+	w=$(windows "$name" "$3" "$4")
+	n=$(jq length <<<"$w")
+	if [ "${n:-0}" -ge 2 ] && jq -e 'all(.[]; .packets == 0)' <<<"$w" >/dev/null; then
+		tap_ok "$phase: $name receives nothing ($n windows)"
+	else
+		tap_fail "$phase: $name receives nothing (packets per window: $(jq -r 'map(.packets) | join(" ")' <<<"$w"); $n windows)"
+	fi
+}
+
+# dropped_hold SNAP: packets XDP dropped toward a leg on hold, summed over CPUs.
+dropped_hold() {
+	jq '[.[].formatted.values[].value.dropped_hold] | add' "$OUT/snap-$1.counters" 2>/dev/null
+}
+
 # sipp_ok LABEL NAME WANT: NAME's SIPp exited 0 and its SIP flow was WANT.
 sipp_ok() {
 	check_sipp "$2" "$1: $2" "${SIPP_RC[$2]}" "$3"
@@ -446,6 +470,46 @@ test_multi() {
 	kernel_bridge "multi, B+C after A left" "$lA" "$lB" multi-bc-1 multi-bc-2 B C
 	hears "multi, C alone after B left" C "$lB" "$lC" "$TONE_HZ" 1320 0
 	room_empty multi
+}
+
+# R and S in a room; S holds (sendonly), resumes, then moves its port
+# (uac_hold_resume.xml, 2.5 s a phase; the move is not judged: S keeps
+# sending from its first port, to which symmetric RTP latches again).
+test_hold() {
+	local t0 l=hold jS h r m a b
+	t0=$(now_ms)
+	join R room-hold "$t0" 12000 440
+	sleep_until "$t0" 1000
+	listen caller S 880 pcmu || tap_fail "S: rtp_capture ready"
+	party caller S uac_hold_resume "$RELAY_IP:5060" -s room-hold -d 2500
+	sleep_until "$t0" 4400
+	snapshot hold-1
+	sleep_until "$t0" 5600
+	snapshot hold-2
+	gone S
+	gone R
+	sipp_ok "$l" S ">INVITE <100 <180 <200 >ACK >INVITE <100 <200 >ACK >INVITE <100 <200 >ACK >INVITE <100 <200 >ACK >BYE <200/BYE"
+	sipp_ok "$l" R "$UAC_FLOW"
+	jS=$(joined_ms S)
+	h=$(sip_time S "<" "SIP/2.0 200" INVITE 2)
+	r=$(sip_time S "<" "SIP/2.0 200" INVITE 3)
+	m=$(sip_time S ">" INVITE INVITE 4)
+	hears "hold, talking" R "$jS" "$h" 880 440 0
+	hears "hold, talking" S "$jS" "$h" 440 880 0
+	hears "hold, S holds" R "$h" "$r" 880 440 0
+	silent "hold, S holds" S "$h" "$r"
+	inside "hold, S holds" "$h" "$r" hold-1 hold-2
+	a=$(dropped_hold hold-1) b=$(dropped_hold hold-2)
+	if [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && [ $((b - a)) -ge 20 ]; then
+		tap_ok "hold, S holds: XDP drops what R sends toward the held leg (dropped_hold $a -> $b)"
+	else
+		tap_fail "hold, S holds: XDP drops what R sends toward the held leg (dropped_hold $a -> $b)"
+	fi
+	tap_check "hold, S holds: the room stays a kernel bridge (flows on ports: $(flow_ports hold-2))" \
+		has_flows hold-2 "$(relay_port R)" "$(relay_port S)"
+	hears "hold, S resumes" R "$r" "$m" 880 440 0
+	hears "hold, S resumes" S "$r" "$m" 440 880 0
+	room_empty hold
 }
 
 # PCMU-only P and PCMA-only Q in one room.
@@ -573,10 +637,10 @@ test_b2bua() {
 
 main() {
 	local modes=("$@") mode status
-	[ ${#modes[@]} -eq 0 ] || [ "${modes[*]}" = all ] && modes=(2way multi b2bua transcode)
+	[ ${#modes[@]} -eq 0 ] || [ "${modes[*]}" = all ] && modes=(2way multi b2bua hold transcode)
 	for mode in "${modes[@]}"; do
 		if ! declare -F "test_$mode" >/dev/null; then
-			echo "usage: $0 [2way|multi|b2bua|transcode|all]..." >&2
+			echo "usage: $0 [2way|multi|b2bua|hold|transcode|all]..." >&2
 			exit 2
 		fi
 	done

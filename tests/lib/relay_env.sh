@@ -290,18 +290,21 @@ sip_flow() {
 	     END { print "" }' "$OUT/$1.msg" 2>/dev/null
 }
 
-# sip_time NAME DIR START CSEQ_METHOD: unix ms of the first message sent
-# (DIR ">") or received ("<") whose start line begins with START and whose
-# CSeq method is CSEQ_METHOD, from SIPp's trace timestamps.
+# sip_time NAME DIR START CSEQ_METHOD [CSEQ_NUMBER]: unix ms of the first
+# message sent (DIR ">") or received ("<") whose start line begins with
+# START and whose CSeq method is CSEQ_METHOD (and number CSEQ_NUMBER, e.g.
+# 2 for the first re-INVITE), from SIPp's trace timestamps.
 sip_time() {
 	local ts
-	ts=$(awk -v want_dir="$2" -v start="$3" -v method="$4" '
+	ts=$(awk -v want_dir="$2" -v start="$3" -v method="$4" -v num="${5:-}" '
 		{ sub(/\r$/, "") }
 		/^-+ [0-9-]+ [0-9:.]+$/ { ts = $2 " " $3; next }
 		/^UDP message sent/ { dir = ">"; first = ""; next }
 		/^UDP message received/ { dir = "<"; first = ""; next }
 		first == "" && NF { first = $0; next }
-		/^CSeq:/ && dir == want_dir && index(first, start) == 1 && $3 == method { print ts; exit }
+		/^CSeq:/ && dir == want_dir && index(first, start) == 1 && $3 == method && (num == "" || $2 == num) {
+			print ts; exit
+		}
 	' "$OUT/$1.msg")
 	[ -n "$ts" ] && date -d "$ts" +%s%3N
 }
