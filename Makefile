@@ -29,8 +29,13 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TEST_TOOL_SRCS := $(wildcard tests/tools/*.c)
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TEST_TOOL_SRCS))
-TOOL_SRCS := $(filter-out tools/rtprelayctl.c,$(wildcard tools/*.c))
+TOOL_SRCS := $(filter-out tools/rtprelayctl%.c,$(wildcard tools/*.c))
 TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
+# The benchmark's own BPF programs (generator, sink, ceiling): not the datapath.
+BENCH_BPF_SRCS := $(wildcard tools/bpf/*.bpf.c)
+BENCH_BPF_OBJS := $(patsubst tools/bpf/%.bpf.c,$(BUILD)/tools/bpf/%.bpf.o,$(BENCH_BPF_SRCS))
+BENCH_SKELS := $(patsubst %.bpf.o,%.skel.h,$(BENCH_BPF_OBJS))
+.SECONDARY: $(BENCH_SKELS) $(BENCH_BPF_OBJS)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
@@ -79,11 +84,18 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/rtprelayd: $(BUILD)/userspace/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/rtprelayctl: tools/rtprelayctl.c $(LIB) $(wildcard userspace/*.h bpf/*.h)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+$(BUILD)/rtprelayctl: $(wildcard tools/rtprelayctl*.c tools/rtprelayctl*.h) $(LIB) $(wildcard userspace/*.h bpf/*.h)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(PKG_LIBS)
 
 $(BUILD)/%: tools/%.c $(SKELS) $(LIB) $(wildcard tools/*.h)
 	$(CC) $(CFLAGS) -Itools $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+# tools/*.c include them as "tools/bpf/NAME.skel.h"; the skeleton rule above makes them.
+$(BUILD)/tools/bpf/%.bpf.o: tools/bpf/%.bpf.c $(wildcard tools/bpf/*.h bpf/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -Itools/bpf -c $< -o $@
+
+$(TOOLS): $(BENCH_SKELS) $(wildcard tools/bpf/*.h userspace/*.h bpf/*.h tests/tools/sockaddr_text.h)
 
 $(BUILD)/tests/%: tests/tools/%.c $(SKELS) $(LIB) $(wildcard userspace/*.h bpf/*.h tests/tools/*.h)
 	@mkdir -p $(@D)

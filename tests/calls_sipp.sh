@@ -20,7 +20,8 @@
 #  - hold, resume and a new media port by re-INVITE take effect at once;
 #  - 200 calls at 50 calls/s all succeed and leave no RTP socket behind;
 #  - SIGTERM sends BYE to every call and exits 0; the RTP inactivity
-#    timeout ends a silent call with a BYE, and not a call that sends RTP.
+#    timeout ends a silent call with a BYE, and not a call that sends RTP;
+#  - at --max-calls a new call gets 503 with Retry-After.
 #
 # Logs, SIPp traces and captures stay in $BUILD/test-logs/calls_sipp.d/.
 # Usage: BUILD=build tests/calls_sipp.sh
@@ -302,6 +303,24 @@ test_rtp_keepalive() {
 	jcheck keep "$l: and heard the tone all along (>= 150 packets)" '.packets >= 150' .packets
 }
 
+# --max-calls 2: with two calls up a third gets 503 with Retry-After.
+test_max_calls() {
+	local l="--max-calls 2" sipp_pid rc
+	sipp_run maxheld uac_wait_bye tone -m 2 -l 2 -r 10 &
+	sipp_pid=$!
+	if ! wait_for 5 calls_up_beyond 1; then
+		tap_fail "$l: two calls are up"
+	fi
+	sipp_run maxrefused uac_refused tone -m 1 -mp $((MP + 100)) -p 5070
+	rc=$?
+	check_sipp maxrefused "$l: a third call" "$rc" ">INVITE <100 <503 >ACK" "503 with a Retry-After header"
+	stop_daemon 8
+	tap_check "$l: rtprelayd exits 0 on SIGTERM" test $? -eq 0
+	wait "$sipp_pid"
+	rc=$?
+	tap_check "$l: the two calls that were up got their BYE ($(sipp_summary maxheld | tr -s "\n" " "))" test "$rc" -eq 0
+}
+
 main() {
 	preflight "SIPp call tests" || {
 		tap_plan_done
@@ -340,6 +359,12 @@ main() {
 		test_rtp_keepalive
 		stop_daemon 8
 		tap_check "rtprelayd --rtp-timeout 2 exits 0 on SIGTERM" test $? -eq 0
+	fi
+	if ! start_daemon daemon-max --max-calls 2; then
+		tap_fail "rtprelayd --max-calls 2 starts"
+		diag <"$DAEMON_LOG"
+	else
+		test_max_calls
 	fi
 	tap_plan_done
 }

@@ -35,12 +35,12 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#define RTPRELAY_CTL_TYPE	  0x5243 /* nlmsg_type of requests and replies: "RC" */
-#define RTPRELAY_CTL_VERSION	  1	 /* genlmsghdr.version */
+#define RTPRELAY_CTL_TYPE    0x5243 /* nlmsg_type of requests and replies: "RC" */
+#define RTPRELAY_CTL_VERSION 1	    /* genlmsghdr.version */
 
 /* The largest message either side builds; strings are cut to fit. */
-#define RTPRELAY_CTL_MSG_MAX	  16384
-#define RTPRELAY_CTL_STR_MAX	  1024 /* string attributes, NUL included */
+#define RTPRELAY_CTL_MSG_MAX 16384
+#define RTPRELAY_CTL_STR_MAX 1024 /* string attributes, NUL included */
 /* The largest datagram (several messages of a dump): receive buffers hold this much. */
 #define RTPRELAY_CTL_DATAGRAM_MAX 65536
 
@@ -113,7 +113,7 @@ enum rtprelay_iface_attr {
 	RTPRELAY_IFACE_A_UNSPEC,
 	RTPRELAY_IFACE_A_NAME,	      /* string */
 	RTPRELAY_IFACE_A_INDEX,	      /* u32: 0 if the interface does not exist */
-	RTPRELAY_IFACE_A_XDP_MODE,    /* string: "native", "generic", "offload", "multi" or "none" */
+	RTPRELAY_IFACE_A_XDP_MODE,    /* string: "native", "generic", "offload", "multi", "none"; absent if unknown */
 	RTPRELAY_IFACE_A_XDP_PROG_ID, /* u32: the attached XDP program; absent when none */
 	__RTPRELAY_IFACE_A_MAX,
 };

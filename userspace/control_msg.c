@@ -20,59 +20,52 @@ struct ctl_attr_policy {
 	const char *name;
 };
 
-#define STR(n)	  { MNL_TYPE_NUL_STRING, 0, n }
-#define U32(n)	  { MNL_TYPE_U32, 0, n }
-#define U64(n)	  { MNL_TYPE_U64, 0, n }
-#define FLAG(n)	  { MNL_TYPE_FLAG, 0, n }
-#define NESTED(n) { MNL_TYPE_NESTED, 0, n }
-#define STRUCT(s, n) { MNL_TYPE_BINARY, sizeof(s), n }
-
 static const struct ctl_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
-	[RTPRELAY_A_VERSION] = STR("version"),
-	[RTPRELAY_A_PID] = U32("pid"),
-	[RTPRELAY_A_UPTIME_MS] = U64("uptime_ms"),
-	[RTPRELAY_A_DATAPATH] = STR("datapath"),
-	[RTPRELAY_A_DATAPATH_WHY] = STR("datapath_why"),
-	[RTPRELAY_A_INTERFACE] = NESTED("interface"),
-	[RTPRELAY_A_BPFFS] = STR("bpffs"),
-	[RTPRELAY_A_SIP_LISTEN] = STR("sip_listen"),
-	[RTPRELAY_A_MEDIA_IP] = STR("media_ip"),
-	[RTPRELAY_A_CALL_COUNT] = U32("call_count"),
-	[RTPRELAY_A_ROOM_COUNT] = U32("room_count"),
-	[RTPRELAY_A_FLOW_COUNT] = U32("flow_count"),
-	[RTPRELAY_A_PORTS_IN_USE] = U32("ports_in_use"),
-	[RTPRELAY_A_PORTS_CAPACITY] = U32("ports_capacity"),
-	[RTPRELAY_A_COUNTERS] = STRUCT(struct global_counters, "counters"),
-	[RTPRELAY_A_CALLS_TOTAL] = U64("calls_total"),
-	[RTPRELAY_A_CALLS_FAILED] = U64("calls_failed"),
-	[RTPRELAY_A_CALL_ID] = U32("call_id"),
-	[RTPRELAY_A_PEER_ID] = U32("peer_id"),
-	[RTPRELAY_A_STATE] = STR("state"),
-	[RTPRELAY_A_OUTGOING] = FLAG("outgoing"),
-	[RTPRELAY_A_URI] = STR("uri"),
-	[RTPRELAY_A_CODEC] = STR("codec"),
-	[RTPRELAY_A_MEDIA] = STR("media"),
-	[RTPRELAY_A_TONE_HZ] = U32("tone_hz"),
-	[RTPRELAY_A_BRIDGED_WITH] = U32("bridged_with"),
-	[RTPRELAY_A_ROOM] = STR("room"),
-	[RTPRELAY_A_LOCAL_RTP] = STR("local_rtp"),
-	[RTPRELAY_A_REMOTE_RTP] = STR("remote_rtp"),
-	[RTPRELAY_A_LATCHED] = FLAG("latched"),
-	[RTPRELAY_A_PACKETS_IN] = U64("packets_in"),
-	[RTPRELAY_A_PACKETS_OUT] = U64("packets_out"),
-	[RTPRELAY_A_PACKETS_USERSPACE] = U64("packets_userspace"),
-	[RTPRELAY_A_AGE_MS] = U64("age_ms"),
-	[RTPRELAY_A_FLOW_KEY] = STRUCT(struct flow_key, "flow_key"),
-	[RTPRELAY_A_FLOW_VALUE] = STRUCT(struct flow_value, "flow_value"),
-	[RTPRELAY_A_ROOM_MODE] = STR("room_mode"),
-	[RTPRELAY_A_ROOM_MEMBER] = U32("room_member"),
+	[RTPRELAY_A_VERSION] = { MNL_TYPE_NUL_STRING, 0, "version" },
+	[RTPRELAY_A_PID] = { MNL_TYPE_U32, 0, "pid" },
+	[RTPRELAY_A_UPTIME_MS] = { MNL_TYPE_U64, 0, "uptime_ms" },
+	[RTPRELAY_A_DATAPATH] = { MNL_TYPE_NUL_STRING, 0, "datapath" },
+	[RTPRELAY_A_DATAPATH_WHY] = { MNL_TYPE_NUL_STRING, 0, "datapath_why" },
+	[RTPRELAY_A_INTERFACE] = { MNL_TYPE_NESTED, 0, "interface" },
+	[RTPRELAY_A_BPFFS] = { MNL_TYPE_NUL_STRING, 0, "bpffs" },
+	[RTPRELAY_A_SIP_LISTEN] = { MNL_TYPE_NUL_STRING, 0, "sip_listen" },
+	[RTPRELAY_A_MEDIA_IP] = { MNL_TYPE_NUL_STRING, 0, "media_ip" },
+	[RTPRELAY_A_CALL_COUNT] = { MNL_TYPE_U32, 0, "call_count" },
+	[RTPRELAY_A_ROOM_COUNT] = { MNL_TYPE_U32, 0, "room_count" },
+	[RTPRELAY_A_FLOW_COUNT] = { MNL_TYPE_U32, 0, "flow_count" },
+	[RTPRELAY_A_PORTS_IN_USE] = { MNL_TYPE_U32, 0, "ports_in_use" },
+	[RTPRELAY_A_PORTS_CAPACITY] = { MNL_TYPE_U32, 0, "ports_capacity" },
+	[RTPRELAY_A_COUNTERS] = { MNL_TYPE_BINARY, sizeof(struct global_counters), "counters" },
+	[RTPRELAY_A_CALLS_TOTAL] = { MNL_TYPE_U64, 0, "calls_total" },
+	[RTPRELAY_A_CALLS_FAILED] = { MNL_TYPE_U64, 0, "calls_failed" },
+	[RTPRELAY_A_CALL_ID] = { MNL_TYPE_U32, 0, "call_id" },
+	[RTPRELAY_A_PEER_ID] = { MNL_TYPE_U32, 0, "peer_id" },
+	[RTPRELAY_A_STATE] = { MNL_TYPE_NUL_STRING, 0, "state" },
+	[RTPRELAY_A_OUTGOING] = { MNL_TYPE_FLAG, 0, "outgoing" },
+	[RTPRELAY_A_URI] = { MNL_TYPE_NUL_STRING, 0, "uri" },
+	[RTPRELAY_A_CODEC] = { MNL_TYPE_NUL_STRING, 0, "codec" },
+	[RTPRELAY_A_MEDIA] = { MNL_TYPE_NUL_STRING, 0, "media" },
+	[RTPRELAY_A_TONE_HZ] = { MNL_TYPE_U32, 0, "tone_hz" },
+	[RTPRELAY_A_BRIDGED_WITH] = { MNL_TYPE_U32, 0, "bridged_with" },
+	[RTPRELAY_A_ROOM] = { MNL_TYPE_NUL_STRING, 0, "room" },
+	[RTPRELAY_A_LOCAL_RTP] = { MNL_TYPE_NUL_STRING, 0, "local_rtp" },
+	[RTPRELAY_A_REMOTE_RTP] = { MNL_TYPE_NUL_STRING, 0, "remote_rtp" },
+	[RTPRELAY_A_LATCHED] = { MNL_TYPE_FLAG, 0, "latched" },
+	[RTPRELAY_A_PACKETS_IN] = { MNL_TYPE_U64, 0, "packets_in" },
+	[RTPRELAY_A_PACKETS_OUT] = { MNL_TYPE_U64, 0, "packets_out" },
+	[RTPRELAY_A_PACKETS_USERSPACE] = { MNL_TYPE_U64, 0, "packets_userspace" },
+	[RTPRELAY_A_AGE_MS] = { MNL_TYPE_U64, 0, "age_ms" },
+	[RTPRELAY_A_FLOW_KEY] = { MNL_TYPE_BINARY, sizeof(struct flow_key), "flow_key" },
+	[RTPRELAY_A_FLOW_VALUE] = { MNL_TYPE_BINARY, sizeof(struct flow_value), "flow_value" },
+	[RTPRELAY_A_ROOM_MODE] = { MNL_TYPE_NUL_STRING, 0, "room_mode" },
+	[RTPRELAY_A_ROOM_MEMBER] = { MNL_TYPE_U32, 0, "room_member" },
 };
 
 static const struct ctl_attr_policy iface_policy[__RTPRELAY_IFACE_A_MAX] = {
-	[RTPRELAY_IFACE_A_NAME] = STR("name"),
-	[RTPRELAY_IFACE_A_INDEX] = U32("ifindex"),
-	[RTPRELAY_IFACE_A_XDP_MODE] = STR("xdp_mode"),
-	[RTPRELAY_IFACE_A_XDP_PROG_ID] = U32("xdp_prog_id"),
+	[RTPRELAY_IFACE_A_NAME] = { MNL_TYPE_NUL_STRING, 0, "name" },
+	[RTPRELAY_IFACE_A_INDEX] = { MNL_TYPE_U32, 0, "ifindex" },
+	[RTPRELAY_IFACE_A_XDP_MODE] = { MNL_TYPE_NUL_STRING, 0, "xdp_mode" },
+	[RTPRELAY_IFACE_A_XDP_PROG_ID] = { MNL_TYPE_U32, 0, "xdp_prog_id" },
 };
 
 struct mnl_socket *ctl_socket_open(uint32_t portid)
@@ -130,6 +123,22 @@ int ctl_recv(struct mnl_socket *nl, void *buf, size_t size, struct ctl_datagram 
 		}
 	}
 	return 0;
+}
+
+size_t ctl_messages_len(const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)((const char *)buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off)
+			break;
+		off += MNL_ALIGN(nlh->nlmsg_len);
+		if (off > len) /* the last message's padding did not come */
+			off = len;
+	}
+	return off;
 }
 
 struct nlmsghdr *ctl_msg_put_header(void *buf, uint8_t cmd, uint16_t flags, uint32_t seq, uint32_t portid)
@@ -197,9 +206,13 @@ static int attrs_parse(const void *payload, size_t len, const struct ctl_attr_po
 		}
 		type = mnl_attr_get_type(a);
 		if (type < max && policy[type].name) {
-			if (mnl_attr_validate2(a, policy[type].type, policy[type].len) < 0) {
+			/* mnl_attr_validate() knows the size of u32, u64...; binary needs validate2's. */
+			if ((policy[type].type == MNL_TYPE_BINARY
+				 ? mnl_attr_validate2(a, MNL_TYPE_BINARY, policy[type].len)
+				 : mnl_attr_validate(a, policy[type].type)) < 0) {
 				snprintf(err, errlen, "attribute %s (%u) must be %s, not %u bytes", policy[type].name,
-					 type, expected(&policy[type], want, sizeof(want)), mnl_attr_get_payload_len(a));
+					 type, expected(&policy[type], want, sizeof(want)),
+					 mnl_attr_get_payload_len(a));
 				return -EINVAL;
 			}
 			tb[type] = a;
@@ -220,7 +233,7 @@ int ctl_msg_parse(const struct nlmsghdr *nlh, struct ctl_msg *msg, char *err, si
 		return -EOPNOTSUPP;
 	}
 	if (len < GENL_HDRLEN) {
-		snprintf(err, errlen, "no command header: %zu bytes of payload, %d needed", len, GENL_HDRLEN);
+		snprintf(err, errlen, "no command header: %zu bytes of payload, %zu needed", len, (size_t)GENL_HDRLEN);
 		return -EINVAL;
 	}
 	if (g->version != RTPRELAY_CTL_VERSION) {

@@ -41,6 +41,14 @@ struct nlmsghdr *ctl_msg_put_header(void *buf, uint8_t cmd, uint16_t flags, uint
 /* A string attribute, cut to RTPRELAY_CTL_STR_MAX - 1 bytes. */
 void ctl_attr_put_str(struct nlmsghdr *nlh, uint16_t type, const char *s);
 
+/*
+ * How many bytes at the start of buf are whole messages (with their
+ * padding); the rest, if any, is a truncated or malformed one. Check this
+ * before mnl_nlmsg_ok()/mnl_cb_run(): libmnl compares nlmsg_len as an int,
+ * so a length of 2^31 or more passes there.
+ */
+size_t ctl_messages_len(const void *buf, size_t len);
+
 /* A parsed message: its command and its known attributes, validated. */
 struct ctl_msg {
 	uint8_t cmd;

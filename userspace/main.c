@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "adopted_flows.h"
 #include "call.h"
+#include "control_server.h"
 #include "daemon.h"
 #include "log.h"
 #include "media_stream.h"
@@ -63,7 +65,10 @@ static gboolean on_terminate(gpointer user)
 
 static gboolean on_second(gpointer user)
 {
-	call_check_timeouts(user);
+	struct daemon *d = user;
+
+	call_check_timeouts(d);
+	adopted_flows_expire(d->adopted);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -97,6 +102,7 @@ static int start(struct daemon *d)
 	if (open_datapath(d) < 0)
 		return -1;
 	d->ports = port_pool_new(d->cfg.rtp_port_min, d->cfg.rtp_port_max);
+	d->adopted = adopted_flows_take(d);
 	d->calls = g_hash_table_new(g_direct_hash, g_direct_equal);
 	d->media = media_loop_new();
 	if (!d->media || media_loop_start(d->media) < 0 || media_streams_start(d) < 0) {
@@ -110,11 +116,18 @@ static int start(struct daemon *d)
 		return -1;
 	}
 	g_timeout_add_seconds(1, on_second, d);
+	d->control = control_server_start(d, &err);
+	if (!d->control) {
+		g_critical("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
 	return 0;
 }
 
 static void stop(struct daemon *d)
 {
+	control_server_stop(d->control);
 	sip_free(d->sip);
 	if (d->media) {
 		media_streams_stop(d);
@@ -122,6 +135,7 @@ static void stop(struct daemon *d)
 	}
 	if (d->calls)
 		g_hash_table_destroy(d->calls);
+	adopted_flows_free(d->adopted);
 	if (d->ports)
 		port_pool_free(d->ports);
 	datapath_close(d->dp, true);

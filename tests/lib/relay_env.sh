@@ -14,6 +14,8 @@
 #   RTP_MIN, RTP_MAX   the daemon's --rtp-ports [20000, 20999]
 #   MP        SIPp's -mp in sipp_run [40000]; SIPp binds MP and MP+2, the
 #             scenarios offer MP+10 (CALLER_RTP) and RTCP on MP+11
+#   IPV6      1: every link also gets IPv6, $NET6:K+1::1/64 on the relay
+#             and $NET6:K+1::2/64 on peer K (NET6 [fd00:98]) [0]
 #   DATAPATH  the daemon's --datapath [userspace]; with xdp the daemon gets
 #             --interface with every relay veth, the relay forwards IPv4
 #             (bpf_fib_lookup needs it) and every peer veth runs a
@@ -24,6 +26,7 @@
 #   OUT       this test's logs: $BUILD/test-logs/NAME.d (emptied)
 #   P NS_R BPFFS   namespace prefix, relay namespace, the daemon's --bpffs
 #   RELAY_IP  the daemon's media and SIP address
+#   RELAY_IP6, PEER_IP6[NAME]   the same in IPv6, with IPV6=1
 #   PEER_IP[NAME], PEER_RELAY_IP[NAME]   a peer's address, the relay's on
 #             its link
 #   NS_C      the first peer's namespace; CALLER_RTP  MP + 10
@@ -33,7 +36,7 @@
 #             start in the background)
 
 RE_PEERS=()
-declare -A PEER_IP PEER_RELAY_IP CAP_PID
+declare -A PEER_IP PEER_RELAY_IP PEER_IP6 PEER_RELAY_IP6 CAP_PID
 PIDS=()
 NSES=()
 DAEMON_PID=
@@ -61,12 +64,17 @@ relay_env_init() {
 	MP=${MP:-40000}
 	CALLER_RTP=$((MP + 10))
 	DATAPATH=${DATAPATH:-userspace}
+	IPV6=${IPV6:-0}
+	NET6=${NET6:-fd00:98}
 	RELAY_IP=$NET.0.1
+	RELAY_IP6=$NET6:1::1
 	RE_PEERS=("$@")
 	RELAY_IFS=
 	for peer in "$@"; do
 		PEER_IP[$peer]=$NET.$k.2
 		PEER_RELAY_IP[$peer]=$NET.$k.1
+		PEER_IP6[$peer]=$NET6:$((k + 1))::2
+		PEER_RELAY_IP6[$peer]=$NET6:$((k + 1))::1
 		RELAY_IFS=${RELAY_IFS:+$RELAY_IFS,}rly$k
 		k=$((k + 1))
 	done
@@ -156,6 +164,7 @@ relay_env_setup() {
 		clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" \
 			-c tests/xdp_pass.bpf.c -o "$OUT/xdp_pass.bpf.o" || return 1
 		ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || return 1
+		[ "$IPV6" = 1 ] && { ip netns exec "$NS_R" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1; }
 	fi
 	for peer in "${RE_PEERS[@]}"; do
 		ns=$P-$peer
@@ -172,6 +181,11 @@ relay_env_setup() {
 			addr add ${PEER_IP[$peer]}/24 dev veth0
 			route add default via ${PEER_RELAY_IP[$peer]}
 		EOF
+		if [ "$IPV6" = 1 ]; then
+			ip -n "$NS_R" addr add "${PEER_RELAY_IP6[$peer]}/64" dev "rly$k" nodad || return 1
+			ip -n "$ns" addr add "${PEER_IP6[$peer]}/64" dev veth0 nodad || return 1
+			ip -n "$ns" -6 route add default via "${PEER_RELAY_IP6[$peer]}" || return 1
+		fi
 		ip netns exec "$ns" ethtool -K veth0 tx off >/dev/null 2>&1
 		if [ "$DATAPATH" = xdp ]; then
 			ip -n "$ns" link set dev veth0 xdpdrv obj "$OUT/xdp_pass.bpf.o" sec xdp || return 1
@@ -179,6 +193,8 @@ relay_env_setup() {
 		k=$((k + 1))
 	done
 	ip -n "$NS_R" route add default via "${PEER_IP[${RE_PEERS[0]}]}"
+	[ "$IPV6" = 1 ] && ip -n "$NS_R" -6 route add default via "${PEER_IP6[${RE_PEERS[0]}]}"
+	return 0
 }
 
 # in_peer PEER COMMAND...: runs COMMAND in a peer's namespace.

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# IPv6 end to end: rtprelayd with an IPv6 media and SIP address, the XDP
+# datapath, and SIPp callers over IPv6.
+#
+#   relay namespace  rly0 fd00:98:1::1/64 ── veth0 fd00:98:1::2/64  caller namespace
+#   rtprelayd --media-ip fd00:98:1::1          SIPp, rtp_capture
+#
+# What it proves:
+#  - a tone call over IPv6: c=IN IP6 in the answer, the tone at its
+#    frequency from the relay's IPv6 media address, RTCP SR from port+1;
+#  - two callers in a room over IPv6 hear each other through the kernel:
+#    IPv6 flows (family 10) in the pinned map forward what they send, and
+#    the relay's sockets receive nothing meanwhile.
+# Usage: BUILD=build tests/calls_ipv6.sh
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib/tap.sh
+. tests/lib/relay_env.sh
+
+DATAPATH=xdp
+IPV6=1
+relay_env_init calls_ipv6 caller
+CALLER6=${PEER_IP6[caller]}
+
+# call NAME SERVICE SIP_PORT MP HZ STAY_MS: NAME calls SERVICE over IPv6
+# from SIP_PORT, offering [MP+10] where its rtp_capture sends HZ and
+# describes each 500 ms; it hangs up after STAY_MS. In the background.
+call() {
+	local name=$1 service=$2 sip_port=$3 mp=$4 hz=$5 stay=$6
+	capture_start_at caller "$name" $((mp + 10)) --bind "[$CALLER6]:$((mp + 10))" --duration-ms 30000 --window-ms 500 \
+		--send-to "@$OUT/$name.sipplog" --send-hz "$hz" || tap_fail "$name: rtp_capture ready on [$CALLER6]:$((mp + 10))"
+	(
+		sipp_run_at caller "$name" uac_join "[$RELAY_IP6]:5060" -s "$service" -key offer "0 8" \
+			-i "$CALLER6" -p "$sip_port" -mp "$mp" -m 1 -d "$stay"
+		rc=$?
+		kill -INT "${CAP_PID[$name]}" 2>/dev/null
+		exit $rc
+	) &
+	CALL_PID[$name]=$!
+	PIDS+=("$!")
+}
+declare -A CALL_PID
+
+# ended NAME: waits for NAME's SIPp and capture; checks SIPp's run.
+ended() {
+	wait "${CALL_PID[$1]}"
+	check_sipp "$1" "IPv6 $1" $? ">INVITE <100 <180 <200 >ACK >BYE <200/BYE"
+	capture_wait "$1"
+}
+
+# late_windows NAME FROM TO: NAME's capture windows inside FROM..TO (unix ms).
+late_windows() {
+	grep -s '^{"window"' "$OUT/$1.cap" | jq -cs --argjson from "$2" --argjson to "$3" \
+		'[.[] | select(.start_unix_ms >= $from and .end_unix_ms <= $to)]'
+}
+
+test_tone() {
+	local media w
+	call tone tone-880 5061 40000 440 2500
+	ended tone
+	media=$(sipp_logged tone relay_media)
+	tap_check "IPv6 tone call: the answer's media address is the relay's IPv6 one ($media)" \
+		test "${media%:*}" = "$RELAY_IP6"
+	jcheck tone "IPv6 tone call: 880 Hz (±2) at 50 packets/s from [$RELAY_IP6]" \
+		"(.hz - 880 | fabs) <= 2 and (.pps - 50 | fabs) <= 1 and .from == \"[$RELAY_IP6]:${media##*:}\"" \
+		'"\(.hz) Hz, \(.pps) packets/s from \(.from)"'
+	jcheck tone "IPv6 tone call: RTCP sender reports from port+1" \
+		".rtcp_sr >= 1 and .rtcp_from == \"[$RELAY_IP6]:$((${media##*:} + 1))\"" '"\(.rtcp_sr) SR from \(.rtcp_from)"'
+}
+
+# forwarded_v6: packets the pinned IPv6 flows forwarded, summed.
+forwarded_v6() {
+	bpftool -j map dump pinned "$BPFFS/flows" |
+		jq '[.[].formatted | select(.key.family == 10) | .value.counters.packets] | add // 0'
+}
+
+# udp6_in: UDP datagrams over IPv6 the relay namespace's sockets received.
+udp6_in() { ip netns exec "$NS_R" awk '$1 == "Udp6InDatagrams" { print $2 }' /proc/net/snmp6; }
+
+test_room() {
+	local t0 a1 a2 u1 u2 from to
+	t0=$(date +%s%3N)
+	call alice room-v6 5062 40100 440 5000
+	sleep 1
+	call bob room-v6 5063 40200 880 4000
+	sleep 2
+	a1=$(forwarded_v6)
+	u1=$(udp6_in)
+	sleep 1
+	a2=$(forwarded_v6)
+	u2=$(udp6_in)
+	ended alice
+	ended bob
+	from=$(($(sip_time bob "<" "SIP/2.0 200" INVITE) + 700))
+	to=$(($(sip_time alice ">" BYE BYE) - 300))
+	for who in alice:880 bob:440; do
+		w=$(late_windows "${who%:*}" "$from" "$to")
+		if jq -e --argjson hz "${who#*:}" 'length >= 2 and all(.[]; (.peaks | length) == 1 and (.peaks[0] - $hz | fabs) <= 5)' \
+			<<<"$w" >/dev/null; then
+			tap_ok "IPv6 room: ${who%:*} hears ${who#*:} Hz while both are in ($(jq length <<<"$w") windows)"
+		else
+			tap_fail "IPv6 room: ${who%:*} hears ${who#*:} Hz while both are in (peaks: $(jq -c 'map(.peaks)' <<<"$w"))"
+		fi
+	done
+	if [[ $a1 =~ ^[0-9]+$ && $a2 =~ ^[0-9]+$ ]] && [ $((a2 - a1)) -ge 80 ]; then
+		tap_ok "IPv6 room: the kernel's IPv6 flows forwarded both members' RTP ($a1 -> $a2 packets in 1 s)"
+	else
+		tap_fail "IPv6 room: the kernel's IPv6 flows forwarded both members' RTP ($a1 -> $a2 packets in 1 s)"
+	fi
+	tap_check "IPv6 room: the relay's sockets received nothing meanwhile (Udp6InDatagrams $u1 -> $u2)" \
+		test "${u1:-x}" = "${u2:-y}" -a "${u1:-0}" -gt 0
+}
+
+main() {
+	preflight "IPv6 calls" bpftool clang ethtool || {
+		tap_plan_done
+		exit 0
+	}
+	if ! relay_env_setup; then
+		tap_fail "set up namespaces $NS_R and $NS_C with IPv6"
+		tap_plan_done
+		exit 1
+	fi
+	if ! start_daemon daemon --media-ip "$RELAY_IP6" --sip-listen "[$RELAY_IP6]:5060"; then
+		tap_fail "rtprelayd starts with --media-ip $RELAY_IP6"
+		diag <"$DAEMON_LOG"
+		tap_plan_done
+		exit 1
+	fi
+	test_tone
+	test_room
+	stop_daemon 8
+	tap_check "rtprelayd exits 0 on SIGTERM" test $? -eq 0
+	tap_plan_done
+}
+
+main
