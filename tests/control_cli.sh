@@ -22,7 +22,8 @@
 #    stand still; `unbridge` brings their tones back;
 #  - a dump bigger than one datagram (120 calls) arrives whole;
 #  - errors: one line each, exit 1 for what the daemon refuses (unknown call,
-#    tone out of range, unknown codec, bridging a call with itself), exit 2
+#    tone out of range, a target that is not a SIP URI, unknown codec,
+#    bridging a call with itself), exit 2
 #    for a bad command line, and a message naming the problem when no daemon
 #    listens at the port id;
 #  - credentials: uid nobody is refused (EPERM), its control group is let
@@ -294,6 +295,10 @@ test_refusals() {
 	expect_error "hangup of an unknown call: exit 1, the daemon names it" 1 "hangup: no call 999$" relayctl hangup 999
 	expect_error "bridge a call with itself" 1 "bridge: cannot bridge call $a with itself" relayctl bridge "$a" "$a"
 	expect_error "tone out of range" 1 "tone: .*20000 Hz is out of range" relayctl tone "$a" 20000
+	expect_error "call to something that is not a SIP URI" 1 "call: not a sip: or sips: URI with a host: nonsense" \
+		relayctl call nonsense
+	expect_error "call with a tone out of range" 1 "call: tone frequency 20000 Hz is out of range" \
+		relayctl call "sip:bob@${PEER_IP[callee]}:$CALLEE_SIP" --tone-hz 20000
 	expect_error "call with an unknown codec" 1 'call: unknown codec "g729"' \
 		relayctl call "sip:bob@${PEER_IP[callee]}:$CALLEE_SIP" --codec g729
 	expect_error "unbridge a call that is not bridged" 1 "unbridge: call $a is not bridged" relayctl unbridge "$a"

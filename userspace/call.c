@@ -408,6 +408,40 @@ void call_on_event(struct call *c, nua_event_t event, int status, const char *ph
 	}
 }
 
+/* Fails with err set: code an errno value, the message naming the problem. */
+static bool control_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static bool control_error(GError **err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err)
+		*err = g_error_new_valist(g_quark_from_static_string("call"), code, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool valid_tone(unsigned hz, GError **err)
+{
+	if (hz >= RTPRELAY_TONE_HZ_MIN && hz <= RTPRELAY_TONE_HZ_MAX)
+		return true;
+	return control_error(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz, RTPRELAY_TONE_HZ_MIN,
+			     RTPRELAY_TONE_HZ_MAX);
+}
+
+/* A sip: or sips: URI with a host, which sofia can send an INVITE to. */
+static bool valid_target(const char *uri, GError **err)
+{
+	url_t *url = url_make(NULL, uri);
+	bool ok = url && (url->url_type == url_sip || url->url_type == url_sips) && url->url_host;
+
+	su_free(NULL, url);
+	if (!ok)
+		return control_error(err, EINVAL, "not a sip: or sips: URI with a host: %s", uri);
+	return true;
+}
+
 struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err)
 {
 	struct media_stream *ms;
@@ -415,12 +449,14 @@ struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enu
 	struct call *c;
 	char *sdp;
 
+	if (!valid_target(uri, err) || !valid_tone(tone_hz, err))
+		return NULL;
 	ms = media_stream_new(d, err);
 	if (!ms)
 		return NULL;
 	nh = nua_handle(sip_nua(d->sip), NULL, SIPTAG_TO_STR(uri), TAG_END());
 	if (!nh) {
-		g_set_error(err, g_quark_from_static_string("call"), EINVAL, "not a SIP URI: %s", uri);
+		control_error(err, EINVAL, "sofia-sip cannot create a call to %s", uri);
 		media_stream_free(ms);
 		return NULL;
 	}
@@ -493,19 +529,6 @@ void call_get_info(struct call *c, struct call_info *out)
 	out->age_seconds = (g_get_monotonic_time() - c->started_us) / (double)G_USEC_PER_SEC;
 }
 
-static bool control_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static bool control_error(GError **err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err)
-		*err = g_error_new_valist(g_quark_from_static_string("call"), code, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
 static bool require_active(struct call *c, GError **err)
 {
 	if (c->state == CALL_ACTIVE)
@@ -539,9 +562,8 @@ bool call_unbridge(struct call *c, GError **err)
 
 bool call_set_tone(struct call *c, unsigned hz, GError **err)
 {
-	if (hz < RTPRELAY_TONE_HZ_MIN || hz > RTPRELAY_TONE_HZ_MAX)
-		return control_error(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz,
-				     RTPRELAY_TONE_HZ_MIN, RTPRELAY_TONE_HZ_MAX);
+	if (!valid_tone(hz, err))
+		return false;
 	c->tone_hz = hz;
 	if (media_stream_mode(c->media) == MEDIA_TONE)
 		media_stream_tone_start(c->media, hz);

@@ -67,7 +67,11 @@ struct call_info {
 void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip);
 /* Sofia events of a bound call (re-INVITE, ACK, BYE, state, responses). */
 void call_on_event(struct call *c, nua_event_t event, int status, const char *phrase, const sip_t *sip, tagi_t tags[]);
-/* Place a call to uri playing a tone; NULL with err set on failure. */
+/*
+ * Place a call to uri (sip: or sips:) playing a tone; NULL with err set on
+ * failure. In every GError of this file, code is an errno value (EINVAL,
+ * ERANGE, EAGAIN, ENOSPC...) and the message names the problem.
+ */
 struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err);
 /* Send BYE (or CANCEL) and let the state change free the call. */
 void call_hangup(struct call *c);

@@ -61,19 +61,10 @@ static int need_call(struct control_request *rq, enum rtprelay_attr type, struct
 	return 0;
 }
 
-/* call_place() plays whatever it is given; call_set_tone() checks the same range itself. */
-static int check_tone_hz(struct control_request *rq, uint32_t hz)
-{
-	if (hz < RTPRELAY_TONE_HZ_MIN || hz > RTPRELAY_TONE_HZ_MAX)
-		return fail(rq, EINVAL, "tone %u Hz is out of range (%u-%u Hz)", hz, RTPRELAY_TONE_HZ_MIN,
-			    RTPRELAY_TONE_HZ_MAX);
-	return 0;
-}
-
-/* A GError from call.h as the command's failure. */
+/* A GError from call.h (its code an errno value) as the command's failure. */
 static int fail_gerror(struct control_request *rq, GError *err)
 {
-	int ret = fail(rq, EINVAL, "%s", err->message);
+	int ret = fail(rq, err->code > 0 ? err->code : EINVAL, "%s", err->message);
 
 	g_error_free(err);
 	return ret;
@@ -326,7 +317,7 @@ static int cmd_call(struct control_request *rq)
 	struct call *c;
 	int ret;
 
-	if ((ret = need_attr(rq, RTPRELAY_A_URI)) < 0 || (ret = check_tone_hz(rq, hz)) < 0)
+	if ((ret = need_attr(rq, RTPRELAY_A_URI)) < 0)
 		return ret;
 	if (tb[RTPRELAY_A_CODEC] && (ret = parse_codec(rq, mnl_attr_get_str(tb[RTPRELAY_A_CODEC]), &codec)) < 0)
 		return ret;
