@@ -311,7 +311,9 @@ static void print_flow(struct out *o, const struct flow_key *k, const struct flo
 	out_str(o, NULL, "EXPECT", latched ? expect : "-");
 	out_bool(o, "latched", NULL, latched);
 	out_bool(o, "hold", NULL, v->flags & FLOW_F_HOLD);
-	out_str(o, NULL, "STATE", v->flags & FLOW_F_HOLD ? "hold" : "fwd");
+	/* What the datapath does with a packet from the expected source: pass it up to be latched, drop it, forward it.
+	 */
+	out_str(o, NULL, "STATE", !latched ? "latch" : v->flags & FLOW_F_HOLD ? "hold" : "fwd");
 	out_uint(o, "egress_ifindex", NULL, v->egress_ifindex);
 	out_uint(o, "packets", "PACKETS", c->packets);
 	out_uint(o, "bytes", "BYTES", c->bytes);
