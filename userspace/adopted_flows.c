@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <string.h>
-#include <time.h>
 
 #include "adopted_flows.h"
 
@@ -12,12 +11,10 @@ struct adopted_flows {
 	__u64 adopted_ns;  /* when this run started: idle time of flows that never saw a packet */
 };
 
+/* The flows' last_seen_ns clock (CLOCK_MONOTONIC, as GLib's monotonic time). */
 static __u64 monotonic_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return (__u64)g_get_monotonic_time() * 1000;
 }
 
 /* The pool port (the RTP one of the pair) a relay address belongs to, 0 if none. */
