@@ -166,6 +166,8 @@ static int xdp_flow_set(struct datapath *dp, const struct flow_key *key, const s
 {
 	struct flow_value old, v = *val;
 
+	/* A changed flow looks its next hop up afresh; its counters go on. */
+	memset(&v.nexthop, 0, sizeof(v.nexthop));
 	if (xdp_flow_get(dp, key, &old) == 0)
 		v.counters = old.counters;
 	return bpf_map_update_elem(flows_fd(dp), key, &v, BPF_ANY) < 0 ? -errno : 0;
