@@ -11,6 +11,8 @@
  * source once the callback returns.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <glib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -149,12 +151,30 @@ static void drain_wakefd(struct media_loop *loop)
 		return; /* nothing pending: the stop flag is what matters */
 }
 
+/*
+ * A real-time priority when the process may take one (root): on a busy box
+ * the 20 ms ticks then wait microseconds for a CPU instead of a scheduler
+ * slice. The kernel's RT throttling still leaves the rest of the system
+ * its share should the thread ever spin.
+ */
+static void raise_priority(void)
+{
+	struct sched_param sp = { .sched_priority = MEDIA_LOOP_RT_PRIORITY };
+	int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+
+	if (err)
+		g_info("media thread: no real-time priority (%s): it runs as a normal thread", strerror(err));
+	else
+		g_info("media thread: SCHED_FIFO priority %d", MEDIA_LOOP_RT_PRIORITY);
+}
+
 static gpointer loop_thread(gpointer data)
 {
 	struct media_loop *loop = data;
 	struct epoll_event ev[MAX_EVENTS];
 	int n;
 
+	raise_priority();
 	g_mutex_lock(&loop->lock);
 	loop->self = g_thread_self();
 	g_mutex_unlock(&loop->lock);

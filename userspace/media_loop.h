@@ -18,6 +18,8 @@
 
 #define MEDIA_LOOP_BATCH    32	 /* datagrams per recvmmsg */
 #define MEDIA_LOOP_DATAGRAM 2048 /* receive buffer per datagram; longer ones are dropped */
+/* SCHED_FIFO priority of the thread (when permitted): below threaded NAPI (50) and interrupts. */
+#define MEDIA_LOOP_RT_PRIORITY 10
 
 struct media_loop;
 
