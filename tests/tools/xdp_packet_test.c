@@ -41,6 +41,7 @@
 #include <glib.h>
 
 #include "flow_abi.h"
+#include "netdev.h"
 #include "rtprelay.skel.h"
 
 #define FRAME_MAX   4096
@@ -1611,24 +1612,6 @@ static bool run_case(struct runner *r, const struct test_case *c, GString *d)
 	return ok;
 }
 
-static int lookup_iface(const char *name, int *ifindex, uint8_t *mac)
-{
-	struct ifreq ifr = { 0 };
-	int fd, ret;
-
-	*ifindex = if_nametoindex(name);
-	if (!*ifindex)
-		return -errno;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr) ? -errno : 0;
-	close(fd);
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	return ret;
-}
-
 static int lookup_ifaces(void)
 {
 	int i, err, peer_ifindex;
@@ -1636,10 +1619,10 @@ static int lookup_ifaces(void)
 	for (i = 0; i < NR_IFACES; i++) {
 		struct iface *f = &ifaces[i];
 
-		err = lookup_iface(f->name, &f->ifindex, f->mac);
+		err = netdev_lookup(f->name, &f->ifindex, f->mac);
 		if (err)
 			return err;
-		err = lookup_iface(f->peer, &peer_ifindex, f->peer_mac);
+		err = netdev_lookup(f->peer, &peer_ifindex, f->peer_mac);
 		if (err)
 			return err;
 	}
