@@ -43,6 +43,12 @@
 #              a=sendonly: S hears nothing (its flow holds and counts the
 #              drops) while R still hears S; S resumes (a=sendrecv): both
 #              hear each other again through the kernel.
+#   restart    two members bridged in the kernel; the daemon is killed
+#              (SIGKILL): they go on hearing each other; a new daemon
+#              (--rtp-timeout 2) adopts the 4 flows and keeps their 2 ports
+#              out of the pool; once the members stop sending it removes
+#              the flows and the ports return. Runs last: it leaves that
+#              daemon running.
 #   transcode  a PCMU-only and a PCMA-only member of one room: each hears the
 #              other's tone in its own payload type (the answer offers it
 #              its own codec only), the calls are in media "transcode" and
@@ -50,7 +56,7 @@
 #
 # Logs, SIPp traces, captures and map snapshots stay in
 # $BUILD/test-logs/bridge_sipp.d/.
-# Usage: BUILD=build sipp_scenarios/run_bridge_tests.sh [2way|multi|b2bua|hold|transcode|all]...
+# Usage: BUILD=build sipp_scenarios/run_bridge_tests.sh [2way|multi|b2bua|hold|transcode|restart|all]...
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
@@ -82,6 +88,8 @@ participant P 5066 40500
 participant Q 5067 40600
 participant R 5069 40800
 participant S 5071 40900
+participant U 5072 41100
+participant V 5073 41200
 # The B2BUA's runs, each with its own names (their SIPp logs tell each
 # capture where to send: a name is never reused).
 for run in 1 2 3; do
@@ -512,6 +520,51 @@ test_hold() {
 	room_empty hold
 }
 
+# ports_in_use: the RTP ports the daemon's pool has given out.
+ports_in_use() { relayctl -j status | jq -r '.ports_in_use // "?"'; }
+pool_empty() { [ "$(ports_in_use)" = 0 ]; }
+flows_gone() { [ "$(bpftool -j map dump pinned "$BPFFS/flows" 2>/dev/null | jq length)" = 0 ]; }
+
+# U and V bridged in a room; the daemon dies under them and a new one
+# takes over the pinned flows.
+test_restart() {
+	local t0 l=restart a b port jV lU
+	t0=$(now_ms)
+	join U room-restart "$t0" 6500 440
+	sleep_until "$t0" 500
+	join V room-restart "$t0" 6500 880
+	sleep_until "$t0" 2000
+	snapshot restart-1
+	kill -9 "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	sleep_until "$t0" 3000
+	snapshot restart-2
+	for name in U V; do
+		port=$(relay_port "$name")
+		a=$(flow_packets restart-1 "$port") b=$(flow_packets restart-2 "$port")
+		if [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && [ $((b - a)) -ge 30 ]; then
+			tap_ok "$l: with the daemon killed, the kernel still forwards what $name sends (port $port: $a -> $b)"
+		else
+			tap_fail "$l: with the daemon killed, the kernel still forwards what $name sends (port $port: $a -> $b)"
+		fi
+	done
+	if start_daemon daemon-restart --tone-hz "$TONE_HZ" --route "$ROUTE" --rtp-timeout 2; then
+		tap_check "$l: the new daemon adopts the 4 flows of the 2 RTP ports (log: $(grep -o 'adopted .*run' "$DAEMON_LOG"))" \
+			grep -q 'adopted 4 flows on 2 RTP ports' "$DAEMON_LOG"
+		tap_check "$l: their 2 ports stay out of the pool (ports in use: $(ports_in_use))" test "$(ports_in_use)" = 2
+	else
+		tap_fail "$l: a new rtprelayd starts over the pinned maps"
+		diag <"$DAEMON_LOG"
+	fi
+	gone U
+	gone V
+	jV=$(joined_ms V) lU=$(left_ms U)
+	hears "$l, across the kill and the restart" U "$jV" "$lU" 880 440 0
+	hears "$l, across the kill and the restart" V "$jV" "$lU" 440 880 0
+	tap_check "$l: once the members stopped sending, the flows are removed within rtp-timeout" wait_for 6 flows_gone
+	tap_check "$l: and their ports return to the pool (ports in use: $(ports_in_use))" wait_for 2 pool_empty
+}
+
 # PCMU-only P and PCMA-only Q in one room.
 test_transcode() {
 	local t0 jQ lP
@@ -637,10 +690,10 @@ test_b2bua() {
 
 main() {
 	local modes=("$@") mode status
-	[ ${#modes[@]} -eq 0 ] || [ "${modes[*]}" = all ] && modes=(2way multi b2bua hold transcode)
+	[ ${#modes[@]} -eq 0 ] || [ "${modes[*]}" = all ] && modes=(2way multi b2bua hold transcode restart)
 	for mode in "${modes[@]}"; do
 		if ! declare -F "test_$mode" >/dev/null; then
-			echo "usage: $0 [2way|multi|b2bua|hold|transcode|all]..." >&2
+			echo "usage: $0 [2way|multi|b2bua|hold|transcode|restart|all]..." >&2
 			exit 2
 		fi
 	done
