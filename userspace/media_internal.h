@@ -59,9 +59,10 @@ struct media_stream {
 /* The 20 ms tick of every stream the daemon plays (tone or mix). */
 struct media_clock {
 	GMutex lock;
-	GPtrArray *playing;	/* struct media_stream *, mode TONE or MIX */
-	GPtrArray *mixers;	/* struct mixer *, whose inputs advance each tick */
-	GHashTable *tone_loops; /* (hz << 8 | law) -> one second of the tone, encoded: shared by every stream */
+	GPtrArray *playing;	   /* struct media_stream *, mode TONE or MIX */
+	GPtrArray *mixers;	   /* struct mixer *, whose inputs advance each tick */
+	GHashTable *tone_loops;	   /* (hz << 8 | law) -> one second of the tone, encoded: shared by every stream */
+	struct media_batch *batch; /* the tick's RTP, sent together; NULL: each stream sends its own */
 	int timer_id;
 };
 
@@ -85,6 +86,14 @@ void media_bridge_unbridge_locked(struct media_stream *ms);
 gint64 media_bridge_last_seen_us(const struct media_stream *ms);
 /* Adds what the datapath's flows forwarded from and to the leg's peer. */
 void media_bridge_add_flow_counters(const struct media_stream *ms, struct media_stream_stats *out);
+
+/* media_batch.c: the media thread's batched sends (see there). NULL when no raw socket can be had. */
+struct media_batch *media_batch_new(const struct config *cfg);
+void media_batch_free(struct media_batch *b);
+/* Queues one RTP packet (header and payload) from ms's RTP port to its peer; with clock->lock held. */
+void media_batch_add(struct media_batch *b, struct media_stream *ms, const uint8_t *rtp, size_t len);
+/* Sends what is queued; the streams count what left. */
+void media_batch_flush(struct media_batch *b);
 
 /* mixer.c, with clock->lock held. */
 void mixer_input(struct media_stream *ms, struct datapath_packet *pkts, int n, const enum datapath_verdict *verdicts);

@@ -246,7 +246,10 @@ static void send_tone_frame(struct media_stream *ms)
 		return;
 	}
 	len = rtp_sender_next(&ms->rtp, pkt, sizeof(pkt), payload, TONE_FRAME_SAMPLES, TONE_FRAME_SAMPLES);
-	media_stream_send(ms, MEDIA_RTP, pkt, len);
+	if (ms->d->clock->batch)
+		media_batch_add(ms->d->clock->batch, ms, pkt, len);
+	else
+		media_stream_send(ms, MEDIA_RTP, pkt, len);
 	ms->last_rtp_us = g_get_monotonic_time();
 }
 
@@ -262,6 +265,8 @@ static void on_tick(void *user, uint64_t expirations)
 			mixer_advance(g_ptr_array_index(clock->mixers, i));
 		for (guint i = 0; i < clock->playing->len; i++)
 			send_tone_frame(g_ptr_array_index(clock->playing, i));
+		if (clock->batch)
+			media_batch_flush(clock->batch);
 	}
 	for (guint i = 0; i < clock->playing->len; i++) {
 		struct media_stream *ms = g_ptr_array_index(clock->playing, i);
@@ -282,6 +287,7 @@ int media_streams_start(struct daemon *d)
 	clock->playing = g_ptr_array_new();
 	clock->mixers = g_ptr_array_new();
 	clock->tone_loops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	clock->batch = media_batch_new(&d->cfg);
 	clock->timer_id = media_loop_add_timer(d->media, 20 * 1000 * 1000, on_tick, clock);
 	d->clock = clock;
 	return clock->timer_id < 0 ? -1 : 0;
@@ -298,6 +304,7 @@ void media_streams_stop(struct daemon *d)
 	g_ptr_array_free(clock->playing, TRUE);
 	g_ptr_array_free(clock->mixers, TRUE);
 	g_hash_table_destroy(clock->tone_loops);
+	media_batch_free(clock->batch);
 	g_mutex_clear(&clock->lock);
 	g_free(clock);
 	d->clock = NULL;
