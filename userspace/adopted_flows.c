@@ -106,11 +106,6 @@ void adopted_flows_expire(struct adopted_flows *a)
 	}
 }
 
-guint adopted_flows_count(const struct adopted_flows *a)
-{
-	return a ? g_hash_table_size(a->flows) : 0;
-}
-
 void adopted_flows_free(struct adopted_flows *a)
 {
 	if (!a)

@@ -19,8 +19,6 @@ struct adopted_flows;
 struct adopted_flows *adopted_flows_take(struct daemon *d);
 /* Removes the flows idle for rtp-timeout (called every second). */
 void adopted_flows_expire(struct adopted_flows *a);
-/* How many adopted flows are still forwarding. */
-guint adopted_flows_count(const struct adopted_flows *a);
 void adopted_flows_free(struct adopted_flows *a);
 
 #endif

@@ -437,16 +437,6 @@ void media_stream_tone_start(struct media_stream *ms, unsigned hz)
 	g_mutex_unlock(&clock->lock);
 }
 
-void media_stream_tone_stop(struct media_stream *ms)
-{
-	struct media_clock *clock = ms->d->clock;
-
-	g_mutex_lock(&clock->lock);
-	if (ms->mode == MEDIA_TONE)
-		media_stream_stop_locked(ms);
-	g_mutex_unlock(&clock->lock);
-}
-
 double media_stream_idle_seconds(const struct media_stream *ms)
 {
 	struct media_clock *clock = ms->d->clock;

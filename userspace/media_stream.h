@@ -52,13 +52,9 @@ void media_stream_local_rtp(const struct media_stream *ms, struct sockaddr_stora
 enum media_mode media_stream_mode(const struct media_stream *ms);
 /* The peer's SDP: address and port (unlatches if they changed), codec, direction. */
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law);
-/*
- * Play a tone (restarts with a marker bit if one was playing; leaves a
- * bridge or mix first) or stop it with an RTCP BYE.
- */
+/* Play a tone (restarts with a marker bit if one was playing; leaves a bridge or mix first). */
 void media_stream_tone_start(struct media_stream *ms, unsigned hz);
-void media_stream_tone_stop(struct media_stream *ms);
-/* Leaves the tone, bridge (the partner goes idle too) or mix: MEDIA_IDLE. */
+/* Leaves the tone (RTCP BYE), bridge (the partner goes idle too) or mix: MEDIA_IDLE. */
 void media_stream_detach(struct media_stream *ms);
 /*
  * Connects two legs (each detached first): with the same codec the

@@ -315,29 +315,6 @@ int rtcp_parse_compound(const uint8_t *buf, size_t len, struct rtcp_compound *ou
 	return RTCP_OK;
 }
 
-const char *rtcp_parse_error_name(int error)
-{
-	switch (error) {
-	case RTCP_OK:
-		return "ok";
-	case RTCP_ERR_SHORT:
-		return "shorter than an RTCP header";
-	case RTCP_ERR_VERSION:
-		return "RTCP version is not 2";
-	case RTCP_ERR_FIRST:
-		return "compound does not start with an unpadded SR or RR";
-	case RTCP_ERR_LENGTH:
-		return "packet lengths do not add up";
-	case RTCP_ERR_PADDING:
-		return "bad padding";
-	case RTCP_ERR_TYPE:
-		return "not an RTCP packet type";
-	case RTCP_ERR_CONTENT:
-		return "packet content overruns its length";
-	}
-	return "unknown error";
-}
-
 bool rtcp_compound_has(const struct rtcp_compound *c, unsigned pt)
 {
 	if (pt < RTCP_PT_MIN || pt > RTCP_PT_MAX)

@@ -76,7 +76,6 @@ enum rtcp_parse_error {
 
 /* Validates per RFC 3550 A.2. Returns RTCP_OK or a negative error. */
 int rtcp_parse_compound(const uint8_t *buf, size_t len, struct rtcp_compound *out);
-const char *rtcp_parse_error_name(int error);
 bool rtcp_compound_has(const struct rtcp_compound *c, unsigned pt);
 
 /*
