@@ -38,16 +38,6 @@ static inline void bench_payload(uint8_t payload[BENCH_RTP_PAYLOAD])
 	g711_encode(G711_ULAW, pcm, payload, BENCH_RTP_PAYLOAD);
 }
 
-/* Sums 16-bit words as csum.h's incremental update from all-zero words: a full checksum. */
-static inline __u32 bench_csum_bytes(__u32 acc, const void *buf, size_t len)
-{
-	const __u16 *w = buf;
-
-	for (size_t i = 0; i < len / 2; i++)
-		acc = csum_word_diff(acc, 0, w[i]);
-	return acc;
-}
-
 /*
  * The frame of flow `index` (SSRC BENCH_SSRC_BASE + index, random sequence
  * number and timestamp) into frame[BENCH_FRAME_MAX]; returns its length.
@@ -86,8 +76,8 @@ static inline size_t bench_build_frame(uint8_t *frame, const struct bench_flow *
 			.saddr = f->expect.addr.v4,
 			.daddr = f->local.addr.v4,
 		};
-		iph->check = csum_apply(0xffff, bench_csum_bytes(0, iph, sizeof(*iph)));
-		acc = bench_csum_bytes(0, &iph->saddr, 8);
+		iph->check = csum_apply(0xffff, csum_bytes(0, iph, sizeof(*iph)));
+		acc = csum_bytes(0, &iph->saddr, 8);
 		l4 = (uint8_t *)(iph + 1);
 	} else {
 		struct ipv6hdr *ip6h = (void *)(eth + 1);
@@ -103,7 +93,7 @@ static inline size_t bench_build_frame(uint8_t *frame, const struct bench_flow *
 		};
 		memcpy(&ip6h->saddr, f->expect.addr.v6, 16);
 		memcpy(&ip6h->daddr, f->local.addr.v6, 16);
-		acc = bench_csum_bytes(0, &ip6h->saddr, 32);
+		acc = csum_bytes(0, &ip6h->saddr, 32);
 		l4 = (uint8_t *)(ip6h + 1);
 	}
 	udp = (void *)l4;
@@ -113,7 +103,7 @@ static inline size_t bench_build_frame(uint8_t *frame, const struct bench_flow *
 	/* Pseudo-header: the addresses (above), protocol and UDP length; then the datagram. */
 	acc = csum_word_diff(acc, 0, htons(IPPROTO_UDP));
 	acc = csum_word_diff(acc, 0, htons(udp_len));
-	acc = bench_csum_bytes(acc, udp, udp_len);
+	acc = csum_bytes(acc, udp, udp_len);
 	udp->check = csum_apply_udp(0xffff, acc);
 	return l4 + udp_len - frame;
 }

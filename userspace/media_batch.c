@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csum.h"
 #include "media_internal.h"
 
 #define MEDIA_BATCH_MAX	     256
@@ -81,32 +82,15 @@ void media_batch_free(struct media_batch *b)
 	g_free(b);
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-/* The IPv4 UDP checksum of udp (header with check 0, then payload), RFC 768. */
+/* The IPv4 UDP checksum of the datagram udp (check field 0), RFC 768. */
 static uint16_t udp4_checksum(struct in_addr src, struct in_addr dst, const uint8_t *udp, size_t len)
 {
-	uint32_t sum = 0;
-	uint8_t pseudo[12];
+	__u32 acc = csum_bytes(0, &src, sizeof(src));
 
-	memcpy(pseudo, &src, 4);
-	memcpy(pseudo + 4, &dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_UDP;
-	pseudo[10] = len >> 8;
-	pseudo[11] = len & 0xff;
-	sum = sum16(sum16(sum, pseudo, sizeof(pseudo)), udp, len);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	return htons(sum ? sum : 0xffff);
+	acc = csum_bytes(acc, &dst, sizeof(dst));
+	acc = csum_word_diff(acc, 0, htons(IPPROTO_UDP));
+	acc = csum_word_diff(acc, 0, htons(len));
+	return csum_apply_udp(0xffff, csum_bytes(acc, udp, len));
 }
 
 void media_batch_flush(struct media_batch *b)

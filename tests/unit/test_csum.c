@@ -285,6 +285,19 @@ static void test_rfc1624_example(void **state)
 }
 
 /* No change, no checksum change; several changes accumulate in any order. */
+/* csum_bytes from all zeros is a whole checksum: RFC 1071's example, and an odd length padded with a zero. */
+static void test_whole_checksum(void **state)
+{
+	static const uint8_t even[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 }; /* sum 0xddf2 */
+	static const uint8_t odd[] = { 0x00, 0x01, 0xf2 };				  /* 0x0001 + 0xf200 */
+	uint16_t check;
+
+	check = csum_apply(0xffff, csum_bytes(0, even, sizeof(even)));
+	assert_int_equal(ntohs(check), 0x220d);
+	check = csum_apply(0xffff, csum_bytes(0, odd, sizeof(odd)));
+	assert_int_equal(ntohs(check), (uint16_t)~0xf201);
+}
+
 static void test_identity_and_order(void **state)
 {
 	struct pkt4 p;
@@ -306,7 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_random),	      cmocka_unit_test(test_ipv6_random),
 		cmocka_unit_test(test_udp_zero_becomes_ffff), cmocka_unit_test(test_rfc1624_example),
-		cmocka_unit_test(test_identity_and_order),
+		cmocka_unit_test(test_identity_and_order),    cmocka_unit_test(test_whole_checksum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
