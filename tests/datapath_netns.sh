@@ -27,6 +27,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/wait.sh
 
 BUILD=${BUILD:-build}
 BIN=$BUILD/tests
@@ -234,17 +235,6 @@ call_flows() {
 			echo --flow "$(ep "$rb" $((RELAY_B + off))),$(ep "$ra" $((RELAY_A + off))),$(ep "$a" $((ALICE_PORT + off))),$(ep "$b" $((BOB_PORT + off)))"
 		done
 	done
-}
-
-# wait_ready FILE PID: until FILE has a line "ready"; false if PID died first.
-wait_ready() {
-	local file=$1 pid=$2 i
-	for i in $(seq 250); do
-		grep -qx ready "$file" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
 }
 
 # harness_start DATAPATH XDP_MODE BPFFS_DIR [extra args]: sets HPID, HOUT.

@@ -61,6 +61,7 @@
 # exit; it ends only the processes it started, by PID.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. tests/lib/wait.sh
 
 BUILD=build
 QUICK=0
@@ -162,17 +163,6 @@ nsrun() {
 	local ns=$1
 	shift
 	nsenter --net="/run/netns/$ns" "$@"
-}
-
-# wait_ready FILE PID [SECONDS]: until FILE has a line "ready"; false if PID died first.
-wait_ready() {
-	local i
-	for i in $(seq $((${3:-10} * 20))); do
-		grep -qx ready "$1" 2>/dev/null && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
 }
 
 # bg NAME NS COMMAND...: starts COMMAND in NS in the background, output in
@@ -382,7 +372,7 @@ relay_start() {
 		;;
 	trivial)
 		bg "$CASE.relay" "$NS_RELAY" "$BUILD/macfwd" --in brin --out brout --dst-mac "$BSNK_MAC"
-		wait_ready "$LOG/$CASE.relay.out" "$BG_PID" || return 1
+		wait_ready "$LOG/$CASE.relay.out" "$BG_PID" 10 || return 1
 		RELAY_PROC=$BG_PID
 		;;
 	linux)
@@ -491,7 +481,7 @@ fwd_case() {
 	fi
 	bg "$CASE.sink" "$NS_SINK" "$BUILD/rtpsink" --interface bsnk --pin "$BPFFS/sink" --flows "$active"
 	local sink=$BG_PID
-	if ! wait_ready "$LOG/$CASE.sink.out" "$sink" || ! place_napi; then
+	if ! wait_ready "$LOG/$CASE.sink.out" "$sink" 10 || ! place_napi; then
 		note="sink or NAPI threads not ready"
 	fi
 	cpu_pids=(--cpu-pid "$RELAY_NAPI")
@@ -679,7 +669,7 @@ tone_step() {
 	bg "sip.tone.$k.jitter" "$NS_SIPC" taskset -c "$GEN_CPU" nice -n "$NICE" "$BUILD/rtpjitter" --bind "$SIP_CALLER:$((MP + 10))" \
 		--warmup-ms "$setup_ms" --duration-ms "$TONE_WINDOW_MS"
 	jit=$BG_PID
-	wait_ready "$LOG/sip.tone.$k.jitter.out" "$jit" || return 1
+	wait_ready "$LOG/sip.tone.$k.jitter.out" "$jit" 10 || return 1
 	t0=$SECONDS
 	sipp_calls "sip.tone.$k" "$TONE_RATE" "$k" "$hold_ms"
 	# The daemon's CPU over the measurement window, its RSS at the end of it.

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # A relay namespace running rtprelayd and peer namespaces calling it with
 # SIPp and listening with rtp_capture: the shared part of the SIP tests.
-# Source it after tests/lib/tap.sh, then call relay_env_init.
+# Source it after tests/lib/tap.sh (it sources tests/lib/wait.sh), then call
+# relay_env_init.
 #
 #   relay namespace $P-relay              peer namespaces $P-NAME
 #   rly0 $NET.0.1/24 ───────────────────── veth0 $NET.0.2/24  (first peer)
@@ -36,6 +37,8 @@
 #             start in the background)
 
 RE_PEERS=()
+. tests/lib/wait.sh
+
 declare -A PEER_IP PEER_RELAY_IP PEER_IP6 PEER_RELAY_IP6 CAP_PID
 PIDS=()
 NSES=()
@@ -112,16 +115,6 @@ relay_env_cleanup() {
 # A "# " line in the TAP stream, for whoever reads the log of a failure.
 # (awk: a last line without a newline must not swallow the next TAP line).
 diag() { awk '{ print "# " $0 }'; }
-
-# wait_for SECONDS COMMAND...: polls every 50 ms until COMMAND succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
-		sleep 0.05
-	done
-}
 
 # preflight WHAT [TOOL...]: skips the whole test (TAP SKIP naming WHAT) when
 # the machine cannot run it: not root, or sipp, ip, nsenter, ss, jq or one
