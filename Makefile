@@ -1,4 +1,12 @@
 # rtprelay — one entry point. `make help` lists the targets.
+#
+# Sources and what they build (docs/architecture.md has the layers):
+#   bpf/*.bpf.c, tests/bpf/*.bpf.c, tools/bench/bpf/*.bpf.c   BPF objects and skeletons
+#   lib/*.c              librtprelay.a: what rtprelayd, rtprelayctl, the tests and the bench share
+#   userspace/*/*.c      librtprelayd.a (the daemon's subsystems) + userspace/daemon/main.c
+#   tools/ctl/*.c        rtprelayctl (links librtprelay.a only)
+#   tools/bench/*.c      one benchmark tool per file
+#   tests/unit/test_*.c  cmocka unit tests; tests/tools/*.c, test programs
 BUILD ?= build
 CC ?= gcc
 CLANG ?= clang
@@ -6,43 +14,50 @@ BPFTOOL ?= bpftool
 PREFIX ?= /usr/local
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
-PKGS := libbpf libmnl sofia-sip-ua sofia-sip-ua-glib glib-2.0
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# What each binary links: the CLI needs neither sofia-sip nor the daemon.
+COMMON_PKGS := libbpf libmnl glib-2.0
+DAEMON_PKGS := $(COMMON_PKGS) sofia-sip-ua sofia-sip-ua-glib
+pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 VERSION := 0.1.0
-CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DRTPRELAY_VERSION=\"$(VERSION)\" -Ibpf -Iuserspace -I$(BUILD) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+# Quote includes name their folder: "media/media_stream.h", "lib/g711.h", "bpf/flow_abi.h".
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -DRTPRELAY_VERSION=\"$(VERSION)\" -MMD -MP \
+	-iquote . -iquote userspace -I$(BUILD)/bpf -I$(BUILD)/tools/bench/bpf \
+	$(call pkg_cflags,$(DAEMON_PKGS)) $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS)
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Ibpf -I$(ARCH_INC)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -iquote . -I$(ARCH_INC)
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c tests/bpf/*.bpf.c tools/bench/bpf/*.bpf.c)
+BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst %.bpf.o,%.skel.h,$(BPF_OBJS))
 
-LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
-LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
-LIB := $(BUILD)/librtprelay.a
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+COMMON_SRCS := $(wildcard lib/*.c)
+COMMON_LIB := $(BUILD)/librtprelay.a
+DAEMON_MAIN := userspace/daemon/main.c
+DAEMON_SRCS := $(filter-out $(DAEMON_MAIN),$(wildcard userspace/*/*.c))
+DAEMON_LIB := $(BUILD)/librtprelayd.a
+CTL_SRCS := $(wildcard tools/ctl/*.c)
+BENCH_SRCS := $(wildcard tools/bench/*.c)
+BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 TEST_TOOL_SRCS := $(wildcard tests/tools/*.c)
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TEST_TOOL_SRCS))
-TOOL_SRCS := $(filter-out tools/rtprelayctl%.c,$(wildcard tools/*.c))
-TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(TOOL_SRCS))
-# The benchmark's own BPF programs (generator, sink, ceiling): not the datapath.
-BENCH_BPF_SRCS := $(wildcard tools/bpf/*.bpf.c)
-BENCH_BPF_OBJS := $(patsubst tools/bpf/%.bpf.c,$(BUILD)/tools/bpf/%.bpf.o,$(BENCH_BPF_SRCS))
-BENCH_SKELS := $(patsubst %.bpf.o,%.skel.h,$(BENCH_BPF_OBJS))
-.SECONDARY: $(BENCH_SKELS) $(BENCH_BPF_OBJS)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+ALL_SRCS := $(COMMON_SRCS) $(DAEMON_SRCS) $(DAEMON_MAIN) $(CTL_SRCS) $(BENCH_SRCS) $(TEST_TOOL_SRCS) $(UNIT_SRCS)
+
+DAEMON_LIBS = $(DAEMON_LIB) $(COMMON_LIB) $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 # Generated headers and objects are kept: other targets include them.
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-.PHONY: all deps test demo bench install asan clean format help
+.PHONY: all deps test demo bench install asan clean format help binaries
 all: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory binaries
 
@@ -63,47 +78,45 @@ $(DEPS_STAMP): tools/install-deps.sh
 deps:
 	@bash tools/install-deps.sh
 
-.PHONY: binaries
-binaries: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BPF_OBJS) $(TOOLS) $(TEST_TOOLS) $(UNIT_BINS)
+binaries: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BPF_OBJS) $(BENCH_TOOLS) $(TEST_TOOLS) $(UNIT_BINS)
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+$(BUILD)/%.bpf.o: %.bpf.c
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst .bpf.o,,$(notdir $<))_bpf > $@
 
-$(BUILD)/userspace/%.o: userspace/%.c $(SKELS) $(wildcard userspace/*.h bpf/*.h)
+# Every C object waits for the skeletons: some include them, and -MMD only
+# learns which after the first build.
+$(BUILD)/obj/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
+$(COMMON_LIB): $(call obj,$(COMMON_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/rtprelayd: $(BUILD)/userspace/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(DAEMON_LIB): $(call obj,$(DAEMON_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/rtprelayctl: $(wildcard tools/rtprelayctl*.c tools/rtprelayctl*.h) $(LIB) $(wildcard userspace/*.h bpf/*.h)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(PKG_LIBS)
+$(BUILD)/rtprelayd: $(call obj,$(DAEMON_MAIN)) $(DAEMON_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS)
 
-$(BUILD)/%: tools/%.c $(SKELS) $(LIB) $(wildcard tools/*.h)
-	$(CC) $(CFLAGS) -Itools $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+$(BUILD)/rtprelayctl: $(call obj,$(CTL_SRCS)) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(COMMON_PKGS))
 
-# tools/*.c include them as "tools/bpf/NAME.skel.h"; the skeleton rule above makes them.
-$(BUILD)/tools/bpf/%.bpf.o: tools/bpf/%.bpf.c $(wildcard tools/bpf/*.h bpf/*.h)
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -Itools/bpf -c $< -o $@
+$(BUILD)/%: $(BUILD)/obj/tools/bench/%.o $(DAEMON_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS)
 
-$(TOOLS): $(BENCH_SKELS) $(wildcard tools/bpf/*.h userspace/*.h bpf/*.h tests/tools/sockaddr_text.h)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(DAEMON_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS)
 
-$(BUILD)/tests/%: tests/tools/%.c $(SKELS) $(LIB) $(wildcard userspace/*.h bpf/*.h tests/tools/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(DAEMON_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS) -lcmocka
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) $(wildcard userspace/*.h bpf/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+-include $(patsubst %.c,$(BUILD)/obj/%.d,$(ALL_SRCS)) $(BPF_OBJS:.o=.d)
 
 test: all
 	@bash tests/run.sh $(BUILD)
@@ -112,7 +125,7 @@ demo: all
 	@bash tools/demo.sh $(BUILD)
 
 bench: all
-	@bash tools/bench.sh $(BUILD)
+	@bash tools/bench/bench.sh $(BUILD)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -126,7 +139,7 @@ install: all
 	install -D -m 0644 etc/rtprelayd.service $(DESTDIR)/etc/systemd/system/rtprelayd.service
 
 format:
-	clang-format -i $(wildcard bpf/*.c bpf/*.h userspace/*.c userspace/*.h tools/*.c tools/*.h tests/*/*.c tests/*.c)
+	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(BUILD) build-asan

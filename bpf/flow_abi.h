@@ -14,6 +14,8 @@
 #define FLOW_ABI_VERSION 1
 
 /* Pinned object names under the bpffs directory (default /sys/fs/bpf/rtprelay). */
+/* Where rtprelayd pins its maps and links unless told otherwise (--bpffs). */
+#define RTPRELAY_BPFFS_DEFAULT "/sys/fs/bpf/rtprelay"
 #define PIN_FLOWS	     "flows"
 #define PIN_COUNTERS	     "counters"
 #define PIN_LINK_PREFIX	     "link_" /* link_<ifname>: the bpf_link of one interface */

@@ -608,12 +608,14 @@ callee_answers() {
 
 # relayed LABEL RUN CODE: the caller received the response CODE to its
 # INVITE after (never before) the callee sent it: the relay passed on the
-# callee's response rather than making up its own.
+# callee's response rather than making up its own. SIPp stamps messages
+# with a clock it reads once per loop of its own, so the caller's stamp may
+# run up to a few ms behind the callee's: 5 ms of slack.
 relayed() {
 	local label=$1 run=$2 code=$3 sent got
 	sent=$(sip_time "callee$run" ">" "SIP/2.0 $code" INVITE)
 	got=$(sip_time "caller$run" "<" "SIP/2.0 $code" INVITE)
-	if [ -n "$sent" ] && [ -n "$got" ] && [ "$got" -ge "$sent" ]; then
+	if [ -n "$sent" ] && [ -n "$got" ] && [ "$((got + 5))" -ge "$sent" ]; then
 		tap_ok "$label: the callee's $code is relayed to the caller ($((got - sent)) ms later)"
 	else
 		tap_fail "$label: the callee's $code is relayed to the caller (callee sent it at ${sent:-never}, caller got one at ${got:-never})"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench, in its few-seconds mode (tools/bench.sh --quick), so that it
+# make bench, in its few-seconds mode (tools/bench/bench.sh --quick), so that it
 # cannot rot: it must run end to end and produce a complete table of
 # plausible, non-zero figures. Timings are the benchmark's business, not
 # this test's: nothing here compares a figure with a target.
@@ -73,12 +73,12 @@ main() {
 		return 0
 	}
 	mkdir -p "$OUT"
-	timeout 300 bash tools/bench.sh "$BUILD" --quick --out "$OUT" >"$OUT/bench.log" 2>&1
+	timeout 300 bash tools/bench/bench.sh "$BUILD" --quick --out "$OUT" >"$OUT/bench.log" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
-		tap_ok "tools/bench.sh --quick exits 0"
+		tap_ok "tools/bench/bench.sh --quick exits 0"
 	else
-		tap_fail "tools/bench.sh --quick exits 0 (status $rc; $OUT/bench.log)"
+		tap_fail "tools/bench/bench.sh --quick exits 0 (status $rc; $OUT/bench.log)"
 		tail -n 20 "$OUT/bench.log" | sed 's/^/# /'
 	fi
 	if ! jq -e . "$JSON" >/dev/null 2>&1; then
@@ -107,8 +107,8 @@ main() {
 		 .pps > 0 and .jitter_us.max >= 0 and .burst_ms.max > 0 and .daemon_rss_mb > 0))'
 	check "pktgen: the command for the same flows" '.pktgen | test("pktgen_rtp.sh .*-d 10.11.0.1")'
 	# shellcheck disable=SC2046 # the ranges are option words
-	tap_check "tools/pktgen_rtp.sh -x configures pktgen for those flows" bash -c \
-		"bash tools/pktgen_rtp.sh -x -i eth0 -m 02:00:00:00:00:01 $("$BUILD"/benchflows layout --flows 1000 --pktgen) |
+	tap_check "tools/bench/pktgen_rtp.sh -x configures pktgen for those flows" bash -c \
+		"bash tools/bench/pktgen_rtp.sh -x -i eth0 -m 02:00:00:00:00:01 $("$BUILD"/benchflows layout --flows 1000 --pktgen) |
 		 grep -q 'udp_dst_max 11000'"
 	local prefix
 	prefix=$(sed -n 's/^bench: .* run (namespaces \(rtpb-[0-9]*\)-\*).*/\1/p' "$OUT/bench.log")

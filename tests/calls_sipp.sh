@@ -8,7 +8,7 @@
 #
 # (tests/lib/relay_env.sh sets it up and holds the SIPp and capture helpers.)
 #
-# What it proves (DESIGN.md, "Call behaviour" and "Tone and RTCP"):
+# What it proves (README.md, "Calls"):
 #  - every scenario in sipp_scenarios/ completes with the responses the
 #    design asks for (SIPp's exit status, the message flow from its trace,
 #    and the SDP checks inside the scenarios);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rtprelayctl against a running rtprelayd (XDP datapath) with real calls,
-# over the daemon's NETLINK_USERSOCK control socket (DESIGN.md, "Control:
-# netlink"):
+# over the daemon's NETLINK_USERSOCK control socket (docs/architecture.md, "The control
+# protocol"):
 #
 #   relay namespace                 caller namespace 10.98.0.2
 #   rtprelayd --datapath xdp        A (tone-880, sends 500 Hz), B (tone-1320,

@@ -30,6 +30,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib/wait.sh
 
 BUILD=${BUILD:-build}
+XDP_PASS_OBJ=$BUILD/tests/bpf/xdp_pass.bpf.o # pass-through for veth ends that receive XDP-sent frames
 BIN=$BUILD/tests
 P=rtpr-$$
 TMP=
@@ -87,12 +88,6 @@ preflight() {
 	fi
 }
 
-# The pass-through program for veth ends that receive XDP-sent frames.
-build_xdp_pass() {
-	clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" \
-		-c tests/xdp_pass.bpf.c -o "$TMP/xdp_pass.bpf.o"
-}
-
 # Reaped processes leave PIDS, so cleanup never signals a recycled PID.
 forget_pids() {
 	local pid gone keep=()
@@ -127,7 +122,7 @@ ep() {
 
 # A host's veth: addresses, no tx checksum offload (the XDP program's
 # incremental update needs a full checksum to start from; see
-# NOTES_PLATFORM.md).
+# docs/architecture.md, "Test labs").
 host_if() {
 	local ns=$1 dev=$2 v4=$3 v6=$4
 	ip -n "$P-$ns" addr add "$v4/24" dev "$dev"
@@ -139,7 +134,7 @@ host_if() {
 # A veth end that receives XDP_TX/XDP_REDIRECT frames needs NAPI: a
 # pass-through program turns it on (GRO alone is not enough behind a bridge).
 xdp_pass_on() {
-	ip -n "$P-$1" link set dev "$2" xdpdrv obj "$TMP/xdp_pass.bpf.o" sec xdp
+	ip -n "$P-$1" link set dev "$2" xdpdrv obj "$XDP_PASS_OBJ" sec xdp
 }
 
 relay_forwarding() {
@@ -636,8 +631,8 @@ main() {
 	}
 	TMP=$(mktemp -d)
 	HARNESS_RUNS=0
-	if ! build_xdp_pass; then
-		tap_fail "compile tests/xdp_pass.bpf.c"
+	if [ ! -f "$XDP_PASS_OBJ" ]; then
+		tap_fail "$XDP_PASS_OBJ is built (make)"
 		tap_plan_done
 		return 1
 	fi

@@ -21,7 +21,7 @@
 #             --interface with every relay veth, the relay forwards IPv4
 #             (bpf_fib_lookup needs it) and every peer veth runs a
 #             pass-through XDP program (veth delivers XDP_TX/XDP_REDIRECT
-#             frames only with NAPI on the receiving end: NOTES_PLATFORM.md)
+#             frames only with NAPI on the receiving end: docs/architecture.md)
 # Set by relay_env_init / relay_env_setup:
 #   BUILD DAEMON CTL CAPTURE SCEN   the build and what it runs
 #   OUT       this test's logs: $BUILD/test-logs/NAME.d (emptied)
@@ -55,6 +55,7 @@ relay_env_init() {
 	BUILD=${BUILD:-build}
 	DAEMON=$BUILD/rtprelayd
 	CTL=$BUILD/rtprelayctl
+	XDP_PASS_OBJ=$BUILD/tests/bpf/xdp_pass.bpf.o # pass-through for veth ends that receive XDP-sent frames
 	CAPTURE=$BUILD/tests/rtp_capture
 	SCEN=sipp_scenarios
 	OUT=$BUILD/test-logs/$name.d
@@ -154,8 +155,6 @@ relay_env_setup() {
 	NSES+=("$NS_R")
 	ip -n "$NS_R" link set dev lo up || return 1
 	if [ "$DATAPATH" = xdp ]; then
-		clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" \
-			-c tests/xdp_pass.bpf.c -o "$OUT/xdp_pass.bpf.o" || return 1
 		ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || return 1
 		[ "$IPV6" = 1 ] && { ip netns exec "$NS_R" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1; }
 	fi
@@ -181,7 +180,7 @@ relay_env_setup() {
 		fi
 		ip netns exec "$ns" ethtool -K veth0 tx off >/dev/null 2>&1
 		if [ "$DATAPATH" = xdp ]; then
-			ip -n "$ns" link set dev veth0 xdpdrv obj "$OUT/xdp_pass.bpf.o" sec xdp || return 1
+			ip -n "$ns" link set dev veth0 xdpdrv obj "$XDP_PASS_OBJ" sec xdp || return 1
 		fi
 		k=$((k + 1))
 	done

@@ -31,8 +31,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "datapath.h"
-#include "media_loop.h"
+#include "datapath/datapath.h"
+#include "media/media_loop.h"
 
 /* One relay-local socket and what arrived on it. */
 struct harness_socket {

@@ -66,12 +66,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sockaddr_text.h"
+#include "lib/sockaddr_text.h"
 
-#include "g711.h"
-#include "rtcp.h"
-#include "rtp.h"
-#include "tone.h"
+#include "lib/g711.h"
+#include "lib/rtcp.h"
+#include "lib/rtp.h"
+#include "lib/tone.h"
 
 #define FRAME_MS	20
 #define MAX_SOURCES	8
@@ -235,7 +235,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (parse_addr(optarg, &o->bind, &o->bind_len) < 0)
+			if (sockaddr_parse(optarg, &o->bind, &o->bind_len) < 0)
 				usage();
 			o->have_bind = true;
 			break;
@@ -291,7 +291,7 @@ static int open_socket(const struct sockaddr_storage *ss)
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
 	if (bind(fd, (const struct sockaddr *)ss, addr_len(ss)) < 0) {
-		fprintf(stderr, "rtp_capture: bind %s: %s\n", format_addr(ss, b, sizeof(b)), strerror(errno));
+		fprintf(stderr, "rtp_capture: bind %s: %s\n", sockaddr_format(ss, b, sizeof(b)), strerror(errno));
 		exit(1);
 	}
 	return fd;
@@ -300,7 +300,7 @@ static int open_socket(const struct sockaddr_storage *ss)
 static void add_source(struct source_set *set, const struct sockaddr_storage *from)
 {
 	for (int i = 0; i < set->n; i++)
-		if (same_addr(&set->addr[i], from))
+		if (sockaddr_equal(&set->addr[i], from))
 			return;
 	if (set->n < MAX_SOURCES)
 		set->addr[set->n++] = *from;
@@ -468,9 +468,9 @@ static bool resolve_send_to(const struct opts *o, const struct capture *c, struc
 			return false;
 		line[strcspn(line, "\r\n")] = '\0';
 		s = strrchr(line, '=');
-		return parse_addr(s ? s + 1 : line, to, &len) == 0;
+		return sockaddr_parse(s ? s + 1 : line, to, &len) == 0;
 	}
-	if (parse_addr(o->send_to, to, &len) < 0) {
+	if (sockaddr_parse(o->send_to, to, &len) < 0) {
 		fprintf(stderr, "rtp_capture: --send-to %s: not ADDR:PORT, auto or @FILE\n", o->send_to);
 		exit(2);
 	}
@@ -543,7 +543,7 @@ static void print_json(const struct opts *o, struct capture *c)
 	double span = c->last_mono_ms - c->first_mono_ms;
 
 	printf("{\"bind\":\"%s\",\"packets\":%ld,\"invalid\":%ld,\"pps\":%.2f,\"duration_ms\":%.1f,",
-	       format_addr(&o->bind, bind, sizeof(bind)), c->packets, c->invalid,
+	       sockaddr_format(&o->bind, bind, sizeof(bind)), c->packets, c->invalid,
 	       c->packets > 1 && span > 0 ? (c->packets - 1) * 1000.0 / span : 0.0, span);
 	printf("\"payload_type\":%d,\"pt_changes\":%d,\"ssrcs\":%d,\"seq_jumps\":%ld,\"ts_jumps\":%ld,",
 	       c->packets ? c->payload_type : -1, c->pt_changes, c->ssrcs.n, c->seq_jumps, c->ts_jumps);
@@ -557,8 +557,8 @@ static void print_json(const struct opts *o, struct capture *c)
 	       c->rtcp_sr && c->packets ? c->first_sr_mono_ms - c->first_mono_ms : -1.0);
 	printf("\"rtcp_foreign_ssrc\":%ld,", c->rtcp_foreign_ssrc);
 	printf("\"from\":\"%s\",\"sources\":%d,\"rtcp_from\":\"%s\",",
-	       c->packets ? format_addr(&c->from.addr[0], from, sizeof(from)) : "-", c->from.n,
-	       c->rtcp_packets ? format_addr(&c->rtcp_from, rtcp_from, sizeof(rtcp_from)) : "-");
+	       c->packets ? sockaddr_format(&c->from.addr[0], from, sizeof(from)) : "-", c->from.n,
+	       c->rtcp_packets ? sockaddr_format(&c->rtcp_from, rtcp_from, sizeof(rtcp_from)) : "-");
 	printf("\"first_unix_ms\":%.1f,\"last_unix_ms\":%.1f,\"rtcp_bye_unix_ms\":%.1f,\"sent\":%ld}\n",
 	       c->first_unix_ms, c->last_unix_ms, c->rtcp_bye_unix_ms, c->sent);
 	fflush(stdout);
@@ -586,7 +586,7 @@ static void print_window(const struct window *w, const struct capture *c, double
 	printf("{\"window\":%ld,\"start_unix_ms\":%.1f,\"end_unix_ms\":%.1f,\"packets\":%ld,\"sources\":[", w->index,
 	       w->start_unix_ms, w->start_unix_ms + end_mono_ms - w->start_mono_ms, w->packets);
 	for (int i = 0; i < w->from.n; i++)
-		printf("%s\"%s\"", i ? "," : "", format_addr(&w->from.addr[i], addr, sizeof(addr)));
+		printf("%s\"%s\"", i ? "," : "", sockaddr_format(&w->from.addr[i], addr, sizeof(addr)));
 	printf("],\"ssrcs\":%d,\"payload_types\":[", w->ssrcs.n);
 	for (int pt = 0; pt < 128; pt++)
 		if (w->payload_types[pt])

@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sockaddr_text.h"
+#include "lib/sockaddr_text.h"
 
 #define PEER_MAGIC 0x52545052u /* "RTPR" */
 #define HEADER_LEN 12	       /* magic, sequence number, size: 3 x u32 */
@@ -117,7 +117,7 @@ static int open_socket(const struct peer_opts *o)
 	if (bind(fd, (const struct sockaddr *)&o->bind, o->bind_len) < 0) {
 		char b[80];
 
-		fprintf(stderr, "udp_peer: bind %s: %s\n", format_addr(&o->bind, b, sizeof(b)), strerror(errno));
+		fprintf(stderr, "udp_peer: bind %s: %s\n", sockaddr_format(&o->bind, b, sizeof(b)), strerror(errno));
 		exit(1);
 	}
 	return fd;
@@ -192,7 +192,7 @@ static int run_recv(const struct peer_opts *o)
 			continue;
 		received++;
 		bytes += n;
-		if (o->have_expect && same_addr(&from, &o->expect))
+		if (o->have_expect && sockaddr_equal(&from, &o->expect))
 			from_expected++;
 		if (check_payload(buf, n, &seq)) {
 			payload_ok++;
@@ -205,7 +205,7 @@ static int run_recv(const struct peer_opts *o)
 	printf("{\"received\":%ld,\"from_expected\":%ld,\"payload_ok\":%ld,\"duplicates\":%ld,\"bytes\":%ld,"
 	       "\"last_from\":\"%s\",\"elapsed_ms\":%ld}\n",
 	       received, from_expected, payload_ok, duplicates, bytes,
-	       received ? format_addr(&from, last, sizeof(last)) : "", ms_since(&start));
+	       received ? sockaddr_format(&from, last, sizeof(last)) : "", ms_since(&start));
 	free(seen);
 	close(fd);
 	return 0;
@@ -243,17 +243,17 @@ static void parse_args(int argc, char **argv, struct peer_opts *o)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			o->have_bind = parse_addr(optarg, &o->bind, &o->bind_len) == 0;
+			o->have_bind = sockaddr_parse(optarg, &o->bind, &o->bind_len) == 0;
 			if (!o->have_bind)
 				usage();
 			break;
 		case 't':
-			o->have_to = parse_addr(optarg, &o->to, &o->to_len) == 0;
+			o->have_to = sockaddr_parse(optarg, &o->to, &o->to_len) == 0;
 			if (!o->have_to)
 				usage();
 			break;
 		case 'e':
-			o->have_expect = parse_addr(optarg, &o->expect, &unused) == 0;
+			o->have_expect = sockaddr_parse(optarg, &o->expect, &unused) == 0;
 			if (!o->have_expect)
 				usage();
 			break;

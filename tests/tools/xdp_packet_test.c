@@ -40,8 +40,9 @@
 #include <bpf/libbpf.h>
 #include <glib.h>
 
-#include "flow_abi.h"
-#include "netdev.h"
+#include "bpf/flow_abi.h"
+#include "lib/monotonic.h"
+#include "lib/netdev.h"
 #include "rtprelay.skel.h"
 
 #define FRAME_MAX   4096
@@ -995,7 +996,7 @@ static uint16_t l4_sum(const struct ip_addr *src, const struct ip_addr *dst, uin
 	return fold(sum_words(seg, len, sum));
 }
 
-static void parse_addr(const char *text, struct ip_addr *a)
+static void sockaddr_parse(const char *text, struct ip_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (!text)
@@ -1186,8 +1187,8 @@ static void build_frame(struct frame *f, const struct pkt *p, const uint8_t *dma
 	size_t l4_len;
 
 	memset(f, 0, sizeof(*f));
-	parse_addr(p->src.addr, &src);
-	parse_addr(p->dst.addr, &dst);
+	sockaddr_parse(p->src.addr, &src);
+	sockaddr_parse(p->dst.addr, &dst);
 	if (p->ethertype) {
 		f->lo.l3 = put_ether(d, p, dmac, smac, p->ethertype);
 		f->len = f->lo.l3 + put_arp_request(d + f->lo.l3, smac, &src, &dst);
@@ -1407,7 +1408,7 @@ static void flow_addr_set(struct flow_addr *fa, const char *text)
 {
 	struct ip_addr a;
 
-	parse_addr(text, &a);
+	sockaddr_parse(text, &a);
 	memset(fa, 0, sizeof(*fa));
 	memcpy(fa->v6, a.bytes, a.family == AF_INET6 ? 16 : 4);
 }
@@ -1459,14 +1460,6 @@ static int program_tx_ports(const struct runner *r, bool empty)
 		}
 	}
 	return 0;
-}
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static bool check_flow(GString *d, const struct runner *r, enum flow_id id, const struct flow_counters *want, __u64 t0,

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* A config file with these contents that removes itself. */
 struct tmpfile {

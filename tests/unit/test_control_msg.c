@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <glib.h>
 
-#include "control_msg.h"
-#include "flow_abi.h"
+#include "lib/control_msg.h"
+#include "bpf/flow_abi.h"
 
 static uint32_t buf[RTPRELAY_CTL_MSG_MAX / sizeof(uint32_t)];
 

@@ -19,7 +19,7 @@
 
 /* csum.h's `#pragma unroll` is for clang's BPF target; gcc does not know it. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
-#include "csum.h"
+#include "bpf/csum.h"
 
 #define ROUNDS	    20000
 #define MAX_PAYLOAD 1400

@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "datapath.h"
-#include "flow_apply.h"
+#include "datapath/datapath.h"
+#include "datapath/flow_apply.h"
 
 #define MAX_PKTS 32
 

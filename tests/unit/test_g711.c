@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "g711.h"
+#include "lib/g711.h"
 
 struct code_value {
 	uint8_t code;

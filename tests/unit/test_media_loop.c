@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "media_loop.h"
+#include "media/media_loop.h"
 
 struct rx_state {
 	struct media_loop *loop;

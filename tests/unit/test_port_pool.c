@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "port_pool.h"
+#include "media/port_pool.h"
 
 static struct port_pool *new_pool(uint16_t min, uint16_t max)
 {

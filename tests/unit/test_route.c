@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "route.h"
+#include "config/route.h"
 
 static int setup(void **state)
 {

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "rtcp.h"
-#include "rtp.h"
+#include "lib/rtcp.h"
+#include "lib/rtp.h"
 
 #define FRAME_SAMPLES 160
 

@@ -16,7 +16,7 @@
 
 #include <glib.h>
 
-#include "sdp_offer_answer.h"
+#include "sdp/sdp_offer_answer.h"
 
 #define OUR_ADDRESS "192.0.2.10"
 #define OUR_PORT    20000

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "g711.h"
-#include "tone.h"
+#include "lib/g711.h"
+#include "lib/tone.h"
 
 #define ONE_SECOND TONE_SAMPLE_RATE
 #define AMPLITUDE  0.25

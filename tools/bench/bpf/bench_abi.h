@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the benchmark's BPF programs (tools/bench/bpf/) share with the tools that
+ * load them: the generator's per-flow frame template and the sink's
+ * counters. Not part of the datapath ABI (bpf/flow_abi.h).
+ */
+#ifndef RTPRELAY_BENCH_ABI_H
+#define RTPRELAY_BENCH_ABI_H
+
+#include <linux/types.h>
+
+/* Flow i of a generator run carries SSRC BENCH_SSRC_BASE + i: the sink counts per flow by it. */
+#define BENCH_SSRC_BASE	  0x62000000u
+#define BENCH_MAX_FLOWS	  262144 /* FLOW_MAP_MAX_ENTRIES */
+#define BENCH_RTP_PAYLOAD 160	 /* 20 ms of PCMU */
+#define BENCH_RTP_LEN	  (12 + BENCH_RTP_PAYLOAD)
+#define BENCH_RTP_PT_PCMU 0
+#define BENCH_RTP_TS_STEP 160
+#define GEN_HEAD_BYTES	  80 /* copied into every frame: all headers and the start of the payload */
+#define GEN_UDP_OFF_IPV4  (14 + 20)
+#define GEN_UDP_OFF_IPV6  (14 + 40)
+
+/*
+ * One flow of the generator: the first GEN_HEAD_BYTES of its frame, with the
+ * IPv4 header and UDP checksums of the whole frame for the RTP sequence
+ * number and timestamp written in it. The program advances both per frame
+ * and updates the UDP checksum incrementally.
+ */
+struct gen_flow {
+	__u8 head[GEN_HEAD_BYTES];
+	__u32 sent; /* frames of this flow so far */
+	__u32 pad;
+};
+
+/* Sink totals, one per CPU. */
+struct sink_totals {
+	__u64 packets;
+	__u64 bytes; /* frame bytes */
+	__u64 rtp;   /* RTP v2 PCMU, 160-byte payload, a bench SSRC: counted per flow */
+	__u64 other; /* anything else (not UDP, not ours, pktgen's payload) */
+};
+
+#endif

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Calls: the SIP state machine on top of nua, SDP offer/answer, and what a
+ * call's media is connected to once it is up: its tone, a room, the other
+ * leg of a B2BUA route, or a call the CLI bridged it with.
+ *
+ * A B2BUA route is two calls linked by b2bua_peer: the caller's (incoming)
+ * and ours to the target (outgoing). The target's provisional and failure
+ * responses are relayed to the caller, its 2xx makes us answer the caller,
+ * and once both dialogs are up their legs are bridged. Either side's BYE
+ * (or the caller's CANCEL) ends the other.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag_io.h>
+
+#include "call.h"
+#include "room.h"
+#include "config/route.h"
+#include "sip/sip.h"
+
+#define RETRY_AFTER_SECONDS "5"
+#define SDP_CONTENT_TYPE    "application/sdp"
+
+static const char *const state_names[] = {
+	[CALL_RINGING] = "ringing", [CALL_ANSWERED] = "answered",	[CALL_CALLING] = "calling",
+	[CALL_ACTIVE] = "active",   [CALL_TERMINATING] = "terminating",
+};
+
+const char *call_state_name(enum call_state state)
+{
+	return state_names[state];
+}
+
+struct call *call_find(struct daemon *d, guint id)
+{
+	return g_hash_table_lookup(d->calls, GUINT_TO_POINTER(id));
+}
+
+static enum g711_law codec_law(enum sdp_codec codec)
+{
+	return codec == SDP_CODEC_PCMA ? G711_ALAW : G711_ULAW;
+}
+
+static struct call *call_new(struct daemon *d, nua_handle_t *nh, bool outgoing, const char *remote_uri,
+			     struct media_stream *media)
+{
+	struct call *c = g_new0(struct call, 1);
+
+	c->id = ++d->next_call_id;
+	c->d = d;
+	c->nh = nh;
+	c->outgoing = outgoing;
+	c->remote_uri = g_strdup(remote_uri);
+	c->media = media;
+	c->tone_hz = d->cfg.tone_hz;
+	c->sdp_session_id = g_get_real_time();
+	c->started_us = g_get_monotonic_time();
+	d->stats.calls_total++;
+	nua_handle_bind(nh, c);
+	g_hash_table_insert(d->calls, GUINT_TO_POINTER(c->id), c);
+	return c;
+}
+
+/*
+ * Takes c's media out of its room or bridge; the other leg of a bridge
+ * returns to its tone when other_to_tone and it is up.
+ */
+static void unlink_media(struct call *c, bool other_to_tone)
+{
+	struct call *other = c->bridged_with;
+
+	if (c->room)
+		room_leave(c);
+	if (other) {
+		media_stream_detach(c->media);
+		c->bridged_with = other->bridged_with = NULL;
+		if (other_to_tone && other->state == CALL_ACTIVE)
+			media_stream_tone_start(other->media, other->tone_hz);
+	}
+}
+
+/* The call is ending: silence its media, free its bridge partner, end the other leg of its route. */
+static void disconnect(struct call *c)
+{
+	struct call *peer = c->b2bua_peer;
+
+	unlink_media(c, !peer);
+	media_stream_detach(c->media);
+	if (peer) {
+		c->b2bua_peer = peer->b2bua_peer = NULL;
+		call_hangup(peer);
+	}
+}
+
+static void call_free(struct call *c)
+{
+	g_info("call %u: ended", c->id);
+	disconnect(c);
+	g_hash_table_remove(c->d->calls, GUINT_TO_POINTER(c->id));
+	if (c->answer_timer)
+		g_source_remove(c->answer_timer);
+	g_free(c->room_name);
+	media_stream_free(c->media);
+	nua_handle_bind(c->nh, NULL);
+	nua_handle_destroy(c->nh);
+	g_free(c->remote_uri);
+	g_free(c);
+}
+
+/* Our SDP for this call: the answer to the peer's offer, or our offer. */
+static char *local_sdp(struct call *c, const struct sdp_media_desc *offer)
+{
+	struct sdp_local local = {
+		.address = c->d->cfg.media_ip,
+		.rtp_port = media_stream_port(c->media),
+		.session_id = c->sdp_session_id,
+		.session_version = ++c->sdp_version,
+		.direction = SDP_SENDRECV,
+		.preferred = c->codec,
+	};
+
+	return offer ? sdp_answer_build(offer, &local) : sdp_offer_build(&local);
+}
+
+/* Takes the peer's SDP into the media leg. */
+static void apply_remote(struct call *c, const struct sdp_media_desc *desc)
+{
+	const struct sdp_payload *codec = sdp_media_desc_first_codec(desc);
+
+	c->remote = *desc;
+	c->have_remote = true;
+	c->codec = codec->codec;
+	media_stream_set_remote(c->media, desc, codec_law(c->codec));
+}
+
+/*
+ * Parses an SDP body; on failure answers the request with 400 (reason:
+ * what is wrong) or 488 and returns false.
+ */
+static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc *out)
+{
+	char err[SDP_ERROR_MAX], reason[SDP_ERROR_MAX + 16];
+	enum sdp_parse_result r =
+	    sdp_media_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len, out, err, sizeof(err));
+
+	if (r == SDP_PARSE_OK)
+		return true;
+	if (r == SDP_PARSE_NO_CODEC) {
+		nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR("304 rtprelay \"PCMU or PCMA required\""),
+			    TAG_END());
+		return false;
+	}
+	snprintf(reason, sizeof(reason), "Bad SDP: %s", err);
+	/* nua keeps the phrase pointer until it sends: give it the handle's lifetime. */
+	nua_respond(nh, 400, su_strdup(nua_handle_home(nh), reason), TAG_END());
+	return false;
+}
+
+static bool has_sdp(const sip_t *sip)
+{
+	return sip && sip->sip_payload && sip->sip_payload->pl_len > 0;
+}
+
+static void respond_sdp(struct call *c, const char *sdp)
+{
+	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+}
+
+/* The ring delay is over: 200 OK with our answer (or our offer, for a delayed offer). */
+static gboolean answer(gpointer user)
+{
+	struct call *c = user;
+	char *sdp = local_sdp(c, c->have_remote ? &c->remote : NULL);
+
+	c->answer_timer = 0;
+	respond_sdp(c, sdp);
+	g_free(sdp);
+	c->state = CALL_ANSWERED;
+	return G_SOURCE_REMOVE;
+}
+
+/* A refusal before any call exists: counted as a failed call. */
+static void refuse(struct daemon *d, nua_handle_t *nh, int status, const char *phrase, bool retry)
+{
+	d->stats.calls_total++;
+	d->stats.calls_failed++;
+	nua_respond(nh, status, phrase, TAG_IF(retry, SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS)), TAG_END());
+}
+
+/* The target's leg of a B2BUA route; false (and the caller told why) when it cannot be placed. */
+static bool place_b2bua_leg(struct call *caller, const char *target)
+{
+	GError *err = NULL;
+	struct call *out = call_place(caller->d, target, caller->tone_hz, caller->codec, &err);
+
+	if (!out) {
+		g_warning("call %u: cannot call %s: %s", caller->id, target, err->message);
+		g_error_free(err);
+		caller->d->stats.calls_failed++;
+		nua_respond(caller->nh, 503, "Route target unreachable", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS),
+			    TAG_END());
+		caller->state = CALL_TERMINATING;
+		return false;
+	}
+	caller->b2bua_peer = out;
+	out->b2bua_peer = caller;
+	return true;
+}
+
+void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
+{
+	const char *user = sip->sip_request->rq_url->url_user;
+	struct sdp_media_desc offer;
+	struct media_stream *ms;
+	struct route route;
+	GError *err = NULL;
+	struct call *c;
+	char *from;
+
+	if (g_hash_table_size(d->calls) >= d->cfg.max_calls) {
+		refuse(d, nh, 503, "Too many calls", true);
+		return;
+	}
+	switch (route_resolve(&d->cfg, user, &route)) {
+	case ROUTE_NONE:
+		refuse(d, nh, 404, "No route for this user", false);
+		return;
+	case ROUTE_BAD_TONE:
+		refuse(d, nh, 404, "Tone frequency out of range (50-3950 Hz)", false);
+		return;
+	default:
+		break;
+	}
+	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer)) {
+		d->stats.calls_total++;
+		d->stats.calls_failed++;
+		return;
+	}
+	ms = media_stream_new(d, &err);
+	if (!ms) {
+		refuse(d, nh, 503, "No free RTP port", true);
+		g_warning("refusing a call: %s", err->message);
+		g_error_free(err);
+		return;
+	}
+	from = url_as_string(NULL, sip->sip_from->a_url);
+	c = call_new(d, nh, false, from, ms);
+	su_free(NULL, from);
+	c->tone_hz = route.tone_hz;
+	if (has_sdp(sip))
+		apply_remote(c, &offer);
+	g_info("call %u: INVITE from %s to %s", c->id, c->remote_uri, user ? user : "");
+	if (route.kind == ROUTE_B2BUA) {
+		place_b2bua_leg(c, route.target);
+		return; /* the target's responses drive the caller's */
+	}
+	if (route.kind == ROUTE_ROOM)
+		c->room_name = g_strdup(route.room);
+	nua_respond(nh, SIP_180_RINGING, TAG_END());
+	c->answer_timer = g_timeout_add(d->cfg.answer_delay_ms, answer, c);
+}
+
+/* A re-INVITE: new address, hold or resume take effect at once. */
+static void on_reinvite(struct call *c, const sip_t *sip)
+{
+	struct sdp_media_desc offer;
+	char *sdp;
+
+	if (!has_sdp(sip)) {
+		sdp = local_sdp(c, NULL); /* the ACK carries the answer */
+		respond_sdp(c, sdp);
+		g_free(sdp);
+		return;
+	}
+	if (!parse_sdp(c->nh, sip, &offer))
+		return;
+	apply_remote(c, &offer);
+	sdp = local_sdp(c, &c->remote);
+	respond_sdp(c, sdp);
+	g_free(sdp);
+	g_info("call %u: re-INVITE, peer %s", c->id, sdp_direction_name(offer.direction));
+}
+
+/* The SDP of an ACK (delayed offer) or of a 2xx to our INVITE: an answer. */
+static bool take_answer(struct call *c, const sip_t *sip)
+{
+	struct sdp_media_desc answer;
+	char err[SDP_ERROR_MAX];
+
+	if (!has_sdp(sip))
+		return c->have_remote;
+	if (sdp_media_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len, &answer, err, sizeof(err)) !=
+	    SDP_PARSE_OK) {
+		g_warning("call %u: unusable SDP answer: %s", c->id, err);
+		return false;
+	}
+	apply_remote(c, &answer);
+	return true;
+}
+
+/* Both legs of a bridge (CLI or B2BUA) are up: their media crosses in the datapath. */
+static void link_bridge(struct call *a, struct call *b)
+{
+	a->bridged_with = b;
+	b->bridged_with = a;
+	media_stream_bridge(a->media, b->media);
+	g_message("call %u and call %u: bridged (%s)", a->id, b->id, media_mode_name(media_stream_mode(a->media)));
+}
+
+static void on_ready(struct call *c)
+{
+	if (c->state == CALL_ACTIVE)
+		return;
+	c->state = CALL_ACTIVE;
+	g_info("call %u: active, %s, tone %u Hz", c->id, sdp_codec_name(c->codec), c->tone_hz);
+	if (c->b2bua_peer) {
+		if (c->b2bua_peer->state == CALL_ACTIVE)
+			link_bridge(c, c->b2bua_peer);
+	} else if (c->room_name) {
+		room_join(c->d, c->room_name, c);
+	} else {
+		media_stream_tone_start(c->media, c->tone_hz);
+	}
+}
+
+static void on_state(struct call *c, tagi_t tags[])
+{
+	int state = nua_callstate_init;
+
+	tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+	if (state == nua_callstate_ready)
+		on_ready(c);
+	else if (state == nua_callstate_terminated)
+		call_free(c);
+}
+
+/* The caller of a B2BUA route, answered now that the target answered: our SDP for its offer (or our offer). */
+static void answer_b2bua_caller(struct call *caller)
+{
+	char *sdp = local_sdp(caller, caller->have_remote ? &caller->remote : NULL);
+
+	respond_sdp(caller, sdp);
+	g_free(sdp);
+	caller->state = CALL_ANSWERED;
+}
+
+/* A response to an INVITE we sent; for a B2BUA leg, relayed to the caller. */
+static void on_invite_response(struct call *c, int status, const char *phrase, const sip_t *sip)
+{
+	struct call *caller = c->b2bua_peer;
+	bool relay = caller && caller->state == CALL_RINGING;
+
+	if (status < 200) {
+		if (relay && status > 100)
+			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+		return;
+	}
+	if (status < 300) {
+		if (!take_answer(c, sip))
+			call_hangup(c);
+		else if (relay)
+			answer_b2bua_caller(caller);
+		return;
+	}
+	g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
+	c->d->stats.calls_failed++;
+	c->state = CALL_TERMINATING;
+	if (relay) {
+		c->d->stats.calls_failed++;
+		nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+		caller->state = CALL_TERMINATING;
+	}
+}
+
+void call_on_event(struct call *c, nua_event_t event, int status, const char *phrase, const sip_t *sip, tagi_t tags[])
+{
+	switch (event) {
+	case nua_i_invite:
+		on_reinvite(c, sip);
+		break;
+	case nua_i_ack:
+		if (!take_answer(c, sip))
+			call_hangup(c);
+		break;
+	case nua_r_invite:
+		on_invite_response(c, status, phrase, sip);
+		break;
+	case nua_i_bye:
+	case nua_i_cancel:
+		if (c->answer_timer)
+			g_source_remove(c->answer_timer);
+		c->answer_timer = 0;
+		c->state = CALL_TERMINATING;
+		disconnect(c);
+		break;
+	case nua_i_state:
+		on_state(c, tags);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Fails with err set: code an errno value, the message naming the problem. */
+static bool control_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static bool control_error(GError **err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err)
+		*err = g_error_new_valist(g_quark_from_static_string("call"), code, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool valid_tone(unsigned hz, GError **err)
+{
+	if (hz >= RTPRELAY_TONE_HZ_MIN && hz <= RTPRELAY_TONE_HZ_MAX)
+		return true;
+	return control_error(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz, RTPRELAY_TONE_HZ_MIN,
+			     RTPRELAY_TONE_HZ_MAX);
+}
+
+/* A sip: or sips: URI with a host, which sofia can send an INVITE to. */
+static bool valid_target(const char *uri, GError **err)
+{
+	url_t *url = url_make(NULL, uri);
+	bool ok = url && (url->url_type == url_sip || url->url_type == url_sips) && url->url_host;
+
+	su_free(NULL, url);
+	if (!ok)
+		return control_error(err, EINVAL, "not a sip: or sips: URI with a host: %s", uri);
+	return true;
+}
+
+struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err)
+{
+	struct media_stream *ms;
+	nua_handle_t *nh;
+	struct call *c;
+	char *sdp;
+
+	if (!valid_target(uri, err) || !valid_tone(tone_hz, err))
+		return NULL;
+	ms = media_stream_new(d, err);
+	if (!ms)
+		return NULL;
+	nh = nua_handle(sip_nua(d->sip), NULL, SIPTAG_TO_STR(uri), TAG_END());
+	if (!nh) {
+		control_error(err, EINVAL, "sofia-sip cannot create a call to %s", uri);
+		media_stream_free(ms);
+		return NULL;
+	}
+	c = call_new(d, nh, true, uri, ms);
+	c->tone_hz = tone_hz;
+	c->codec = codec;
+	c->state = CALL_CALLING;
+	sdp = local_sdp(c, NULL);
+	nua_invite(nh, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	g_free(sdp);
+	g_info("call %u: INVITE to %s", c->id, uri);
+	return c;
+}
+
+void call_hangup(struct call *c)
+{
+	if (c->state == CALL_TERMINATING)
+		return;
+	if (c->answer_timer) {
+		g_source_remove(c->answer_timer);
+		c->answer_timer = 0;
+	}
+	if (c->state == CALL_RINGING)
+		nua_respond(c->nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END()); /* refuse instead of answering */
+	else if (c->state == CALL_CALLING)
+		nua_cancel(c->nh, TAG_END());
+	else
+		nua_bye(c->nh, TAG_END());
+	c->state = CALL_TERMINATING;
+	disconnect(c);
+}
+
+void call_check_timeouts(struct daemon *d)
+{
+	GHashTableIter it;
+	gpointer value;
+
+	g_hash_table_iter_init(&it, d->calls);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		struct call *c = value;
+
+		if (c->state != CALL_ACTIVE || media_stream_idle_seconds(c->media) < c->d->cfg.rtp_timeout)
+			continue;
+		g_message("call %u: no RTP for %u s, hanging up", c->id, c->d->cfg.rtp_timeout);
+		call_hangup(c);
+	}
+}
+
+void call_get_info(struct call *c, struct call_info *out)
+{
+	struct media_stream_stats st;
+
+	memset(out, 0, sizeof(*out));
+	media_stream_stats(c->media, &st);
+	out->id = c->id;
+	out->state = call_state_name(c->state);
+	out->outgoing = c->outgoing;
+	out->remote_uri = c->remote_uri;
+	out->codec = c->have_remote ? sdp_codec_name(c->codec) : "";
+	out->media = media_mode_name(st.mode);
+	out->tone_hz = c->tone_hz;
+	out->bridged_with = c->bridged_with ? c->bridged_with->id : 0;
+	out->room = c->room ? room_name(c->room) : NULL;
+	media_stream_local_rtp(c->media, &out->local_rtp);
+	out->remote_rtp = st.rtp_peer;
+	out->latched = st.rtp_latched;
+	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
+	out->packets_out = st.tx_packets + st.forwarded_out;
+	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
+	out->age_seconds = (g_get_monotonic_time() - c->started_us) / (double)G_USEC_PER_SEC;
+}
+
+static bool require_active(struct call *c, GError **err)
+{
+	if (c->state == CALL_ACTIVE)
+		return true;
+	return control_error(err, EAGAIN, "call %u is %s, not active", c->id, call_state_name(c->state));
+}
+
+bool call_bridge(struct call *a, struct call *b, GError **err)
+{
+	if (a == b)
+		return control_error(err, EINVAL, "cannot bridge call %u with itself", a->id);
+	if (!require_active(a, err) || !require_active(b, err))
+		return false;
+	if (a->bridged_with == b)
+		return true;
+	unlink_media(a, true);
+	unlink_media(b, true);
+	link_bridge(a, b);
+	return true;
+}
+
+bool call_unbridge(struct call *c, GError **err)
+{
+	if (!c->room && !c->bridged_with)
+		return control_error(err, EINVAL, "call %u is not bridged and not in a room", c->id);
+	unlink_media(c, true);
+	if (c->state == CALL_ACTIVE)
+		media_stream_tone_start(c->media, c->tone_hz);
+	return true;
+}
+
+bool call_set_tone(struct call *c, unsigned hz, GError **err)
+{
+	if (!valid_tone(hz, err))
+		return false;
+	c->tone_hz = hz;
+	if (media_stream_mode(c->media) == MEDIA_TONE)
+		media_stream_tone_start(c->media, hz);
+	return true;
+}

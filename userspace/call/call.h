@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A call: one SIP dialog (incoming or placed by us) and its media leg.
+ * The nua handle is bound to the call, so every sofia event for the dialog
+ * arrives at call_on_event().
+ */
+#ifndef RTPRELAY_CALL_H
+#define RTPRELAY_CALL_H
+
+#include <sofia-sip/nua.h>
+
+#include "daemon/daemon.h"
+#include "media/media_stream.h"
+#include "sdp/sdp_offer_answer.h"
+
+enum call_state {
+	CALL_RINGING,	  /* incoming, answer not yet sent */
+	CALL_ANSWERED,	  /* 200 sent, waiting for the ACK */
+	CALL_CALLING,	  /* outgoing INVITE sent */
+	CALL_ACTIVE,	  /* media flows */
+	CALL_TERMINATING, /* BYE sent or received */
+};
+
+struct call {
+	guint id;
+	struct daemon *d;
+	nua_handle_t *nh;
+	bool outgoing;
+	enum call_state state;
+	char *remote_uri;
+	struct media_stream *media;
+	struct sdp_media_desc remote; /* the peer's last SDP */
+	bool have_remote;
+	enum sdp_codec codec; /* negotiated: PCMU or PCMA */
+	unsigned tone_hz;
+	uint64_t sdp_session_id;
+	uint64_t sdp_version; /* of our SDP, +1 on each new one */
+	gint64 started_us;
+	guint answer_timer;	   /* GLib source of the pending 200 OK, 0 when none */
+	struct call *bridged_with; /* the other leg of a two-party bridge, NULL if none */
+	struct room *room;	   /* the conference room the call is in, NULL if none */
+	struct call *b2bua_peer;   /* the other dialog of a B2BUA route, NULL if none */
+	char *room_name;	   /* routed to room-<name>: joins it when up */
+};
+
+/* What `rtprelayctl calls` shows of one call. */
+struct call_info {
+	guint id;
+	const char *state;		    /* call_state_name() */
+	bool outgoing;			    /* placed by us (CLI or B2BUA route) */
+	const char *remote_uri;		    /* the peer: From of an incoming call, the target of an outgoing one */
+	const char *codec;		    /* "PCMU", "PCMA", or "" before the peer's SDP */
+	const char *media;		    /* media_mode_name(): "tone", "bridge", "transcode", "mix", "none" */
+	unsigned tone_hz;		    /* the call's tone (played when media is "tone") */
+	guint bridged_with;		    /* id of the other leg of a bridge, 0 if none */
+	const char *room;		    /* the room's name, NULL if none */
+	struct sockaddr_storage local_rtp;  /* the relay's RTP address for this call */
+	struct sockaddr_storage remote_rtp; /* latched, else from SDP; AF_UNSPEC before the SDP */
+	bool latched;
+	uint64_t packets_in;	    /* RTP+RTCP from the peer: reached the daemon + forwarded by the datapath */
+	uint64_t packets_out;	    /* RTP+RTCP to the peer: sent by the daemon + forwarded by the datapath */
+	uint64_t packets_userspace; /* of packets_in, those that reached the daemon's sockets */
+	double age_seconds;
+};
+
+/* An incoming INVITE without a bound call: route it, answer or refuse it. */
+void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip);
+/* Sofia events of a bound call (re-INVITE, ACK, BYE, state, responses). */
+void call_on_event(struct call *c, nua_event_t event, int status, const char *phrase, const sip_t *sip, tagi_t tags[]);
+/*
+ * Place a call to uri (sip: or sips:) playing a tone; NULL with err set on
+ * failure. In every GError of this file, code is an errno value (EINVAL,
+ * ERANGE, EAGAIN, ENOSPC...) and the message names the problem.
+ */
+struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err);
+/* Send BYE (or CANCEL) and let the state change free the call. */
+void call_hangup(struct call *c);
+struct call *call_find(struct daemon *d, guint id);
+/* Fill out (strings stay valid until the call changes or ends: copy them before returning to the loop). */
+void call_get_info(struct call *c, struct call_info *out);
+/*
+ * Explicit control (rtprelayctl): bridge two active calls (each leaves its
+ * room or bridge first), unbridge a call (both legs return to their tones),
+ * change a call's tone. false with err set (a message naming the problem).
+ */
+bool call_bridge(struct call *a, struct call *b, GError **err);
+bool call_unbridge(struct call *c, GError **err);
+bool call_set_tone(struct call *c, unsigned hz, GError **err);
+const char *call_state_name(enum call_state state);
+/* Ends calls whose peer sent no RTP for rtp-timeout seconds (called every second). */
+void call_check_timeouts(struct daemon *d);
+
+#endif

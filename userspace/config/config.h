@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * rtprelayd's configuration: built-in defaults, then the config file
+ * (GKeyFile, group [rtprelay] with keys named like the long options, and a
+ * [routes] group), then the command line (GOption). Each option has one
+ * parser below; the file and the command line both go through it, so a bad
+ * value is reported the same way wherever it came from, naming the option
+ * and the value.
+ */
+#ifndef RTPRELAY_CONFIG_H
+#define RTPRELAY_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <glib.h>
+
+#include "datapath/datapath.h"
+#include "lib/control_abi.h"
+
+#define RTPRELAY_CONFIG_PATH	       "/etc/rtprelay/rtprelay.conf"
+#define RTPRELAY_CONFIG_GROUP	       "rtprelay"
+#define RTPRELAY_ROUTES_GROUP	       "routes"
+
+#define RTPRELAY_SIP_LISTEN_DEFAULT    "0.0.0.0:5060"
+#define RTPRELAY_RTP_PORT_MIN_DEFAULT  10000
+#define RTPRELAY_RTP_PORT_MAX_DEFAULT  20000
+#define RTPRELAY_RTP_PORT_LOWEST       1024 /* no RTP on privileged ports */
+#define RTPRELAY_TONE_HZ_DEFAULT       440
+#define RTPRELAY_TONE_HZ_MIN	       50
+#define RTPRELAY_TONE_HZ_MAX	       3950 /* below Nyquist for 8000 Hz sampling */
+#define RTPRELAY_RTP_TIMEOUT_DEFAULT   60
+#define RTPRELAY_ANSWER_DELAY_DEFAULT  100 /* ms of ringing: room for a CANCEL */
+#define RTPRELAY_ANSWER_DELAY_MAX      60000
+#define RTPRELAY_RTP_TIMEOUT_MAX       86400
+#define RTPRELAY_MAX_CALLS_DEFAULT     10000
+#define RTPRELAY_MAX_CALLS_MAX	       1000000
+#define RTPRELAY_DEFAULT_ROUTE_DEFAULT "tone"
+#define RTPRELAY_LOG_LEVEL_DEFAULT     G_LOG_LEVEL_MESSAGE
+
+#define CONFIG_ERROR		      (config_error_quark())
+GQuark config_error_quark(void);
+
+enum config_error {
+	CONFIG_ERROR_INVALID, /* a value that does not parse or is out of range */
+	CONFIG_ERROR_FILE,    /* the config file cannot be read or parsed */
+	CONFIG_ERROR_UNKNOWN, /* an unknown key, group or argument */
+};
+
+/* A numeric address and a port, e.g. 0.0.0.0:5060 or [::1]:5060. */
+struct config_hostport {
+	char host[INET6_ADDRSTRLEN]; /* without brackets */
+	uint16_t port;
+	int family; /* AF_INET or AF_INET6 */
+};
+
+struct config {
+	char *file; /* the config file that was read; NULL if none */
+	struct config_hostport sip_listen;
+	char media_ip[INET6_ADDRSTRLEN]; /* "" when there is no default route */
+	int media_family;		 /* AF_INET, AF_INET6, or AF_UNSPEC when empty */
+	uint16_t rtp_port_min;		 /* even */
+	uint16_t rtp_port_max;
+	char **interfaces; /* NULL-terminated, possibly empty; g_strfreev */
+	enum datapath_kind datapath;
+	enum xdp_attach_mode xdp_mode;
+	char *bpffs_dir;
+	unsigned int tone_hz;
+	unsigned int rtp_timeout;     /* seconds */
+	unsigned int answer_delay_ms; /* between 180 Ringing and 200 OK */
+	unsigned int max_calls;
+	uint32_t control_port; /* netlink port id */
+	gid_t control_gid;     /* besides root, this group may send commands; (gid_t)-1: none */
+	bool foreground;
+	GLogLevelFlags log_level; /* log this level and the more severe ones */
+	GHashTable *routes;	  /* Request-URI user -> "sip:target" (both char *) */
+	char *default_route;	  /* the user part of calls no route matches */
+};
+
+/*
+ * Fill cfg from the built-in defaults, the config file (--config FILE, or
+ * RTPRELAY_CONFIG_PATH if it exists) and the command line, in that order of
+ * precedence from lowest to highest; then find the media address and
+ * interfaces when none were given. Removes the options from argc/argv;
+ * `--help` prints the options and exits. On failure returns false with err
+ * set and cfg left empty.
+ */
+bool config_load(struct config *cfg, int *argc, char ***argv, GError **err);
+/* The same with another default config file path (tests; NULL: none). */
+bool config_load_from(struct config *cfg, int *argc, char ***argv, const char *default_path, GError **err);
+/* Release what cfg holds; cfg is left zeroed and may be freed again. */
+void config_free(struct config *cfg);
+
+/* The built-in defaults, without looking at the network. */
+void config_set_defaults(struct config *cfg);
+/*
+ * Apply one option by its long name ("rtp-ports", "foreground", ...) as the
+ * file and the command line do. The error names the option and the value.
+ */
+bool config_set_option(struct config *cfg, const char *name, const char *value, GError **err);
+/* Apply a config file's [rtprelay] and [routes] groups. */
+bool config_load_file(struct config *cfg, const char *path, GError **err);
+/* Add or replace one route after checking it. */
+bool config_add_route(struct config *cfg, const char *user, const char *target, GError **err);
+
+/*
+ * Pure parsers: each checks one value and explains what is wrong with it
+ * (the caller prefixes the option name).
+ */
+bool config_parse_hostport(const char *s, struct config_hostport *out, GError **err);
+/* "MIN-MAX": MIN even, MIN < MAX, both in 1024..65535. */
+bool config_parse_port_range(const char *s, uint16_t *min, uint16_t *max, GError **err);
+/* "eth0,eth1" -> NULL-terminated vector (g_strfreev); NULL on error. */
+char **config_parse_interfaces(const char *s, GError **err);
+/* error|warning|message|info|debug */
+bool config_parse_log_level(const char *s, GLogLevelFlags *out, GError **err);
+const char *config_log_level_name(GLogLevelFlags level);
+/* A numeric IPv4 or IPv6 address a peer can send to (not unspecified or multicast). */
+bool config_parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GError **err);
+/* A decimal number in min..max. */
+bool config_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out, GError **err);
+/* A non-zero netlink port id, decimal or 0x-prefixed hex. */
+/* A group name or number. */
+bool config_parse_group(const char *s, gid_t *out, GError **err);
+/* true|false|yes|no|on|off|1|0 */
+bool config_parse_bool(const char *s, bool *out, GError **err);
+
+/*
+ * Network lookups behind the defaults. config_default_media_ip: the IPv4
+ * source address of the default route, "" when there is none.
+ * config_interface_of: the name of the interface holding ip, NULL if none.
+ */
+void config_default_media_ip(char out[INET6_ADDRSTRLEN]);
+char *config_interface_of(const char *ip);
+
+#endif

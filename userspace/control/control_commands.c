@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What each rtprelayctl command does in the daemon: read the calls, rooms
+ * and datapath, or act on calls through call.h, and put the answer into
+ * reply messages (control_abi.h says which attributes each one carries).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "call/call.h"
+#include "control_commands.h"
+#include "call/room.h"
+
+static int fail(struct control_request *rq, int err, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static int fail(struct control_request *rq, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rq->error, sizeof(rq->error), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+/* Start a reply message in rq->scratch; reply_add() appends it to the reply. */
+static struct nlmsghdr *reply_start(struct control_request *rq)
+{
+	uint16_t flags = control_command_find(rq->msg->cmd)->dump ? NLM_F_MULTI : 0;
+
+	return ctl_msg_put_header(rq->scratch, rq->msg->cmd, flags, rq->nlh->nlmsg_seq, rq->portid);
+}
+
+static void reply_add(struct control_request *rq, const struct nlmsghdr *nlh)
+{
+	g_byte_array_append(rq->reply, (const guint8 *)nlh, nlh->nlmsg_len);
+}
+
+static int need_attr(struct control_request *rq, enum rtprelay_attr type)
+{
+	return rq->msg->tb[type] ? 0 : fail(rq, EINVAL, "missing attribute %s", ctl_attr_name(type));
+}
+
+/* The call the u32 attribute `type` names. */
+static int need_call(struct control_request *rq, enum rtprelay_attr type, struct call **out)
+{
+	const struct nlattr *a = rq->msg->tb[type];
+	int ret = need_attr(rq, type);
+
+	if (ret < 0)
+		return ret;
+	*out = call_find(rq->d, mnl_attr_get_u32(a));
+	if (!*out)
+		return fail(rq, ENOENT, "no call %u", mnl_attr_get_u32(a));
+	return 0;
+}
+
+/* A GError from call.h (its code an errno value) as the command's failure. */
+static int fail_gerror(struct control_request *rq, GError *err)
+{
+	int ret = fail(rq, err->code > 0 ? err->code : EINVAL, "%s", err->message);
+
+	g_error_free(err);
+	return ret;
+}
+
+static void put_sockaddr(struct nlmsghdr *nlh, uint16_t type, const struct sockaddr_storage *ss)
+{
+	struct flow_key key;
+	char text[64];
+
+	if (flow_key_from_sockaddr(&key, (const struct sockaddr *)ss) == 0)
+		ctl_attr_put_str(nlh, type, flow_key_format(&key, text, sizeof(text)));
+}
+
+static const char *xdp_mode_name(__u8 attach_mode)
+{
+	switch (attach_mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	case XDP_ATTACHED_MULTI:
+		return "multi";
+	default:
+		return "none";
+	}
+}
+
+/* One configured interface and the XDP program the kernel says is attached to it. */
+static void put_interface(struct nlmsghdr *nlh, const char *name)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	unsigned int ifindex = if_nametoindex(name);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, RTPRELAY_A_INTERFACE);
+
+	ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_NAME, name);
+	mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_INDEX, ifindex);
+	if (ifindex && bpf_xdp_query(ifindex, 0, &q) == 0) {
+		ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, xdp_mode_name(q.attach_mode));
+		if (q.prog_id)
+			mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_XDP_PROG_ID, q.prog_id);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static int count_flow(const struct flow_key *key, const struct flow_value *val, void *user)
+{
+	(*(guint *)user)++;
+	return 0;
+}
+
+static int cmd_status(struct control_request *rq)
+{
+	struct daemon *d = rq->d;
+	const struct config_hostport *sip = &d->cfg.sip_listen;
+	struct nlmsghdr *nlh = reply_start(rq);
+	char listen[INET6_ADDRSTRLEN + 8];
+	guint flows = 0;
+
+	d->dp->ops->flow_foreach(d->dp, count_flow, &flows);
+	snprintf(listen, sizeof(listen), sip->family == AF_INET6 ? "[%s]:%u" : "%s:%u", sip->host, sip->port);
+	ctl_attr_put_str(nlh, RTPRELAY_A_VERSION, RTPRELAY_VERSION);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_PID, getpid());
+	mnl_attr_put_u64(nlh, RTPRELAY_A_UPTIME_MS, (g_get_monotonic_time() - d->started_us) / 1000);
+	ctl_attr_put_str(nlh, RTPRELAY_A_DATAPATH, d->dp->ops->name);
+	ctl_attr_put_str(nlh, RTPRELAY_A_DATAPATH_WHY, d->dp->why);
+	for (char **ifname = d->cfg.interfaces; ifname && *ifname; ifname++)
+		put_interface(nlh, *ifname);
+	ctl_attr_put_str(nlh, RTPRELAY_A_BPFFS, d->cfg.bpffs_dir);
+	ctl_attr_put_str(nlh, RTPRELAY_A_SIP_LISTEN, listen);
+	ctl_attr_put_str(nlh, RTPRELAY_A_MEDIA_IP, d->cfg.media_ip);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, g_hash_table_size(d->calls));
+	mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_COUNT, d->rooms ? g_hash_table_size(d->rooms) : 0);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_FLOW_COUNT, flows);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_IN_USE, port_pool_in_use(d->ports));
+	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_CAPACITY, port_pool_capacity(d->ports));
+	reply_add(rq, nlh);
+	return 0;
+}
+
+static int cmd_stats(struct control_request *rq)
+{
+	struct daemon *d = rq->d;
+	struct global_counters counters;
+	struct nlmsghdr *nlh;
+	int ret = d->dp->ops->counters(d->dp, &counters);
+
+	if (ret < 0)
+		return fail(rq, -ret, "cannot read the %s datapath's counters: %s", d->dp->ops->name, strerror(-ret));
+	nlh = reply_start(rq);
+	mnl_attr_put(nlh, RTPRELAY_A_COUNTERS, sizeof(counters), &counters);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_TOTAL, d->stats.calls_total);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, g_hash_table_size(d->calls));
+	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_FAILED, d->stats.calls_failed);
+	reply_add(rq, nlh);
+	return 0;
+}
+
+static void put_call(struct control_request *rq, const struct call_info *ci)
+{
+	struct nlmsghdr *nlh = reply_start(rq);
+
+	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_ID, ci->id);
+	ctl_attr_put_str(nlh, RTPRELAY_A_STATE, ci->state);
+	if (ci->outgoing)
+		mnl_attr_put(nlh, RTPRELAY_A_OUTGOING, 0, NULL);
+	ctl_attr_put_str(nlh, RTPRELAY_A_URI, ci->remote_uri ? ci->remote_uri : "");
+	if (ci->codec[0])
+		ctl_attr_put_str(nlh, RTPRELAY_A_CODEC, ci->codec);
+	ctl_attr_put_str(nlh, RTPRELAY_A_MEDIA, ci->media);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_TONE_HZ, ci->tone_hz);
+	if (ci->bridged_with)
+		mnl_attr_put_u32(nlh, RTPRELAY_A_BRIDGED_WITH, ci->bridged_with);
+	if (ci->room)
+		ctl_attr_put_str(nlh, RTPRELAY_A_ROOM, ci->room);
+	put_sockaddr(nlh, RTPRELAY_A_LOCAL_RTP, &ci->local_rtp);
+	put_sockaddr(nlh, RTPRELAY_A_REMOTE_RTP, &ci->remote_rtp);
+	if (ci->latched)
+		mnl_attr_put(nlh, RTPRELAY_A_LATCHED, 0, NULL);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_IN, ci->packets_in);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, ci->packets_out);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, ci->packets_userspace);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(ci->age_seconds * 1000));
+	reply_add(rq, nlh);
+}
+
+static gint by_id(gconstpointer a, gconstpointer b)
+{
+	guint x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Calls in the order they began. */
+static int cmd_calls(struct control_request *rq)
+{
+	GList *ids = g_list_sort(g_hash_table_get_keys(rq->d->calls), by_id);
+	struct call_info ci;
+
+	for (GList *l = ids; l; l = l->next) {
+		call_get_info(call_find(rq->d, GPOINTER_TO_UINT(l->data)), &ci);
+		put_call(rq, &ci);
+	}
+	g_list_free(ids);
+	return 0;
+}
+
+static int put_flow(const struct flow_key *key, const struct flow_value *val, void *user)
+{
+	struct control_request *rq = user;
+	struct nlmsghdr *nlh = reply_start(rq);
+
+	mnl_attr_put(nlh, RTPRELAY_A_FLOW_KEY, sizeof(*key), key);
+	mnl_attr_put(nlh, RTPRELAY_A_FLOW_VALUE, sizeof(*val), val);
+	reply_add(rq, nlh);
+	return 0;
+}
+
+static int cmd_flows(struct control_request *rq)
+{
+	struct datapath *dp = rq->d->dp;
+	int ret = dp->ops->flow_foreach(dp, put_flow, rq);
+
+	if (ret < 0)
+		return fail(rq, -ret, "cannot read the %s datapath's flows: %s", dp->ops->name, strerror(-ret));
+	return 0;
+}
+
+static void put_room(const struct room *r, void *user)
+{
+	struct control_request *rq = user;
+	struct nlmsghdr *nlh = reply_start(rq);
+
+	ctl_attr_put_str(nlh, RTPRELAY_A_ROOM, room_name(r));
+	ctl_attr_put_str(nlh, RTPRELAY_A_ROOM_MODE, room_mode_name(r));
+	for (guint i = 0; i < room_member_count(r); i++)
+		mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_MEMBER, room_member_id(r, i));
+	reply_add(rq, nlh);
+}
+
+static int cmd_rooms(struct control_request *rq)
+{
+	room_foreach(rq->d, put_room, rq);
+	return 0;
+}
+
+static int cmd_bridge(struct control_request *rq)
+{
+	struct call *a, *b;
+	GError *err = NULL;
+	int ret;
+
+	if ((ret = need_call(rq, RTPRELAY_A_CALL_ID, &a)) < 0 || (ret = need_call(rq, RTPRELAY_A_PEER_ID, &b)) < 0)
+		return ret;
+	if (!call_bridge(a, b, &err))
+		return fail_gerror(rq, err);
+	g_message("control: bridged calls %u and %u", a->id, b->id);
+	return 0;
+}
+
+static int cmd_unbridge(struct control_request *rq)
+{
+	GError *err = NULL;
+	struct call *c;
+	int ret = need_call(rq, RTPRELAY_A_CALL_ID, &c);
+
+	if (ret < 0)
+		return ret;
+	if (!call_unbridge(c, &err))
+		return fail_gerror(rq, err);
+	g_message("control: unbridged call %u", c->id);
+	return 0;
+}
+
+static int cmd_hangup(struct control_request *rq)
+{
+	struct call *c;
+	int ret = need_call(rq, RTPRELAY_A_CALL_ID, &c);
+
+	if (ret < 0)
+		return ret;
+	g_message("control: hanging up call %u", c->id);
+	call_hangup(c);
+	return 0;
+}
+
+/* "pcmu" or "pcma", in either case. */
+static int parse_codec(struct control_request *rq, const char *name, enum sdp_codec *out)
+{
+	static const enum sdp_codec codecs[] = { SDP_CODEC_PCMU, SDP_CODEC_PCMA };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(codecs); i++) {
+		if (g_ascii_strcasecmp(name, sdp_codec_name(codecs[i])) == 0) {
+			*out = codecs[i];
+			return 0;
+		}
+	}
+	return fail(rq, EINVAL, "unknown codec \"%s\": pcmu or pcma", name);
+}
+
+static int cmd_call(struct control_request *rq)
+{
+	const struct nlattr *const *tb = rq->msg->tb;
+	uint32_t hz = tb[RTPRELAY_A_TONE_HZ] ? mnl_attr_get_u32(tb[RTPRELAY_A_TONE_HZ]) : rq->d->cfg.tone_hz;
+	enum sdp_codec codec = SDP_CODEC_PCMU;
+	struct nlmsghdr *nlh;
+	GError *err = NULL;
+	struct call *c;
+	int ret;
+
+	if ((ret = need_attr(rq, RTPRELAY_A_URI)) < 0)
+		return ret;
+	if (tb[RTPRELAY_A_CODEC] && (ret = parse_codec(rq, mnl_attr_get_str(tb[RTPRELAY_A_CODEC]), &codec)) < 0)
+		return ret;
+	c = call_place(rq->d, mnl_attr_get_str(tb[RTPRELAY_A_URI]), hz, codec, &err);
+	if (!c)
+		return fail_gerror(rq, err);
+	g_message("control: call %u to %s", c->id, c->remote_uri);
+	nlh = reply_start(rq);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_ID, c->id);
+	reply_add(rq, nlh);
+	return 0;
+}
+
+static int cmd_tone(struct control_request *rq)
+{
+	GError *err = NULL;
+	struct call *c;
+	int ret;
+
+	if ((ret = need_call(rq, RTPRELAY_A_CALL_ID, &c)) < 0 || (ret = need_attr(rq, RTPRELAY_A_TONE_HZ)) < 0)
+		return ret;
+	if (!call_set_tone(c, mnl_attr_get_u32(rq->msg->tb[RTPRELAY_A_TONE_HZ]), &err))
+		return fail_gerror(rq, err);
+	g_message("control: call %u tone %u Hz", c->id, c->tone_hz);
+	return 0;
+}
+
+static const struct control_command commands[__RTPRELAY_CMD_MAX] = {
+	[RTPRELAY_CMD_STATUS] = { "status", false, cmd_status },
+	[RTPRELAY_CMD_STATS] = { "stats", false, cmd_stats },
+	[RTPRELAY_CMD_CALLS] = { "calls", true, cmd_calls },
+	[RTPRELAY_CMD_FLOWS] = { "flows", true, cmd_flows },
+	[RTPRELAY_CMD_ROOMS] = { "rooms", true, cmd_rooms },
+	[RTPRELAY_CMD_BRIDGE] = { "bridge", false, cmd_bridge },
+	[RTPRELAY_CMD_UNBRIDGE] = { "unbridge", false, cmd_unbridge },
+	[RTPRELAY_CMD_HANGUP] = { "hangup", false, cmd_hangup },
+	[RTPRELAY_CMD_CALL] = { "call", false, cmd_call },
+	[RTPRELAY_CMD_TONE] = { "tone", false, cmd_tone },
+};
+
+const struct control_command *control_command_find(uint8_t cmd)
+{
+	return cmd < G_N_ELEMENTS(commands) && commands[cmd].run ? &commands[cmd] : NULL;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Flows an earlier run of the daemon left pinned (it was killed, crashed
+ * or is being upgraded): the kernel kept forwarding them, and the new run
+ * keeps them as they are. Their SIP dialogs died with the old process, so
+ * they cannot be hung up; they live while their media flows. At start the
+ * ports they use are taken out of the pool, so no new call is given one;
+ * a flow whose peer has sent nothing for rtp-timeout seconds is removed,
+ * and its port returns to the pool once its last flow is gone.
+ */
+#ifndef RTPRELAY_ADOPTED_FLOWS_H
+#define RTPRELAY_ADOPTED_FLOWS_H
+
+#include "daemon/daemon.h"
+
+struct adopted_flows;
+
+/* Reads the flow table once, before any call exists; reserves the ports. */
+struct adopted_flows *adopted_flows_take(struct daemon *d);
+/* Removes the flows idle for rtp-timeout (called every second). */
+void adopted_flows_expire(struct adopted_flows *a);
+void adopted_flows_free(struct adopted_flows *a);
+
+#endif

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+
+#include <sofia-sip/su_glib.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag_io.h>
+
+#include "call/call.h"
+#include "sip.h"
+
+#define USER_AGENT "rtprelay/" RTPRELAY_VERSION
+/* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
+#define ALLOWED_METHODS "INVITE, ACK, BYE, CANCEL, OPTIONS"
+
+struct sip {
+	struct daemon *d;
+	su_root_t *root;
+	nua_t *nua;
+	void (*shutdown_done)(void *user);
+	void *shutdown_user;
+};
+
+static void on_event(nua_event_t event, int status, char const *phrase, nua_t *nua, nua_magic_t *magic,
+		     nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip, tagi_t tags[])
+{
+	struct sip *s = magic;
+
+	if (event == nua_r_shutdown) {
+		if (status >= 200 && s->shutdown_done)
+			s->shutdown_done(s->shutdown_user);
+		return;
+	}
+	if (hmagic) {
+		call_on_event(hmagic, event, status, phrase, sip, tags);
+		return;
+	}
+	switch (event) {
+	case nua_i_invite:
+		call_incoming(s->d, nh, sip);
+		break;
+	case nua_i_state:
+	case nua_i_terminated:
+	case nua_r_bye:
+		/* A refused INVITE's handle: ours to destroy once it is over. */
+		if (nh && event == nua_i_state) {
+			int state = nua_callstate_init;
+
+			tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+			if (state == nua_callstate_terminated)
+				nua_handle_destroy(nh);
+		}
+		break;
+	case nua_i_options:
+		break; /* nua answers 200 itself */
+	default:
+		/* Methods we do not handle inside no dialog (MESSAGE, SUBSCRIBE...). */
+		if (nh && event > nua_i_none && event < nua_r_set_params && status < 200)
+			nua_respond(nh, SIP_501_NOT_IMPLEMENTED, TAG_END());
+		g_debug("sip: unhandled event %s %03d %s", nua_event_name(event), status, phrase ? phrase : "");
+		if (nh && event != nua_i_error)
+			nua_handle_destroy(nh);
+		break;
+	}
+}
+
+struct sip *sip_start(struct daemon *d, GError **err)
+{
+	struct sip *s = g_new0(struct sip, 1);
+	char url[128];
+	const struct config_hostport *hp = &d->cfg.sip_listen;
+
+	s->d = d;
+	su_init();
+	s->root = su_glib_root_create(s);
+	su_root_threading(s->root, 0);
+	g_source_attach(su_glib_root_gsource(s->root), NULL);
+	snprintf(url, sizeof(url), hp->family == AF_INET6 ? "sip:[%s]:%u" : "sip:%s:%u", hp->host, hp->port);
+	s->nua = nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
+			    NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
+			    SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS),
+			    SIPTAG_SUPPORTED(NULL), TAG_END());
+	if (!s->nua) {
+		g_set_error(err, g_quark_from_static_string("sip"), 1, "cannot listen for SIP on %s:%u", hp->host,
+			    hp->port);
+		sip_free(s);
+		return NULL;
+	}
+	g_message("SIP on %s (UDP and TCP)", url);
+	return s;
+}
+
+nua_t *sip_nua(struct sip *s)
+{
+	return s->nua;
+}
+
+void sip_shutdown(struct sip *s, void (*done)(void *user), void *user)
+{
+	s->shutdown_done = done;
+	s->shutdown_user = user;
+	nua_shutdown(s->nua);
+}
+
+void sip_free(struct sip *s)
+{
+	if (!s)
+		return;
+	if (s->nua)
+		nua_destroy(s->nua);
+	if (s->root) {
+		g_source_destroy(su_glib_root_gsource(s->root));
+		su_root_destroy(s->root);
+	}
+	su_deinit();
+	g_free(s);
+}
