@@ -123,7 +123,7 @@ static int cmd_status(struct control_request *rq)
 	struct daemon *d = rq->d;
 	const struct config_hostport *sip = &d->cfg.sip_listen;
 	struct nlmsghdr *nlh = reply_start(rq);
-	char listen[INET6_ADDRSTRLEN + 8];
+	char listen[INET6_ADDRSTRLEN + 8], kernel_path[512];
 	guint flows = 0;
 
 	d->dp->ops->flow_foreach(d->dp, count_flow, &flows);
@@ -143,6 +143,9 @@ static int cmd_status(struct control_request *rq)
 	mnl_attr_put_u32(nlh, RTPRELAY_A_FLOW_COUNT, flows);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_IN_USE, port_pool_in_use(d->ports));
 	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_CAPACITY, port_pool_capacity(d->ports));
+	d->dp->ops->kernel_path(d->dp, kernel_path, sizeof(kernel_path));
+	ctl_attr_put_str(nlh, RTPRELAY_A_KERNEL_PATH, kernel_path);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_USERSPACE_FORWARDED, datapath_userspace_forwarded(d->dp));
 	reply_add(rq, nlh);
 	return 0;
 }
