@@ -120,16 +120,18 @@ static bool family_known(int family)
 	return family == FLOW_AF_INET || family == FLOW_AF_INET6;
 }
 
+/* Every metric is walked: one overrunning the nest makes the route malformed. */
 static int route_mtu(const struct nlattr *metrics, uint32_t *mtu)
 {
+	const char *end = (const char *)mnl_attr_get_payload(metrics) + mnl_attr_get_payload_len(metrics);
 	const struct nlattr *attr;
 
 	mnl_attr_for_each_nested(attr, metrics)
 	{
-		if (mnl_attr_get_type(attr) == RTAX_MTU)
-			return get_u32(attr, mtu);
+		if (mnl_attr_get_type(attr) == RTAX_MTU && get_u32(attr, mtu) < 0)
+			return -EINVAL;
 	}
-	return 0;
+	return (const char *)attr < end ? -EINVAL : 0;
 }
 
 int rtnl_route_parse(const struct nlmsghdr *nlh, struct rtnl_route *out)
