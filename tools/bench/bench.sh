@@ -312,8 +312,9 @@ fwd_setup() {
 		neigh replace fd00:10:1::2 lladdr $(mac_of "$NS_GEN" bgen) dev brin nud permanent
 		neigh replace fd00:10:2::2 lladdr $(mac_of "$NS_SINK" bsnk) dev brout nud permanent
 	EOF
-	nsrun "$NS_RELAY" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.brin.rp_filter=0 || return 1
+	# Kernel defaults otherwise: forwarding stays off but for the "Linux
+	# forwarding" row (relay_start linux), as on a relay host.
+	nsrun "$NS_RELAY" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.brin.rp_filter=0 || return 1
 	# NAPI on brin even without XDP (Linux forwarding, userspace relays).
 	nsrun "$NS_RELAY" ethtool -K brin gro on >/dev/null || return 1
 	BRIN_MAC=$(mac_of "$NS_RELAY" brin)
@@ -376,6 +377,8 @@ relay_start() {
 		RELAY_PROC=$BG_PID
 		;;
 	linux)
+		# This row is the kernel's own forwarding, so it alone turns it on.
+		nsrun "$NS_RELAY" sysctl -qw net.ipv4.ip_forward=1 || return 1
 		ip -n "$NS_RELAY" route add 10.11.0.0/16 via 10.10.2.2 || return 1
 		RELAY_PROC=
 		;;
@@ -411,7 +414,10 @@ relay_stop() {
 	local kind=$1
 	[ -n "$RELAY_PROC" ] && stop_pid "$RELAY_PROC"
 	case $kind in
-	linux) ip -n "$NS_RELAY" route del 10.11.0.0/16 ;;
+	linux)
+		ip -n "$NS_RELAY" route del 10.11.0.0/16
+		nsrun "$NS_RELAY" sysctl -qw net.ipv4.ip_forward=0
+		;;
 	userspace) relay_addrs del "$(layout_addrs "$2")" ;;
 	rtpengine) relay_addrs del 1 ;;
 	esac

@@ -544,7 +544,7 @@ static void print_status(const struct client *cl, struct out *o, const struct re
 	out_uint(o, "ports_capacity", NULL, attr_u32(m, RTPRELAY_A_PORTS_CAPACITY));
 	out_str(o, NULL, "rtp ports", ports);
 	out_str(o, "kernel_path", "kernel path", attr_str(m, RTPRELAY_A_KERNEL_PATH));
-	out_uint(o, "userspace_forwarded", "forwarded in userspace", attr_u64(m, RTPRELAY_A_USERSPACE_FORWARDED));
+	out_uint(o, "userspace_forwarded", "via daemon", attr_u64(m, RTPRELAY_A_USERSPACE_FORWARDED));
 	out_record_end(o);
 }
 

@@ -115,6 +115,24 @@ static int get_u32(const struct nlattr *attr, uint32_t *out)
 	return 0;
 }
 
+/* An Ethernet address: a 6-byte attribute. Others (none, InfiniBand, tunnels) are not. */
+static bool get_mac(const struct nlattr *attr, uint8_t mac[6])
+{
+	if (!attr || mnl_attr_get_payload_len(attr) != 6)
+		return false;
+	memcpy(mac, mnl_attr_get_payload(attr), 6);
+	return true;
+}
+
+/* A message of one of two types (NEW/DEL) and its attributes: -ENOENT if another type. */
+static int message_of(const struct nlmsghdr *nlh, uint16_t new_type, uint16_t del_type, size_t hdrlen,
+		      const struct nlattr **tb, int max)
+{
+	if (nlh->nlmsg_type != new_type && nlh->nlmsg_type != del_type)
+		return -ENOENT;
+	return attrs_of(nlh, hdrlen, tb, max);
+}
+
 static bool family_known(int family)
 {
 	return family == FLOW_AF_INET || family == FLOW_AF_INET6;
@@ -139,9 +157,11 @@ int rtnl_route_parse(const struct nlmsghdr *nlh, struct rtnl_route *out)
 	const struct nlattr *tb[RTA_MAX + 1];
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
-		return -ENOENT;
-	if (attrs_of(nlh, sizeof(*rtm), tb, RTA_MAX) < 0 || !family_known(rtm->rtm_family))
+	int ret = message_of(nlh, RTM_NEWROUTE, RTM_DELROUTE, sizeof(*rtm), tb, RTA_MAX);
+
+	if (ret < 0)
+		return ret;
+	if (!family_known(rtm->rtm_family))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->family = rtm->rtm_family;
@@ -163,10 +183,10 @@ int rtnl_neigh_parse(const struct nlmsghdr *nlh, struct rtnl_neigh *out)
 	const struct nlattr *tb[NDA_MAX + 1];
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
-		return -ENOENT;
-	if (attrs_of(nlh, sizeof(*ndm), tb, NDA_MAX) < 0)
-		return -EINVAL;
+	int ret = message_of(nlh, RTM_NEWNEIGH, RTM_DELNEIGH, sizeof(*ndm), tb, NDA_MAX);
+
+	if (ret < 0)
+		return ret;
 	if (!family_known(ndm->ndm_family))
 		return -ENOENT; /* bridge FDB entries and the like */
 	memset(out, 0, sizeof(*out));
@@ -175,10 +195,7 @@ int rtnl_neigh_parse(const struct nlmsghdr *nlh, struct rtnl_neigh *out)
 	out->state = ndm->ndm_state;
 	if (!tb[NDA_DST] || get_addr(tb[NDA_DST], out->family, &out->addr) < 0)
 		return -EINVAL;
-	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == sizeof(out->lladdr)) {
-		memcpy(out->lladdr, mnl_attr_get_payload(tb[NDA_LLADDR]), sizeof(out->lladdr));
-		out->has_lladdr = true;
-	}
+	out->has_lladdr = get_mac(tb[NDA_LLADDR], out->lladdr);
 	return 0;
 }
 
@@ -187,19 +204,16 @@ int rtnl_link_parse(const struct nlmsghdr *nlh, struct rtnl_link *out)
 	const struct nlattr *tb[IFLA_MAX + 1];
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
-		return -ENOENT;
-	if (attrs_of(nlh, sizeof(*ifi), tb, IFLA_MAX) < 0)
-		return -EINVAL;
+	int ret = message_of(nlh, RTM_NEWLINK, RTM_DELLINK, sizeof(*ifi), tb, IFLA_MAX);
+
+	if (ret < 0)
+		return ret;
 	memset(out, 0, sizeof(*out));
 	out->ifindex = ifi->ifi_index;
 	out->type = ifi->ifi_type;
 	if (tb[IFLA_MTU] && get_u32(tb[IFLA_MTU], &out->mtu) < 0)
 		return -EINVAL;
-	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(out->addr)) {
-		memcpy(out->addr, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(out->addr));
-		out->has_addr = true;
-	}
+	out->has_addr = get_mac(tb[IFLA_ADDRESS], out->addr);
 	if (tb[IFLA_IFNAME]) {
 		if (mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 			return -EINVAL;
