@@ -270,7 +270,7 @@ static const char *ifname_of(struct nexthop_table *t, uint32_t ifindex)
 static void dest_cause(struct nexthop_table *t, const struct dest *d, char *buf, size_t len)
 {
 	char dst[INET6_ADDRSTRLEN], via[INET6_ADDRSTRLEN];
-	const char *ifname = ifname_of(t, d->out.ifindex);
+	const char *ifname = d->out.ifindex ? ifname_of(t, d->out.ifindex) : "?";
 
 	addr_text(&d->key.dst, &d->key.dst.addr, dst, sizeof(dst));
 	addr_text(&d->key.dst, &d->via, via, sizeof(via));
