@@ -7,6 +7,7 @@
 #   tools/ctl/*.c        rtprelayctl (links librtprelay.a only)
 #   tools/bench/*.c      one benchmark tool per file
 #   tests/unit/test_*.c  cmocka unit tests; tests/tools/*.c, test programs
+#   tests/xdp/*.c        xdp_packet_test: the XDP packet cases, frame builder and runner
 BUILD ?= build
 CC ?= gcc
 CLANG ?= clang
@@ -46,9 +47,11 @@ BENCH_SRCS := $(wildcard tools/bench/*.c)
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 TEST_TOOL_SRCS := $(wildcard tests/tools/*.c)
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TEST_TOOL_SRCS))
+XDP_TEST_SRCS := $(wildcard tests/xdp/*.c)
+XDP_TEST := $(BUILD)/tests/xdp_packet_test
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-ALL_SRCS := $(COMMON_SRCS) $(DAEMON_SRCS) $(DAEMON_MAIN) $(CTL_SRCS) $(BENCH_SRCS) $(TEST_TOOL_SRCS) $(UNIT_SRCS)
+ALL_SRCS := $(COMMON_SRCS) $(DAEMON_SRCS) $(DAEMON_MAIN) $(CTL_SRCS) $(BENCH_SRCS) $(TEST_TOOL_SRCS) $(XDP_TEST_SRCS) $(UNIT_SRCS)
 
 DAEMON_LIBS = $(DAEMON_LIB) $(COMMON_LIB) $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
 
@@ -78,7 +81,7 @@ $(DEPS_STAMP): tools/install-deps.sh
 deps:
 	@bash tools/install-deps.sh
 
-binaries: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BPF_OBJS) $(BENCH_TOOLS) $(TEST_TOOLS) $(UNIT_BINS)
+binaries: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BPF_OBJS) $(BENCH_TOOLS) $(TEST_TOOLS) $(XDP_TEST) $(UNIT_BINS)
 
 $(BUILD)/%.bpf.o: %.bpf.c
 	@mkdir -p $(@D)
@@ -112,6 +115,9 @@ $(BUILD)/%: $(BUILD)/obj/tools/bench/%.o $(DAEMON_LIB) $(COMMON_LIB)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(DAEMON_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS)
+
+$(XDP_TEST): $(call obj,$(XDP_TEST_SRCS)) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(COMMON_PKGS))
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(DAEMON_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS) -lcmocka
