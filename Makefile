@@ -8,8 +8,8 @@
 #   tools/bench/*.c      one benchmark tool per file
 #   tests/unit/test_*.c  cmocka unit tests; tests/tools/*.c, test programs
 #   tests/xdp/*.c        xdp_packet_test: the XDP packet cases, frame builder and runner
-#   tests/support/*.c    libtestsupport.a: test-only helpers (tone analysis, RTCP parser)
-#                        for the test programs and unit tests
+#   tests/support/*.c    libtestsupport.a: test-only helpers (tone analysis, RTCP parser,
+#                        reference checksum) for the test programs and unit tests
 BUILD ?= build
 CC ?= gcc
 CLANG ?= clang
@@ -124,7 +124,7 @@ $(BUILD)/%: $(BUILD)/obj/tools/bench/%.o $(DAEMON_LIB) $(COMMON_LIB)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(TEST_SUPPORT_LIB) $(DAEMON_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_LIB) $(DAEMON_LIBS)
 
-$(XDP_TEST): $(call obj,$(XDP_TEST_SRCS)) $(COMMON_LIB)
+$(XDP_TEST): $(call obj,$(XDP_TEST_SRCS)) $(TEST_SUPPORT_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(COMMON_PKGS))
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TEST_SUPPORT_LIB) $(DAEMON_LIB) $(COMMON_LIB)
