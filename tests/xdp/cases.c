@@ -156,6 +156,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 #define FORWARDED { .forwarded = 1 }
 #define PASSED(reason) { .passed = 1, .reason = 1 }
 #define RTP_HIT { .packets = 1, .bytes = RTP_PAYLOAD }
+/* The output frame is the input frame (what XDP_PASS and XDP_DROP leave). */
 #define UNCHANGED { { NULL } }
 
 /* Call A, caller to callee, the rewritten leg on relay0 (XDP_TX). */

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 
+#include "tests/support/inet_csum.h"
 #include "frame.h"
 
 #define FLOW_LABEL 0x5a5a5
@@ -37,38 +38,11 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v);
 }
 
-/* Adds big-endian 16-bit words; an odd last byte is padded with zero. */
-static uint32_t sum_words(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += get16(p + i);
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-/* The sum over the pseudo-header (RFC 768 / RFC 8200 8.1) and the L4 segment. */
+/* The sum over the pseudo-header and the L4 segment. */
 static uint16_t l4_sum(const struct ip_addr *src, const struct ip_addr *dst, uint8_t proto, const uint8_t *seg,
 		       size_t len)
 {
-	size_t alen = src->family == AF_INET ? 4 : 16;
-	uint32_t sum = 0;
-
-	sum = sum_words(src->bytes, alen, sum);
-	sum = sum_words(dst->bytes, alen, sum);
-	sum += proto;
-	sum += len >> 16;
-	sum += len & 0xffff;
-	return fold(sum_words(seg, len, sum));
+	return inet_csum_l4(src->bytes, dst->bytes, src->family == AF_INET ? 4 : 16, proto, seg, len);
 }
 
 void frame_parse_addr(const char *text, struct ip_addr *a)
@@ -250,7 +224,7 @@ static void put_ipv4_check(uint8_t *l3, size_t hlen, bool spoil)
 	uint16_t check;
 
 	put16(l3 + 10, 0);
-	check = ~fold(sum_words(l3, hlen, 0));
+	check = ~inet_csum_fold(inet_csum_add(0, l3, hlen));
 	put16(l3 + 10, spoil ? check ^ 1 : check);
 }
 
@@ -309,7 +283,7 @@ uint16_t frame_udp_check(const struct frame *f)
 
 static bool verify_ipv4_check(GString *d, const struct layout *lo, const uint8_t *data)
 {
-	if (fold(sum_words(data + lo->l3, lo->l4 - lo->l3, 0)) == 0xffff)
+	if (inet_csum_fold(inet_csum_add(0, data + lo->l3, lo->l4 - lo->l3)) == 0xffff)
 		return true;
 	g_string_append(d, "# output IPv4 header checksum does not verify\n");
 	return false;
