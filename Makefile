@@ -7,6 +7,9 @@
 #   tools/ctl/*.c        rtprelayctl (links librtprelay.a only)
 #   tools/bench/*.c      one benchmark tool per file
 #   tests/unit/test_*.c  cmocka unit tests; tests/tools/*.c, test programs
+#   tests/xdp/*.c        xdp_packet_test: the XDP packet cases, frame builder and runner
+#   tests/support/*.c    libtestsupport.a: test-only helpers (tone analysis, RTCP parser,
+#                        reference checksum) for the test programs and unit tests
 BUILD ?= build
 CC ?= gcc
 CLANG ?= clang
@@ -46,9 +49,13 @@ BENCH_SRCS := $(wildcard tools/bench/*.c)
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 TEST_TOOL_SRCS := $(wildcard tests/tools/*.c)
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TEST_TOOL_SRCS))
+TEST_SUPPORT_SRCS := $(wildcard tests/support/*.c)
+TEST_SUPPORT_LIB := $(BUILD)/libtestsupport.a
+XDP_TEST_SRCS := $(wildcard tests/xdp/*.c)
+XDP_TEST := $(BUILD)/tests/xdp_packet_test
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-ALL_SRCS := $(COMMON_SRCS) $(DAEMON_SRCS) $(DAEMON_MAIN) $(CTL_SRCS) $(BENCH_SRCS) $(TEST_TOOL_SRCS) $(UNIT_SRCS)
+ALL_SRCS := $(COMMON_SRCS) $(DAEMON_SRCS) $(DAEMON_MAIN) $(CTL_SRCS) $(BENCH_SRCS) $(TEST_TOOL_SRCS) $(TEST_SUPPORT_SRCS) $(XDP_TEST_SRCS) $(UNIT_SRCS)
 
 DAEMON_LIBS = $(DAEMON_LIB) $(COMMON_LIB) $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
 
@@ -78,7 +85,7 @@ $(DEPS_STAMP): tools/install-deps.sh
 deps:
 	@bash tools/install-deps.sh
 
-binaries: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BPF_OBJS) $(BENCH_TOOLS) $(TEST_TOOLS) $(UNIT_BINS)
+binaries: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl $(BPF_OBJS) $(BENCH_TOOLS) $(TEST_TOOLS) $(XDP_TEST) $(UNIT_BINS)
 
 $(BUILD)/%.bpf.o: %.bpf.c
 	@mkdir -p $(@D)
@@ -97,6 +104,10 @@ $(COMMON_LIB): $(call obj,$(COMMON_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
+$(TEST_SUPPORT_LIB): $(call obj,$(TEST_SUPPORT_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
 $(DAEMON_LIB): $(call obj,$(DAEMON_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
@@ -110,11 +121,14 @@ $(BUILD)/rtprelayctl: $(call obj,$(CTL_SRCS)) $(COMMON_LIB)
 $(BUILD)/%: $(BUILD)/obj/tools/bench/%.o $(DAEMON_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(DAEMON_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(TEST_SUPPORT_LIB) $(DAEMON_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_LIB) $(DAEMON_LIBS)
 
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(DAEMON_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_LIBS) -lcmocka
+$(XDP_TEST): $(call obj,$(XDP_TEST_SRCS)) $(TEST_SUPPORT_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(COMMON_PKGS))
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TEST_SUPPORT_LIB) $(DAEMON_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_LIB) $(DAEMON_LIBS) -lcmocka
 
 -include $(patsubst %.c,$(BUILD)/obj/%.d,$(ALL_SRCS)) $(BPF_OBJS:.o=.d)
 

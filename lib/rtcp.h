@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * RTCP (RFC 3550 §6): the compound packets a sending-only stream needs —
- * SR + SDES CNAME while it runs, SR + SDES CNAME + BYE when it stops — a
- * validating compound parser, and the report interval of §6.2 / A.7.
+ * SR + SDES CNAME while it runs, SR + SDES CNAME + BYE when it stops — and
+ * the report interval of §6.2 / A.7 (tests/support/rtcp_parse.h reads them).
  */
 #ifndef RTPRELAY_RTCP_H
 #define RTPRELAY_RTCP_H
@@ -13,16 +13,11 @@
 
 #include "rtp.h"
 
-#define RTCP_PT_SR   200
-#define RTCP_PT_RR   201
-#define RTCP_PT_SDES 202
-#define RTCP_PT_BYE  203
-#define RTCP_PT_APP  204
-
-/* RTCP packet types live in 192..223 (RFC 5761 §4). */
-#define RTCP_PT_MIN	  192
-#define RTCP_PT_MAX	  223
-#define RTCP_TYPE_BIT(pt) (1u << ((pt)-RTCP_PT_MIN))
+#define RTCP_PT_SR	  200
+#define RTCP_PT_RR	  201
+#define RTCP_PT_SDES	  202
+#define RTCP_PT_BYE	  203
+#define RTCP_PT_APP	  204
 
 #define RTCP_SDES_CNAME	  1
 #define RTCP_TEXT_MAX	  255 /* CNAME and BYE reason */
@@ -53,36 +48,6 @@ size_t rtcp_build_sr(uint8_t *buf, size_t size, const struct rtcp_sender_info *i
 /* SR + SDES CNAME + BYE with an optional reason (NULL for none). */
 size_t rtcp_build_bye(uint8_t *buf, size_t size, const struct rtcp_sender_info *info, const char *cname,
 		      const char *reason);
-
-struct rtcp_compound {
-	uint32_t types;		       /* RTCP_TYPE_BIT(pt) of every packet seen */
-	unsigned packets;	       /* how many packets the compound holds */
-	uint32_t ssrc;		       /* of the first (SR or RR) packet */
-	struct rtcp_sender_info sr;    /* when types has SR */
-	char cname[RTCP_TEXT_MAX + 1]; /* first CNAME, "" if none */
-	char bye_reason[RTCP_TEXT_MAX + 1];
-};
-
-enum rtcp_parse_error {
-	RTCP_OK = 0,
-	RTCP_ERR_SHORT = -1,   /* shorter than a header */
-	RTCP_ERR_VERSION = -2, /* a packet's version is not 2 */
-	RTCP_ERR_FIRST = -3,   /* first packet is not SR or RR, or is padded */
-	RTCP_ERR_LENGTH = -4,  /* lengths do not add up to the datagram */
-	RTCP_ERR_PADDING = -5, /* padding on a packet that is not the last */
-	RTCP_ERR_TYPE = -6,    /* packet type outside 192..223 */
-	RTCP_ERR_CONTENT = -7, /* report blocks, SDES items or BYE overrun */
-};
-
-/* Validates per RFC 3550 A.2. Returns RTCP_OK or a negative error. */
-int rtcp_parse_compound(const uint8_t *buf, size_t len, struct rtcp_compound *out);
-bool rtcp_compound_has(const struct rtcp_compound *c, unsigned pt);
-
-/*
- * RTCP or RTP? True when the second octet is an RTCP packet type (what
- * RFC 5761 §4 uses to tell them apart on one port) and the version is 2.
- */
-bool rtcp_is_rtcp(const uint8_t *buf, size_t len);
 
 /*
  * Seconds until the next report (RFC 3550 A.7): the deterministic interval

@@ -111,25 +111,6 @@ int rtp_parse(const uint8_t *buf, size_t len, struct rtp_packet *out)
 	return RTP_OK;
 }
 
-const char *rtp_parse_error_name(int error)
-{
-	switch (error) {
-	case RTP_OK:
-		return "ok";
-	case RTP_ERR_SHORT:
-		return "shorter than the RTP header";
-	case RTP_ERR_VERSION:
-		return "RTP version is not 2";
-	case RTP_ERR_CSRC:
-		return "CSRC list past the end";
-	case RTP_ERR_EXTENSION:
-		return "header extension past the end";
-	case RTP_ERR_PADDING:
-		return "bad padding count";
-	}
-	return "unknown error";
-}
-
 void rtp_sender_init(struct rtp_sender *s, uint8_t payload_type)
 {
 	memset(s, 0, sizeof(*s));

@@ -56,7 +56,6 @@ size_t rtp_write_header(uint8_t *buf, size_t size, const struct rtp_header_field
 
 /* Returns RTP_OK or a negative enum rtp_parse_error. */
 int rtp_parse(const uint8_t *buf, size_t len, struct rtp_packet *out);
-const char *rtp_parse_error_name(int error);
 
 /* One outgoing stream: what the next packet will carry. */
 struct rtp_sender {

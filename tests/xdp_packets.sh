@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Golden-packet tests of the XDP datapath: builds the namespace whose FIB
 # and neighbours bpf_fib_lookup answers from, then runs the table-driven
-# runner (tests/tools/xdp_packet_test.c) inside it. The runner loads the
-# program unpinned and speaks TAP itself.
+# runner (tests/xdp/: cases in cases.c, frame builder in frame.c, runner.c)
+# inside it. The runner loads the program unpinned and speaks TAP itself.
 #
 #   relay0 <-> peer0   10.10.0.1/24 fd00:10::1/64 on relay0
 #                      10.10.0.2, fd00:10::2: permanent neighbours (peer0's MAC)

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <glib.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +32,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/flow_key.h"
+#include "lib/sockaddr_text.h"
 #include "datapath/datapath.h"
 #include "media/media_loop.h"
 
@@ -77,32 +78,12 @@ static const GOptionEntry option_entries[] = {
 /* "192.0.2.1:5000" or "[2001:db8::1]:5000" into a flow key. */
 static int parse_endpoint(const char *s, struct flow_key *key)
 {
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_DGRAM };
-	g_autofree gchar *host = NULL;
-	struct addrinfo *res;
-	const char *port;
-	int ret;
+	struct sockaddr_storage ss;
+	socklen_t len;
 
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-
-		if (!end || end[1] != ':')
-			return -1;
-		host = g_strndup(s + 1, end - s - 1);
-		port = end + 2;
-	} else {
-		const char *colon = strrchr(s, ':');
-
-		if (!colon)
-			return -1;
-		host = g_strndup(s, colon - s);
-		port = colon + 1;
-	}
-	if (getaddrinfo(host, port, &hints, &res) != 0)
+	if (sockaddr_parse(s, &ss, &len) < 0)
 		return -1;
-	ret = flow_key_from_sockaddr(key, res->ai_addr);
-	freeaddrinfo(res);
-	return ret;
+	return flow_key_from_sockaddr(key, (struct sockaddr *)&ss);
 }
 
 /* LOCAL,SRC,DST,EXPECT: all four of one family. */

@@ -72,6 +72,8 @@
 #include "lib/rtcp.h"
 #include "lib/rtp.h"
 #include "lib/tone.h"
+#include "tests/support/rtcp_parse.h"
+#include "tests/support/tone_analysis.h"
 
 #define FRAME_MS	20
 #define MAX_SOURCES	8

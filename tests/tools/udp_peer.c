@@ -24,7 +24,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -36,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/monotonic.h"
 #include "lib/sockaddr_text.h"
 
 #define PEER_MAGIC 0x52545052u /* "RTPR" */
@@ -157,12 +157,9 @@ static int run_send(const struct peer_opts *o)
 	return failed ? 1 : 0;
 }
 
-static long ms_since(const struct timespec *start)
+static long ms_since(uint64_t start_ns)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000L + (now.tv_nsec - start->tv_nsec) / 1000000L;
+	return (monotonic_ns() - start_ns) / 1000000;
 }
 
 static int run_recv(const struct peer_opts *o)
@@ -171,15 +168,15 @@ static int run_recv(const struct peer_opts *o)
 	struct sockaddr_storage from = { 0 };
 	uint8_t buf[MAX_SIZE + 1];
 	uint8_t *seen = calloc(o->count > 0 ? o->count : 1, 1);
-	struct timespec start;
+	uint64_t start_ns;
 	char last[80];
 	int fd = open_socket(o);
 
 	printf("ready\n");
 	fflush(stdout);
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start_ns = monotonic_ns();
 	while (o->count == 0 || received < o->count) {
-		long left = o->timeout_ms - ms_since(&start);
+		long left = o->timeout_ms - ms_since(start_ns);
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		socklen_t flen = sizeof(from);
 		uint32_t seq;
@@ -205,7 +202,7 @@ static int run_recv(const struct peer_opts *o)
 	printf("{\"received\":%ld,\"from_expected\":%ld,\"payload_ok\":%ld,\"duplicates\":%ld,\"bytes\":%ld,"
 	       "\"last_from\":\"%s\",\"elapsed_ms\":%ld}\n",
 	       received, from_expected, payload_ok, duplicates, bytes,
-	       received ? sockaddr_format(&from, last, sizeof(last)) : "", ms_since(&start));
+	       received ? sockaddr_format(&from, last, sizeof(last)) : "", ms_since(start_ns));
 	free(seen);
 	close(fd);
 	return 0;

@@ -20,6 +20,7 @@
 /* csum.h's `#pragma unroll` is for clang's BPF target; gcc does not know it. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #include "bpf/csum.h"
+#include "tests/support/inet_csum.h"
 
 #define ROUNDS	    20000
 #define MAX_PAYLOAD 1400
@@ -43,24 +44,10 @@ static void rnd_bytes(void *buf, size_t len)
 		p[i] = (uint8_t)rnd();
 }
 
-/* One's complement sum of big-endian 16-bit words; an odd last byte is padded with zero. */
-static uint32_t sum_be(uint32_t acc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	for (; len > 1; p += 2, len -= 2)
-		acc += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		acc += (uint32_t)p[0] << 8;
-	return acc;
-}
-
 /* The checksum field's bytes as they go on the wire, written to host memory. */
 static uint16_t fold_to_field(uint32_t acc)
 {
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return htons((uint16_t)~acc);
+	return htons((uint16_t)~inet_csum_fold(acc));
 }
 
 static uint16_t ipv4_header_csum(const struct iphdr *ip)
@@ -68,19 +55,17 @@ static uint16_t ipv4_header_csum(const struct iphdr *ip)
 	struct iphdr tmp = *ip;
 
 	tmp.check = 0;
-	return fold_to_field(sum_be(0, &tmp, sizeof(tmp)));
+	return fold_to_field(inet_csum_add(0, &tmp, sizeof(tmp)));
 }
 
-/* UDP checksum from scratch, 0 sent as 0xffff; the field itself must be zero in udp. */
-static uint16_t udp_csum(const void *src, const void *dst, size_t alen, const void *udp, size_t ulen)
+/* The UDP checksum from scratch (0 sent as 0xffff), whatever udp's checksum field holds now. */
+static uint16_t udp_csum(const void *src, const void *dst, size_t alen, struct udphdr *udp)
 {
-	uint32_t acc = sum_be(0, src, alen);
-	uint16_t c;
+	uint16_t saved = udp->check, c;
 
-	acc = sum_be(acc, dst, alen);
-	acc += IPPROTO_UDP + (uint32_t)(ulen & 0xffff) + (uint32_t)(ulen >> 16);
-	acc = sum_be(acc, udp, ulen);
-	c = fold_to_field(acc);
+	udp->check = 0;
+	c = fold_to_field(inet_csum_l4(src, dst, alen, IPPROTO_UDP, udp, ntohs(udp->len)));
+	udp->check = saved;
 	return c ? c : 0xffff;
 }
 
@@ -102,24 +87,12 @@ _Static_assert(offsetof(struct pkt6, udp) == 40 && offsetof(struct pkt6, payload
 
 static uint16_t pkt4_udp_csum(struct pkt4 *p)
 {
-	size_t ulen = ntohs(p->udp.len);
-	uint16_t saved = p->udp.check, c;
-
-	p->udp.check = 0;
-	c = udp_csum(&p->ip.saddr, &p->ip.daddr, 4, &p->udp, ulen);
-	p->udp.check = saved;
-	return c;
+	return udp_csum(&p->ip.saddr, &p->ip.daddr, 4, &p->udp);
 }
 
 static uint16_t pkt6_udp_csum(struct pkt6 *p)
 {
-	size_t ulen = ntohs(p->udp.len);
-	uint16_t saved = p->udp.check, c;
-
-	p->udp.check = 0;
-	c = udp_csum(&p->ip6.ip6_src, &p->ip6.ip6_dst, 16, &p->udp, ulen);
-	p->udp.check = saved;
-	return c;
+	return udp_csum(&p->ip6.ip6_src, &p->ip6.ip6_dst, 16, &p->udp);
 }
 
 static void random_pkt4(struct pkt4 *p)
@@ -207,7 +180,7 @@ static void test_ipv4_random(void **state)
 		assert_int_equal(p.ip.check, ipv4_header_csum(&p.ip));
 		assert_int_equal(p.udp.check, pkt4_udp_csum(&p));
 		/* Summed over the header with its checksum, a valid header folds to 0xffff. */
-		assert_int_equal(fold_to_field(sum_be(0, &p.ip, sizeof(p.ip))), 0);
+		assert_int_equal(fold_to_field(inet_csum_add(0, &p.ip, sizeof(p.ip))), 0);
 	}
 }
 

@@ -15,6 +15,7 @@
 
 #include "lib/rtcp.h"
 #include "lib/rtp.h"
+#include "tests/support/rtcp_parse.h"
 
 #define FRAME_SAMPLES 160
 
@@ -134,7 +135,6 @@ static void test_parse_rejects_malformed(void **state)
 	buf[len - 1] = 160;
 	assert_int_equal(rtp_parse(buf, len, &p), RTP_OK);
 	assert_int_equal(p.payload_len, 0);
-	assert_string_equal(rtp_parse_error_name(RTP_ERR_PADDING), "bad padding count");
 }
 
 static struct rtp_packet send_one(struct rtp_sender *s, uint8_t *buf, size_t size)

@@ -14,6 +14,7 @@
 
 #include "lib/g711.h"
 #include "lib/tone.h"
+#include "tests/support/tone_analysis.h"
 
 #define ONE_SECOND TONE_SAMPLE_RATE
 #define AMPLITUDE  0.25
@@ -122,30 +123,43 @@ static void test_second_loops_without_a_seam(void **state)
 	}
 }
 
-static void test_set_hz_keeps_phase(void **state)
+/* The largest absolute sample value. */
+static int peak_of(const int16_t *pcm, size_t n)
 {
-	int16_t pcm[4 * TONE_FRAME_SAMPLES];
-	struct tone t;
+	int peak = 0;
 
-	tone_init(&t, 440, AMPLITUDE);
-	tone_fill(&t, pcm, 2 * TONE_FRAME_SAMPLES + 37);
-	tone_set_hz(&t, 880);
-	tone_fill(&t, pcm + 2 * TONE_FRAME_SAMPLES + 37, 2 * TONE_FRAME_SAMPLES - 37);
-	check_no_click(pcm, 4 * TONE_FRAME_SAMPLES, 880);
-	assert_int_equal(t.hz, 880);
+	for (size_t i = 0; i < n; i++)
+		peak = abs(pcm[i]) > peak ? abs(pcm[i]) : peak;
+	return peak;
 }
 
 static void test_amplitude(void **state)
 {
 	int16_t pcm[ONE_SECOND];
 	struct tone t;
-	int peak = 0;
 
 	tone_init(&t, 440, AMPLITUDE);
 	tone_fill(&t, pcm, ONE_SECOND);
-	for (size_t i = 0; i < ONE_SECOND; i++)
-		peak = abs(pcm[i]) > peak ? abs(pcm[i]) : peak;
-	assert_true(abs(peak - (int)lrint(AMPLITUDE * INT16_MAX)) <= 2);
+	assert_true(abs(peak_of(pcm, ONE_SECOND) - (int)lrint(AMPLITUDE * INT16_MAX)) <= 2);
+}
+
+/* Out-of-range amplitudes are clamped to full scale and to silence, by both generators. */
+static void test_amplitude_clamped(void **state)
+{
+	int16_t pcm[ONE_SECOND];
+	struct tone t;
+
+	tone_init(&t, 440, 2.0);
+	tone_fill(&t, pcm, ONE_SECOND);
+	assert_true(peak_of(pcm, ONE_SECOND) >= INT16_MAX - 1);
+	tone_fill_second(440, 2.0, pcm);
+	assert_true(peak_of(pcm, ONE_SECOND) >= INT16_MAX - 1);
+
+	tone_init(&t, 440, -1.0);
+	tone_fill(&t, pcm, ONE_SECOND);
+	assert_int_equal(peak_of(pcm, ONE_SECOND), 0);
+	tone_fill_second(440, -1.0, pcm);
+	assert_int_equal(peak_of(pcm, ONE_SECOND), 0);
 }
 
 static void test_goertzel_power(void **state)
@@ -238,8 +252,8 @@ int main(void)
 		cmocka_unit_test(test_frames_equal_one_long_fill),
 		cmocka_unit_test(test_phase_continuous_across_frames),
 		cmocka_unit_test(test_second_loops_without_a_seam),
-		cmocka_unit_test(test_set_hz_keeps_phase),
 		cmocka_unit_test(test_amplitude),
+		cmocka_unit_test(test_amplitude_clamped),
 		cmocka_unit_test(test_goertzel_power),
 		cmocka_unit_test(test_peaks_of_a_mix),
 		cmocka_unit_test(test_peaks_respect_max),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Helpers the benchmark tools (rtpgen, rtpsink, macfwd, benchflows,
- * ngcalls, rtpjitter) share: flow files, interfaces, time, signals.
+ * ngcalls, rtpjitter) share: flow files, MAC addresses, the sink's totals,
+ * signals, options.
  *
  * A flow file has one flow a line, LOCAL,SRC,DST,EXPECT, as
  * datapath_harness --flow takes it: packets from EXPECT to LOCAL (the
@@ -24,18 +25,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 
 #include "tools/bench/bpf/bench_abi.h"
 #include "datapath/datapath.h"
 
-/* The test tools' address parser; not every tool uses every helper of it. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
+#include "lib/monotonic.h"
 #include "lib/sockaddr_text.h"
-#pragma GCC diagnostic pop
 
 struct bench_flow {
 	struct flow_key local, src, dst, expect;
@@ -132,14 +129,6 @@ static inline int bench_parse_mac(const char *s, uint8_t mac[ETH_ALEN])
 		mac[i] = v[i];
 	}
 	return 0;
-}
-
-static inline uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* The sink's per-CPU totals (map fd of rtpsink's "totals"), summed; 0 or -errno. */

@@ -255,10 +255,10 @@ static int cmd_program(void)
 	dp = open_xdp(ifs);
 	if (!dp)
 		return 1;
-	t0 = bench_now_ns();
+	t0 = monotonic_ns();
 	ret = program_flows(dp, flows);
 	if (ret == 0) {
-		printf("{\"flows\":%u,\"seconds\":%.3f}\nready\n", flows->len, (bench_now_ns() - t0) / 1e9);
+		printf("{\"flows\":%u,\"seconds\":%.3f}\nready\n", flows->len, (monotonic_ns() - t0) / 1e9);
 		fflush(stdout);
 		sigwait(&sigs, &sig);
 	}
@@ -304,11 +304,11 @@ static int cmd_rate(void)
 	if (!dp)
 		return 1;
 	mem_empty = flows_memlock();
-	t0 = bench_now_ns();
+	t0 = monotonic_ns();
 	ret = program_flows(dp, flows);
-	add_s = (bench_now_ns() - t0) / 1e9;
+	add_s = (monotonic_ns() - t0) / 1e9;
 	mem_full = flows_memlock();
-	t0 = bench_now_ns();
+	t0 = monotonic_ns();
 	for (guint i = 0; i < flows->len && ret == 0; i++) {
 		const struct bench_flow *f = &g_array_index(flows, struct bench_flow, i);
 
@@ -317,7 +317,7 @@ static int cmd_rate(void)
 			fprintf(stderr, "benchflows: flow_delete %s: %s\n",
 				flow_key_format(&f->local, name, sizeof(name)), strerror(-ret));
 	}
-	del_s = (bench_now_ns() - t0) / 1e9;
+	del_s = (monotonic_ns() - t0) / 1e9;
 	if (ret == 0)
 		printf("{\"flows\":%u,\"add_per_s\":%.0f,\"delete_per_s\":%.0f,\"memlock_empty\":%lld,"
 		       "\"memlock_full\":%lld,\"bytes_per_flow\":%.0f}\n",

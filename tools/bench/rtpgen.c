@@ -107,7 +107,7 @@ static double proc_cpu_seconds(const char *pid)
 static void take_snapshot(struct snapshot *s, uint64_t sent, int sink_fd)
 {
 	memset(s, 0, sizeof(*s));
-	s->ns = bench_now_ns();
+	s->ns = monotonic_ns();
 	s->sent = sent;
 	if (sink_fd >= 0)
 		bench_sink_totals(sink_fd, &s->sink);
@@ -192,11 +192,11 @@ static void sleep_until(uint64_t ns)
 /* Until the sink's count has not moved for --quiet-ms (at most MAX_QUIET_WAIT_MS). */
 static void wait_quiet(int sink_fd)
 {
-	uint64_t start = bench_now_ns(), since = start, last = UINT64_MAX;
+	uint64_t start = monotonic_ns(), since = start, last = UINT64_MAX;
 	struct snapshot s;
 
-	while (bench_now_ns() - since < opt_quiet_ms * 1000000ull &&
-	       bench_now_ns() - start < MAX_QUIET_WAIT_MS * 1000000ull) {
+	while (monotonic_ns() - since < opt_quiet_ms * 1000000ull &&
+	       monotonic_ns() - start < MAX_QUIET_WAIT_MS * 1000000ull) {
 		take_snapshot(&s, 0, sink_fd);
 		if (s.sink.packets != last) {
 			last = s.sink.packets;
@@ -221,7 +221,7 @@ static int run(struct rtpgen_bpf *skel, struct sender *s, int sink_fd, struct wi
 	ret = pthread_create(&s->thread, NULL, send_frames, s);
 	if (ret)
 		return -ret;
-	edge = bench_now_ns() + opt_warmup_ms * 1000000ull;
+	edge = monotonic_ns() + opt_warmup_ms * 1000000ull;
 	for (int i = 0; i <= opt_windows; i++) {
 		sleep_until(edge);
 		take_snapshot(&now, *sent, sink_fd);

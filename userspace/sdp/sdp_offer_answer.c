@@ -16,6 +16,7 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/sdp.h>
 
+#include "sdp_guard.h"
 #include "sdp_offer_answer.h"
 
 #define SDP_USERNAME	     "rtprelay"
@@ -255,14 +256,15 @@ enum sdp_parse_result sdp_media_parse(const char *data, size_t len, struct sdp_m
 	sdp_parser_t *parser;
 	sdp_session_t *session;
 	enum sdp_parse_result result;
+	char why[SDP_ERROR_MAX];
 
 	memset(out, 0, sizeof(*out));
 	if (err && err_size)
 		err[0] = '\0';
 	if (!data || len == 0)
 		return parse_failed(SDP_PARSE_BAD, err, err_size, "Bad SDP: empty body");
-	if (memchr(data, '\0', len))
-		return parse_failed(SDP_PARSE_BAD, err, err_size, "Bad SDP: NUL byte in body");
+	if (!sdp_guard_check(data, len, why, sizeof(why)))
+		return parse_failed(SDP_PARSE_BAD, err, err_size, "Bad SDP: %s", why);
 
 	parser = sdp_parse(home, data, len, 0);
 	session = sdp_session(parser);
