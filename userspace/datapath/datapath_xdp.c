@@ -202,7 +202,11 @@ static int xdp_flow_delete(struct datapath *dp, const struct flow_key *key)
 	return ret;
 }
 
-/* The table's callback: only the next hop changes; BPF_EXIST, so a deleted flow stays deleted. */
+/*
+ * The table's callback: only the next hop changes; BPF_EXIST, so a deleted
+ * flow stays deleted. Like flow_set, the read and write of the entry can miss
+ * the counts of packets forwarded in between (microseconds, once per change).
+ */
 static void on_nexthop_changed(void *user, const struct flow_key *key, const struct flow_nexthop *nh)
 {
 	struct datapath_xdp *x = user;
@@ -282,10 +286,6 @@ static void xdp_input(struct datapath *dp, const struct flow_key *local, struct 
 	g_mutex_unlock(&dp->lock);
 }
 
-/*
- * unpin_links detaches XDP; unpin_maps also forgets the flows. A failed open
- * detaches what it attached but keeps the maps: they may hold adopted flows.
- */
 static void xdp_kernel_path(struct datapath *dp, char *buf, size_t len)
 {
 	struct datapath_xdp *x = to_xdp(dp);
@@ -296,6 +296,10 @@ static void xdp_kernel_path(struct datapath *dp, char *buf, size_t len)
 		nexthop_table_state(x->nexthops, buf, len);
 }
 
+/*
+ * unpin_links detaches XDP; unpin_maps also forgets the flows. A failed open
+ * detaches what it attached but keeps the maps: they may hold adopted flows.
+ */
 static void xdp_free(struct datapath_xdp *x, bool unpin_links, bool unpin_maps)
 {
 	GHashTableIter it;
