@@ -176,17 +176,31 @@ static bool xdp_on(const struct nexthop_table *t, uint32_t ifindex)
 }
 
 /* The route's part of the next hop into d->out; DEST_RESOLVING when a neighbour is all that is missing. */
-static enum dest_state resolve_route(struct nexthop_table *t, struct dest *d)
+/*
+ * The route from the flow's source, so that source-based rules apply; the
+ * kernel refuses a source that is not local (EINVAL: an address removed
+ * under an adopted flow), and then the destination alone decides, as for
+ * an unbound socket.
+ */
+static int route_get(struct nexthop_table *t, const struct dest *d, struct rtnl_route *r)
 {
 	const struct flow_addr *src = addr_is_zero(&d->key.src.addr) ? NULL : &d->key.src.addr;
 	char req[RTNL_REQUEST_MAX];
 	const struct nlmsghdr *nlh;
-	const struct rtnl_link *l;
-	struct rtnl_route r;
 	int err;
 
 	nlh = query(t, rtnl_route_get(req, 0, d->key.dst.family, &d->key.dst.addr, src), &err);
-	if (!nlh || rtnl_route_parse(nlh, &r) < 0 || !r.oif)
+	if (!nlh && err == -EINVAL && src)
+		nlh = query(t, rtnl_route_get(req, 0, d->key.dst.family, &d->key.dst.addr, NULL), &err);
+	return nlh ? rtnl_route_parse(nlh, r) : err;
+}
+
+static enum dest_state resolve_route(struct nexthop_table *t, struct dest *d)
+{
+	const struct rtnl_link *l;
+	struct rtnl_route r;
+
+	if (route_get(t, d, &r) < 0 || !r.oif)
 		return DEST_NO_ROUTE;
 	d->out.ifindex = r.oif;
 	d->via = r.has_gateway ? r.gateway : d->key.dst.addr;
