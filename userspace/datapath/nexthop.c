@@ -176,23 +176,35 @@ static bool xdp_on(const struct nexthop_table *t, uint32_t ifindex)
 }
 
 /* The route's part of the next hop into d->out; DEST_RESOLVING when a neighbour is all that is missing. */
-/*
- * The route from the flow's source, so that source-based rules apply; the
- * kernel refuses a source that is not local (EINVAL: an address removed
- * under an adopted flow), and then the destination alone decides, as for
- * an unbound socket.
- */
-static int route_get(struct nexthop_table *t, const struct dest *d, struct rtnl_route *r)
+static int route_query(struct nexthop_table *t, int family, const struct flow_addr *dst, const struct flow_addr *src,
+		       struct rtnl_route *r)
 {
-	const struct flow_addr *src = addr_is_zero(&d->key.src.addr) ? NULL : &d->key.src.addr;
 	char req[RTNL_REQUEST_MAX];
 	const struct nlmsghdr *nlh;
 	int err;
 
-	nlh = query(t, rtnl_route_get(req, 0, d->key.dst.family, &d->key.dst.addr, src), &err);
-	if (!nlh && err == -EINVAL && src)
-		nlh = query(t, rtnl_route_get(req, 0, d->key.dst.family, &d->key.dst.addr, NULL), &err);
+	nlh = query(t, rtnl_route_get(req, 0, family, dst, src), &err);
 	return nlh ? rtnl_route_parse(nlh, r) : err;
+}
+
+/*
+ * The route from the flow's source, so that source-based rules apply. The
+ * kernel refuses a source that is not local (an address removed under an
+ * adopted flow, the benchmark's synthetic flows) as unreachable: then the
+ * destination alone decides, as for an unbound socket.
+ */
+static int route_get(struct nexthop_table *t, const struct dest *d, struct rtnl_route *r)
+{
+	const struct flow_addr *src = addr_is_zero(&d->key.src.addr) ? NULL : &d->key.src.addr;
+	int family = d->key.dst.family;
+	struct rtnl_route to_src;
+	int ret = route_query(t, family, &d->key.dst.addr, src, r);
+
+	if (ret == 0 || !src)
+		return ret;
+	if (route_query(t, family, src, NULL, &to_src) == 0 && to_src.type == RTN_LOCAL)
+		return -ENETUNREACH;
+	return route_query(t, family, &d->key.dst.addr, NULL, r);
 }
 
 static enum dest_state resolve_route(struct nexthop_table *t, struct dest *d)
