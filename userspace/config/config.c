@@ -15,8 +15,9 @@
 
 #include "config.h"
 #include "lib/control_msg.h"
+#include "lib/sockaddr_text.h"
 
-G_DEFINE_QUARK(rtprelay - config - error - quark, config_error)
+G_DEFINE_QUARK(rtprelay_config_error, config_error)
 
 /*
  * Where config_default_media_ip() pretends to send: TEST-NET-1, which no
@@ -728,6 +729,38 @@ char *config_interface_of(const char *ip)
 	}
 	freeifaddrs(ifas);
 	return name;
+}
+
+/* A numeric address of family and a port (host order) as a socket address; its length, 0 if ip does not parse. */
+static socklen_t sockaddr_of(int family, const char *ip, uint16_t port, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	out->ss_family = family;
+	if (family == AF_INET) {
+		sin->sin_port = htons(port);
+		return inet_pton(AF_INET, ip, &sin->sin_addr) == 1 ? sizeof(*sin) : 0;
+	}
+	if (family == AF_INET6) {
+		sin6->sin6_port = htons(port);
+		return inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1 ? sizeof(*sin6) : 0;
+	}
+	return 0;
+}
+
+socklen_t config_media_sockaddr(const struct config *cfg, uint16_t port, struct sockaddr_storage *out)
+{
+	return sockaddr_of(cfg->media_family, cfg->media_ip, port, out);
+}
+
+const char *config_hostport_format(const struct config_hostport *hp, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+
+	sockaddr_of(hp->family, hp->host, hp->port, &ss);
+	return sockaddr_format(&ss, buf, len);
 }
 
 /* Defaults that depend on the host, looked up only when not configured. */

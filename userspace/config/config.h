@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <arpa/inet.h>
 #include <glib.h>
@@ -39,7 +40,7 @@
 #define RTPRELAY_DEFAULT_ROUTE_DEFAULT "tone"
 #define RTPRELAY_LOG_LEVEL_DEFAULT     G_LOG_LEVEL_MESSAGE
 
-#define CONFIG_ERROR		      (config_error_quark())
+#define CONFIG_ERROR		       (config_error_quark())
 GQuark config_error_quark(void);
 
 enum config_error {
@@ -125,6 +126,17 @@ bool config_parse_uint(const char *s, unsigned int min, unsigned int max, unsign
 bool config_parse_group(const char *s, gid_t *out, GError **err);
 /* true|false|yes|no|on|off|1|0 */
 bool config_parse_bool(const char *s, bool *out, GError **err);
+
+/* "192.0.2.1:5060" or "[2001:db8::1]:5060" into buf (of CONFIG_HOSTPORT_TEXT_MAX bytes); returns buf. */
+#define CONFIG_HOSTPORT_TEXT_MAX (INET6_ADDRSTRLEN + 8)
+const char *config_hostport_format(const struct config_hostport *hp, char *buf, size_t len);
+
+/*
+ * The media address with `port` (host order) as a socket address, what the
+ * relay's media sockets bind to: its length, or 0 (out zeroed but for the
+ * family) when media_ip is empty.
+ */
+socklen_t config_media_sockaddr(const struct config *cfg, uint16_t port, struct sockaddr_storage *out);
 
 /*
  * Network lookups behind the defaults. config_default_media_ip: the IPv4

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The control socket of rtprelayd (docs/architecture.md, "The control protocol"). Each
+ * The control socket of rtprelayd (README.md, "Control: rtprelayctl"). Each
  * datagram is checked in this order: the sender's credentials (uid 0 or
  * the control group, else EPERM), the datagram's framing, then each
  * message's header and attributes; every failure is answered with an
@@ -20,9 +20,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "control_commands.h"
-#include "lib/control_msg.h"
 #include "control_server.h"
+#include "lib/control_msg.h"
 
 #define OUTBOX_RETRY_MS	   10
 #define OUTBOX_DEADLINE_MS 2000
@@ -37,8 +38,10 @@ struct pending_reply {
 	gint64 deadline_us; /* dropped if the client has read nothing by then */
 };
 
+G_DEFINE_QUARK(rtprelay_control_server_error, control_server_error)
+
 struct control_server {
-	struct daemon *d;
+	const struct control_context *ctx;
 	struct mnl_socket *nl;
 	guint watch;
 	guint retry;   /* the outbox's retry timer, 0 when none */
@@ -139,7 +142,7 @@ static bool is_dump(const struct nlmsghdr *nlh)
 static int run_request(struct control_server *cs, const struct nlmsghdr *nlh, uint32_t portid, GByteArray *out,
 		       char *err, size_t errlen)
 {
-	struct control_request rq = { .d = cs->d, .nlh = nlh, .portid = portid, .reply = out };
+	struct control_request rq = { .ctx = cs->ctx, .nlh = nlh, .portid = portid, .reply = out };
 	const struct control_command *cmd;
 	struct ctl_msg msg;
 	int ret;
@@ -151,7 +154,7 @@ static int run_request(struct control_server *cs, const struct nlmsghdr *nlh, ui
 	ret = ctl_msg_parse(nlh, &msg, err, errlen);
 	if (ret < 0)
 		return ret;
-	cmd = control_command_find(msg.cmd);
+	cmd = control_commands_find(msg.cmd);
 	if (!cmd) {
 		snprintf(err, errlen, "command %u is not implemented", msg.cmd);
 		return -EOPNOTSUPP;
@@ -234,7 +237,7 @@ static void handle_datagram(struct control_server *cs, const struct ctl_datagram
 /* uid 0 or the control group may send commands; err says why another may not. */
 static bool sender_permitted(const struct control_server *cs, const struct ctl_datagram *dg, char *err, size_t len)
 {
-	gid_t group = cs->d->cfg.control_gid;
+	gid_t group = cs->ctx->cfg->control_gid;
 
 	if (!dg->has_cred) {
 		snprintf(err, len, "permission denied: no credentials came with the message");
@@ -288,17 +291,17 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer user)
 	return G_SOURCE_CONTINUE;
 }
 
-struct control_server *control_server_start(struct daemon *d, GError **err)
+struct control_server *control_server_start(const struct control_context *ctx, GError **err)
 {
-	uint32_t port = d->cfg.control_port;
+	uint32_t port = ctx->cfg->control_port;
 	struct control_server *cs = g_new0(struct control_server, 1);
 	int fd;
 
-	cs->d = d;
+	cs->ctx = ctx;
 	cs->nl = ctl_socket_open(port);
 	if (!cs->nl) {
 		g_set_error(
-		    err, g_quark_from_static_string("control"), errno,
+		    err, CONTROL_SERVER_ERROR, errno,
 		    "cannot bind the control socket to netlink port id %u (0x%08x): %s%s", port, port, strerror(errno),
 		    errno == EADDRINUSE ? " (another rtprelayd in this network namespace? see --control-port)" : "");
 		g_free(cs);
