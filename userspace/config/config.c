@@ -48,7 +48,7 @@ static bool parse_u64(const char *s, unsigned int base, guint64 min, guint64 max
 	return s && *s && g_ascii_string_to_unsigned(s, base, min, max, out, NULL);
 }
 
-bool config_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out, GError **err)
+static bool parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out, GError **err)
 {
 	guint64 v;
 
@@ -208,7 +208,7 @@ const char *config_log_level_name(GLogLevelFlags level)
 	return "?";
 }
 
-bool config_parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GError **err)
+static bool parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GError **err)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -228,7 +228,7 @@ bool config_parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GEr
 	return invalid(err, s, "expected a numeric IPv4 or IPv6 address");
 }
 
-bool config_parse_group(const char *s, gid_t *out, GError **err)
+static bool parse_group(const char *s, gid_t *out, GError **err)
 {
 	guint64 v;
 	struct group *gr;
@@ -246,7 +246,7 @@ bool config_parse_group(const char *s, gid_t *out, GError **err)
 	return true;
 }
 
-bool config_parse_bool(const char *s, bool *out, GError **err)
+static bool parse_bool(const char *s, bool *out, GError **err)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
 
@@ -307,7 +307,7 @@ static bool set_sip_listen(struct config *cfg, const char *v, GError **err)
 
 static bool set_media_ip(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_ip(v, cfg->media_ip, &cfg->media_family, err);
+	return parse_ip(v, cfg->media_ip, &cfg->media_family, err);
 }
 
 static bool set_rtp_ports(struct config *cfg, const char *v, GError **err)
@@ -357,34 +357,34 @@ static bool set_bpffs(struct config *cfg, const char *v, GError **err)
 
 static bool set_tone_hz(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, RTPRELAY_TONE_HZ_MIN, RTPRELAY_TONE_HZ_MAX, &cfg->tone_hz, err);
+	return parse_uint(v, RTPRELAY_TONE_HZ_MIN, RTPRELAY_TONE_HZ_MAX, &cfg->tone_hz, err);
 }
 
 static bool set_answer_delay(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, 0, RTPRELAY_ANSWER_DELAY_MAX, &cfg->answer_delay_ms, err);
+	return parse_uint(v, 0, RTPRELAY_ANSWER_DELAY_MAX, &cfg->answer_delay_ms, err);
 }
 
 static bool set_rtp_timeout(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, 1, RTPRELAY_RTP_TIMEOUT_MAX, &cfg->rtp_timeout, err);
+	return parse_uint(v, 1, RTPRELAY_RTP_TIMEOUT_MAX, &cfg->rtp_timeout, err);
 }
 
 static bool set_max_calls(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, 1, RTPRELAY_MAX_CALLS_MAX, &cfg->max_calls, err);
+	return parse_uint(v, 1, RTPRELAY_MAX_CALLS_MAX, &cfg->max_calls, err);
 }
 
 static bool set_control_port(struct config *cfg, const char *v, GError **err)
 {
-	if (!ctl_port_parse(v, &cfg->control_port))
+	if (!ctl_msg_port_parse(v, &cfg->control_port))
 		return invalid(err, v, "expected a netlink port id from 1 to 4294967295 (decimal or 0x hex)");
 	return true;
 }
 
 static bool set_control_group(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_group(v, &cfg->control_gid, err);
+	return parse_group(v, &cfg->control_gid, err);
 }
 
 static bool set_default_route(struct config *cfg, const char *v, GError **err)
@@ -398,7 +398,7 @@ static bool set_default_route(struct config *cfg, const char *v, GError **err)
 
 static bool set_foreground(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_bool(v, &cfg->foreground, err);
+	return parse_bool(v, &cfg->foreground, err);
 }
 
 static bool set_log_level(struct config *cfg, const char *v, GError **err)
@@ -549,7 +549,8 @@ static bool load_group(struct config *cfg, GKeyFile *kf, const char *group, GErr
 	return false;
 }
 
-bool config_load_file(struct config *cfg, const char *path, GError **err)
+/* A config file's [rtprelay] and [routes] groups. */
+static bool load_file(struct config *cfg, const char *path, GError **err)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_auto(GStrv) groups = NULL;
@@ -676,7 +677,7 @@ static bool load_chosen_file(struct config *cfg, const struct cli *cli, const ch
 		path = default_path;
 	if (!path)
 		return true;
-	if (!config_load_file(cfg, path, err))
+	if (!load_file(cfg, path, err))
 		return false;
 	cfg->file = g_strdup(path);
 	return true;

@@ -47,7 +47,7 @@ static void reply_add(struct control_request *rq, const struct nlmsghdr *nlh)
 
 static int need_attr(struct control_request *rq, enum rtprelay_attr type)
 {
-	return rq->msg->tb[type] ? 0 : fail(rq, EINVAL, "missing attribute %s", ctl_attr_name(type));
+	return rq->msg->tb[type] ? 0 : fail(rq, EINVAL, "missing attribute %s", ctl_msg_attr_name(type));
 }
 
 /* The call the u32 attribute `type` names. */
@@ -79,7 +79,7 @@ static void put_sockaddr(struct nlmsghdr *nlh, uint16_t type, const struct socka
 	char text[64];
 
 	if (flow_key_from_sockaddr(&key, (const struct sockaddr *)ss) == 0)
-		ctl_attr_put_str(nlh, type, flow_key_format(&key, text, sizeof(text)));
+		ctl_msg_put_str(nlh, type, flow_key_format(&key, text, sizeof(text)));
 }
 
 static const char *xdp_mode_name(__u8 attach_mode)
@@ -105,10 +105,10 @@ static void put_interface(struct nlmsghdr *nlh, const char *name)
 	unsigned int ifindex = if_nametoindex(name);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, RTPRELAY_A_INTERFACE);
 
-	ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_NAME, name);
+	ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_NAME, name);
 	mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_INDEX, ifindex);
 	if (ifindex && bpf_xdp_query(ifindex, 0, &q) == 0) {
-		ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, xdp_mode_name(q.attach_mode));
+		ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, xdp_mode_name(q.attach_mode));
 		if (q.prog_id)
 			mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_XDP_PROG_ID, q.prog_id);
 	}
@@ -130,16 +130,16 @@ static int cmd_status(struct control_request *rq)
 	guint flows = 0;
 
 	ctx->dp->ops->flow_foreach(ctx->dp, count_flow, &flows);
-	ctl_attr_put_str(nlh, RTPRELAY_A_VERSION, RTPRELAY_VERSION);
+	ctl_msg_put_str(nlh, RTPRELAY_A_VERSION, RTPRELAY_VERSION);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_PID, getpid());
 	mnl_attr_put_u64(nlh, RTPRELAY_A_UPTIME_MS, (g_get_monotonic_time() - ctx->started_us) / 1000);
-	ctl_attr_put_str(nlh, RTPRELAY_A_DATAPATH, ctx->dp->ops->name);
-	ctl_attr_put_str(nlh, RTPRELAY_A_DATAPATH_WHY, ctx->dp->why);
+	ctl_msg_put_str(nlh, RTPRELAY_A_DATAPATH, ctx->dp->ops->name);
+	ctl_msg_put_str(nlh, RTPRELAY_A_DATAPATH_WHY, ctx->dp->why);
 	for (char **ifname = cfg->interfaces; ifname && *ifname; ifname++)
 		put_interface(nlh, *ifname);
-	ctl_attr_put_str(nlh, RTPRELAY_A_BPFFS, cfg->bpffs_dir);
-	ctl_attr_put_str(nlh, RTPRELAY_A_SIP_LISTEN, config_hostport_format(&cfg->sip_listen, listen, sizeof(listen)));
-	ctl_attr_put_str(nlh, RTPRELAY_A_MEDIA_IP, cfg->media_ip);
+	ctl_msg_put_str(nlh, RTPRELAY_A_BPFFS, cfg->bpffs_dir);
+	ctl_msg_put_str(nlh, RTPRELAY_A_SIP_LISTEN, config_hostport_format(&cfg->sip_listen, listen, sizeof(listen)));
+	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA_IP, cfg->media_ip);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, call_table_count(ctx->calls));
 	mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_COUNT, room_count(ctx->calls));
 	mnl_attr_put_u32(nlh, RTPRELAY_A_FLOW_COUNT, flows);
@@ -173,18 +173,18 @@ static void put_call(struct control_request *rq, const struct call_info *ci)
 	struct nlmsghdr *nlh = reply_start(rq);
 
 	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_ID, ci->id);
-	ctl_attr_put_str(nlh, RTPRELAY_A_STATE, ci->state);
+	ctl_msg_put_str(nlh, RTPRELAY_A_STATE, ci->state);
 	if (ci->outgoing)
 		mnl_attr_put(nlh, RTPRELAY_A_OUTGOING, 0, NULL);
-	ctl_attr_put_str(nlh, RTPRELAY_A_URI, ci->remote_uri ? ci->remote_uri : "");
+	ctl_msg_put_str(nlh, RTPRELAY_A_URI, ci->remote_uri ? ci->remote_uri : "");
 	if (ci->codec[0])
-		ctl_attr_put_str(nlh, RTPRELAY_A_CODEC, ci->codec);
-	ctl_attr_put_str(nlh, RTPRELAY_A_MEDIA, ci->media);
+		ctl_msg_put_str(nlh, RTPRELAY_A_CODEC, ci->codec);
+	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA, ci->media);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_TONE_HZ, ci->tone_hz);
 	if (ci->bridged_with)
 		mnl_attr_put_u32(nlh, RTPRELAY_A_BRIDGED_WITH, ci->bridged_with);
 	if (ci->room)
-		ctl_attr_put_str(nlh, RTPRELAY_A_ROOM, ci->room);
+		ctl_msg_put_str(nlh, RTPRELAY_A_ROOM, ci->room);
 	put_sockaddr(nlh, RTPRELAY_A_LOCAL_RTP, &ci->local_rtp);
 	put_sockaddr(nlh, RTPRELAY_A_REMOTE_RTP, &ci->remote_rtp);
 	if (ci->latched)
@@ -236,8 +236,8 @@ static void put_room(const struct room *r, void *user)
 	struct control_request *rq = user;
 	struct nlmsghdr *nlh = reply_start(rq);
 
-	ctl_attr_put_str(nlh, RTPRELAY_A_ROOM, room_name(r));
-	ctl_attr_put_str(nlh, RTPRELAY_A_ROOM_MODE, room_mode_name(r));
+	ctl_msg_put_str(nlh, RTPRELAY_A_ROOM, room_name(r));
+	ctl_msg_put_str(nlh, RTPRELAY_A_ROOM_MODE, room_mode_name(r));
 	for (guint i = 0; i < room_member_count(r); i++)
 		mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_MEMBER, room_member_id(r, i));
 	reply_add(rq, nlh);

@@ -6,7 +6,7 @@
  *
  * Names: control_commands_* here and control_server_* in control_server.h
  * are the daemon's side; the wire format both ends share is
- * lib/control_msg.h (ctl_msg_*).
+ * lib/control_msg.h, all of it ctl_msg_*.
  */
 #ifndef RTPRELAY_CONTROL_COMMANDS_H
 #define RTPRELAY_CONTROL_COMMANDS_H
