@@ -21,9 +21,10 @@
 #include <sofia-sip/su_tag_io.h>
 
 #include "call.h"
-#include "room.h"
+#include "config/config.h"
 #include "config/route.h"
-#include "sip/sip.h"
+#include "media/media_bridge.h"
+#include "room.h"
 
 #define RETRY_AFTER_SECONDS "5"
 #define SDP_CONTENT_TYPE    "application/sdp"
@@ -38,33 +39,30 @@ const char *call_state_name(enum call_state state)
 	return state_names[state];
 }
 
-struct call *call_find(struct daemon *d, guint id)
-{
-	return g_hash_table_lookup(d->calls, GUINT_TO_POINTER(id));
-}
+G_DEFINE_QUARK(rtprelay_call_error, call_error)
 
 static enum g711_law codec_law(enum sdp_codec codec)
 {
 	return codec == SDP_CODEC_PCMA ? G711_ALAW : G711_ULAW;
 }
 
-static struct call *call_new(struct daemon *d, nua_handle_t *nh, bool outgoing, const char *remote_uri,
+static struct call *call_new(struct call_table *t, nua_handle_t *nh, bool outgoing, const char *remote_uri,
 			     struct media_stream *media)
 {
 	struct call *c = g_new0(struct call, 1);
 
-	c->id = ++d->next_call_id;
-	c->d = d;
+	c->id = ++t->next_id;
+	c->table = t;
 	c->nh = nh;
 	c->outgoing = outgoing;
 	c->remote_uri = g_strdup(remote_uri);
 	c->media = media;
-	c->tone_hz = d->cfg.tone_hz;
+	c->tone_hz = t->cfg->tone_hz;
 	c->sdp_session_id = g_get_real_time();
 	c->started_us = g_get_monotonic_time();
-	d->stats.calls_total++;
+	t->stats.calls_total++;
 	nua_handle_bind(nh, c);
-	g_hash_table_insert(d->calls, GUINT_TO_POINTER(c->id), c);
+	g_hash_table_insert(t->calls, GUINT_TO_POINTER(c->id), c);
 	return c;
 }
 
@@ -103,7 +101,7 @@ static void call_free(struct call *c)
 {
 	g_info("call %u: ended", c->id);
 	disconnect(c);
-	g_hash_table_remove(c->d->calls, GUINT_TO_POINTER(c->id));
+	g_hash_table_remove(c->table->calls, GUINT_TO_POINTER(c->id));
 	if (c->answer_timer)
 		g_source_remove(c->answer_timer);
 	g_free(c->room_name);
@@ -118,7 +116,7 @@ static void call_free(struct call *c)
 static char *local_sdp(struct call *c, const struct sdp_media_desc *offer)
 {
 	struct sdp_local local = {
-		.address = c->d->cfg.media_ip,
+		.address = c->table->cfg->media_ip,
 		.rtp_port = media_stream_port(c->media),
 		.session_id = c->sdp_session_id,
 		.session_version = ++c->sdp_version,
@@ -168,29 +166,36 @@ static bool has_sdp(const sip_t *sip)
 	return sip && sip->sip_payload && sip->sip_payload->pl_len > 0;
 }
 
-static void respond_sdp(struct call *c, const char *sdp)
+/* 200 OK with our SDP: the answer to offer, or our offer when there is none. */
+static void respond_sdp(struct call *c, const struct sdp_media_desc *offer)
 {
+	char *sdp = local_sdp(c, offer);
+
 	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	g_free(sdp);
 }
 
-/* The ring delay is over: 200 OK with our answer (or our offer, for a delayed offer). */
-static gboolean answer(gpointer user)
+/* An INVITE answered: our answer to its offer, or our offer for a delayed offer. */
+static void answer(struct call *c)
+{
+	respond_sdp(c, c->have_remote ? &c->remote : NULL);
+	c->state = CALL_ANSWERED;
+}
+
+static gboolean on_ring_delay_over(gpointer user)
 {
 	struct call *c = user;
-	char *sdp = local_sdp(c, c->have_remote ? &c->remote : NULL);
 
 	c->answer_timer = 0;
-	respond_sdp(c, sdp);
-	g_free(sdp);
-	c->state = CALL_ANSWERED;
+	answer(c);
 	return G_SOURCE_REMOVE;
 }
 
 /* A refusal before any call exists: counted as a failed call. */
-static void refuse(struct daemon *d, nua_handle_t *nh, int status, const char *phrase, bool retry)
+static void refuse(struct call_table *t, nua_handle_t *nh, int status, const char *phrase, bool retry)
 {
-	d->stats.calls_total++;
-	d->stats.calls_failed++;
+	t->stats.calls_total++;
+	t->stats.calls_failed++;
 	nua_respond(nh, status, phrase, TAG_IF(retry, SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS)), TAG_END());
 }
 
@@ -198,12 +203,12 @@ static void refuse(struct daemon *d, nua_handle_t *nh, int status, const char *p
 static bool place_b2bua_leg(struct call *caller, const char *target)
 {
 	GError *err = NULL;
-	struct call *out = call_place(caller->d, target, caller->tone_hz, caller->codec, &err);
+	struct call *out = call_place(caller->table, target, caller->tone_hz, caller->codec, &err);
 
 	if (!out) {
 		g_warning("call %u: cannot call %s: %s", caller->id, target, err->message);
 		g_error_free(err);
-		caller->d->stats.calls_failed++;
+		caller->table->stats.calls_failed++;
 		nua_respond(caller->nh, 503, "Route target unreachable", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS),
 			    TAG_END());
 		caller->state = CALL_TERMINATING;
@@ -214,7 +219,7 @@ static bool place_b2bua_leg(struct call *caller, const char *target)
 	return true;
 }
 
-void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
+void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 {
 	const char *user = sip->sip_request->rq_url->url_user;
 	struct sdp_media_desc offer;
@@ -224,34 +229,34 @@ void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 	struct call *c;
 	char *from;
 
-	if (g_hash_table_size(d->calls) >= d->cfg.max_calls) {
-		refuse(d, nh, 503, "Too many calls", true);
+	if (call_table_count(t) >= t->cfg->max_calls) {
+		refuse(t, nh, 503, "Too many calls", true);
 		return;
 	}
-	switch (route_resolve(&d->cfg, user, &route)) {
+	switch (route_resolve(t->cfg, user, &route)) {
 	case ROUTE_NONE:
-		refuse(d, nh, 404, "No route for this user", false);
+		refuse(t, nh, 404, "No route for this user", false);
 		return;
 	case ROUTE_BAD_TONE:
-		refuse(d, nh, 404, "Tone frequency out of range (50-3950 Hz)", false);
+		refuse(t, nh, 404, "Tone frequency out of range (50-3950 Hz)", false);
 		return;
 	default:
 		break;
 	}
 	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer)) {
-		d->stats.calls_total++;
-		d->stats.calls_failed++;
+		t->stats.calls_total++;
+		t->stats.calls_failed++;
 		return;
 	}
-	ms = media_stream_new(d, &err);
+	ms = media_stream_new(t->media, &err);
 	if (!ms) {
-		refuse(d, nh, 503, "No free RTP port", true);
+		refuse(t, nh, 503, "No free RTP port", true);
 		g_warning("refusing a call: %s", err->message);
 		g_error_free(err);
 		return;
 	}
 	from = url_as_string(NULL, sip->sip_from->a_url);
-	c = call_new(d, nh, false, from, ms);
+	c = call_new(t, nh, false, from, ms);
 	su_free(NULL, from);
 	c->tone_hz = route.tone_hz;
 	if (has_sdp(sip))
@@ -264,27 +269,22 @@ void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 	if (route.kind == ROUTE_ROOM)
 		c->room_name = g_strdup(route.room);
 	nua_respond(nh, SIP_180_RINGING, TAG_END());
-	c->answer_timer = g_timeout_add(d->cfg.answer_delay_ms, answer, c);
+	c->answer_timer = g_timeout_add(t->cfg->answer_delay_ms, on_ring_delay_over, c);
 }
 
 /* A re-INVITE: new address, hold or resume take effect at once. */
 static void on_reinvite(struct call *c, const sip_t *sip)
 {
 	struct sdp_media_desc offer;
-	char *sdp;
 
 	if (!has_sdp(sip)) {
-		sdp = local_sdp(c, NULL); /* the ACK carries the answer */
-		respond_sdp(c, sdp);
-		g_free(sdp);
+		respond_sdp(c, NULL); /* the ACK carries the answer */
 		return;
 	}
 	if (!parse_sdp(c->nh, sip, &offer))
 		return;
 	apply_remote(c, &offer);
-	sdp = local_sdp(c, &c->remote);
-	respond_sdp(c, sdp);
-	g_free(sdp);
+	respond_sdp(c, &c->remote);
 	g_info("call %u: re-INVITE, peer %s", c->id, sdp_direction_name(offer.direction));
 }
 
@@ -310,7 +310,7 @@ static void link_bridge(struct call *a, struct call *b)
 {
 	a->bridged_with = b;
 	b->bridged_with = a;
-	media_stream_bridge(a->media, b->media);
+	media_bridge_connect(a->media, b->media);
 	g_message("call %u and call %u: bridged (%s)", a->id, b->id, media_mode_name(media_stream_mode(a->media)));
 }
 
@@ -324,7 +324,7 @@ static void on_ready(struct call *c)
 		if (c->b2bua_peer->state == CALL_ACTIVE)
 			link_bridge(c, c->b2bua_peer);
 	} else if (c->room_name) {
-		room_join(c->d, c->room_name, c);
+		room_join(c->table, c->room_name, c);
 	} else {
 		media_stream_tone_start(c->media, c->tone_hz);
 	}
@@ -339,16 +339,6 @@ static void on_state(struct call *c, tagi_t tags[])
 		on_ready(c);
 	else if (state == nua_callstate_terminated)
 		call_free(c);
-}
-
-/* The caller of a B2BUA route, answered now that the target answered: our SDP for its offer (or our offer). */
-static void answer_b2bua_caller(struct call *caller)
-{
-	char *sdp = local_sdp(caller, caller->have_remote ? &caller->remote : NULL);
-
-	respond_sdp(caller, sdp);
-	g_free(sdp);
-	caller->state = CALL_ANSWERED;
 }
 
 /* A response to an INVITE we sent; for a B2BUA leg, relayed to the caller. */
@@ -366,14 +356,14 @@ static void on_invite_response(struct call *c, int status, const char *phrase, c
 		if (!take_answer(c, sip))
 			call_hangup(c);
 		else if (relay)
-			answer_b2bua_caller(caller);
+			answer(caller); /* the target answered: so do we */
 		return;
 	}
 	g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
-	c->d->stats.calls_failed++;
+	c->table->stats.calls_failed++;
 	c->state = CALL_TERMINATING;
 	if (relay) {
-		c->d->stats.calls_failed++;
+		c->table->stats.calls_failed++;
 		nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
 		caller->state = CALL_TERMINATING;
 	}
@@ -409,15 +399,15 @@ void call_on_event(struct call *c, nua_event_t event, int status, const char *ph
 }
 
 /* Fails with err set: code an errno value, the message naming the problem. */
-static bool control_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool fail(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-static bool control_error(GError **err, int code, const char *fmt, ...)
+static bool fail(GError **err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	if (err)
-		*err = g_error_new_valist(g_quark_from_static_string("call"), code, fmt, ap);
+		*err = g_error_new_valist(CALL_ERROR, code, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -426,8 +416,8 @@ static bool valid_tone(unsigned hz, GError **err)
 {
 	if (hz >= RTPRELAY_TONE_HZ_MIN && hz <= RTPRELAY_TONE_HZ_MAX)
 		return true;
-	return control_error(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz, RTPRELAY_TONE_HZ_MIN,
-			     RTPRELAY_TONE_HZ_MAX);
+	return fail(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz, RTPRELAY_TONE_HZ_MIN,
+		    RTPRELAY_TONE_HZ_MAX);
 }
 
 /* A sip: or sips: URI with a host, which sofia can send an INVITE to. */
@@ -438,11 +428,11 @@ static bool valid_target(const char *uri, GError **err)
 
 	su_free(NULL, url);
 	if (!ok)
-		return control_error(err, EINVAL, "not a sip: or sips: URI with a host: %s", uri);
+		return fail(err, EINVAL, "not a sip: or sips: URI with a host: %s", uri);
 	return true;
 }
 
-struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err)
+struct call *call_place(struct call_table *t, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err)
 {
 	struct media_stream *ms;
 	nua_handle_t *nh;
@@ -451,16 +441,16 @@ struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enu
 
 	if (!valid_target(uri, err) || !valid_tone(tone_hz, err))
 		return NULL;
-	ms = media_stream_new(d, err);
+	ms = media_stream_new(t->media, err);
 	if (!ms)
 		return NULL;
-	nh = nua_handle(sip_nua(d->sip), NULL, SIPTAG_TO_STR(uri), TAG_END());
+	nh = nua_handle(t->nua, NULL, SIPTAG_TO_STR(uri), TAG_END());
 	if (!nh) {
-		control_error(err, EINVAL, "sofia-sip cannot create a call to %s", uri);
+		fail(err, EINVAL, "sofia-sip cannot create a call to %s", uri);
 		media_stream_free(ms);
 		return NULL;
 	}
-	c = call_new(d, nh, true, uri, ms);
+	c = call_new(t, nh, true, uri, ms);
 	c->tone_hz = tone_hz;
 	c->codec = codec;
 	c->state = CALL_CALLING;
@@ -489,18 +479,30 @@ void call_hangup(struct call *c)
 	disconnect(c);
 }
 
-void call_check_timeouts(struct daemon *d)
+guint call_hangup_all(struct call_table *t)
 {
+	GList *calls = g_hash_table_get_values(t->calls);
+	guint n = g_list_length(calls);
+
+	for (GList *l = calls; l; l = l->next)
+		call_hangup(l->data);
+	g_list_free(calls);
+	return n;
+}
+
+void call_check_timeouts(struct call_table *t)
+{
+	unsigned timeout = t->cfg->rtp_timeout;
 	GHashTableIter it;
 	gpointer value;
 
-	g_hash_table_iter_init(&it, d->calls);
+	g_hash_table_iter_init(&it, t->calls);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		struct call *c = value;
 
-		if (c->state != CALL_ACTIVE || media_stream_idle_seconds(c->media) < c->d->cfg.rtp_timeout)
+		if (c->state != CALL_ACTIVE || media_stream_idle_seconds(c->media) < timeout)
 			continue;
-		g_message("call %u: no RTP for %u s, hanging up", c->id, c->d->cfg.rtp_timeout);
+		g_message("call %u: no RTP for %u s, hanging up", c->id, timeout);
 		call_hangup(c);
 	}
 }
@@ -533,13 +535,13 @@ static bool require_active(struct call *c, GError **err)
 {
 	if (c->state == CALL_ACTIVE)
 		return true;
-	return control_error(err, EAGAIN, "call %u is %s, not active", c->id, call_state_name(c->state));
+	return fail(err, EAGAIN, "call %u is %s, not active", c->id, call_state_name(c->state));
 }
 
 bool call_bridge(struct call *a, struct call *b, GError **err)
 {
 	if (a == b)
-		return control_error(err, EINVAL, "cannot bridge call %u with itself", a->id);
+		return fail(err, EINVAL, "cannot bridge call %u with itself", a->id);
 	if (!require_active(a, err) || !require_active(b, err))
 		return false;
 	if (a->bridged_with == b)
@@ -553,7 +555,7 @@ bool call_bridge(struct call *a, struct call *b, GError **err)
 bool call_unbridge(struct call *c, GError **err)
 {
 	if (!c->room && !c->bridged_with)
-		return control_error(err, EINVAL, "call %u is not bridged and not in a room", c->id);
+		return fail(err, EINVAL, "call %u is not bridged and not in a room", c->id);
 	unlink_media(c, true);
 	if (c->state == CALL_ACTIVE)
 		media_stream_tone_start(c->media, c->tone_hz);
