@@ -15,6 +15,7 @@
 #include "call/call.h"
 #include "control/control_server.h"
 #include "daemon.h"
+#include "fd_limit.h"
 #include "log.h"
 #include "media/adopted_flows.h"
 #include "media/media_clock.h"
@@ -89,9 +90,33 @@ static int open_datapath(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Every leg holds two sockets: the limit must cover the RTP range. Where
+ * it cannot be raised that far, calls are capped so that their sockets
+ * use at most half of it and the rest stays for SIP connections.
+ */
+static void size_fd_limit(struct config *cfg)
+{
+	unsigned long needed = fd_limit_needed(cfg->rtp_port_min, cfg->rtp_port_max), got, cap;
+	char why[256];
+
+	if (fd_limit_raise(needed, &got, why, sizeof(why))) {
+		g_info("open-file limit %lu (the RTP range needs %lu)", got, needed);
+		return;
+	}
+	g_warning("%s", why);
+	cap = got / 4;
+	if (cfg->max_calls > cap) {
+		g_warning("max-calls lowered from %u to %lu to fit the open-file limit", cfg->max_calls, cap);
+		cfg->max_calls = cap;
+	}
+}
+
 static int start(struct daemon *d)
 {
 	GError *err = NULL;
+
+	size_fd_limit(&d->cfg);
 
 	if (!d->cfg.media_ip[0]) {
 		g_critical("no media address: there is no default route; set --media-ip");
