@@ -8,7 +8,7 @@
 # etc/rtprelay.conf.example, and back. Each page renders without warnings.
 # Adding an option or command without documenting it fails here.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 BUILD=${BUILD:-build}
 DAEMON=$BUILD/rtprelayd
