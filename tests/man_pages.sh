@@ -79,7 +79,7 @@ for page in "$BUILD"/man/*; do
 	else
 		tap_fail "$(basename "$page") renders without warnings"
 		failed=1
-		echo "$warnings" | sed 's/^/# /'
+		awk '{ print "# " $0 }' <<<"$warnings"
 	fi
 done
 tap_plan_done

@@ -55,36 +55,38 @@ trap package_cleanup EXIT
 
 version=$(sed -n 's/^VERSION := //p' Makefile)
 DEB=$BUILD/rtprelay_$(dpkg-parsechangelog -S Version)_$(dpkg-architecture -q DEB_HOST_ARCH).deb
-mkdir -p "$OUT" && rm -rf "${OUT:?}"/*
-if make --no-print-directory BUILD="$BUILD" deb >"$OUT/make-deb.log" 2>&1 && [ -f "$DEB" ]; then
+# relay_env_setup empties $OUT: what the package steps write goes beside it.
+PKG_OUT=$OUT.pkg
+mkdir -p "$PKG_OUT" && rm -rf "${PKG_OUT:?}"/*
+if make --no-print-directory BUILD="$BUILD" deb >"$PKG_OUT/make-deb.log" 2>&1 && [ -f "$DEB" ]; then
 	tap_ok "make deb: $DEB"
 else
 	tap_fail "make deb: $DEB"
-	tail -n 30 "$OUT/make-deb.log" | diag
+	tail -n 30 "$PKG_OUT/make-deb.log" | diag
 	exit 1
 fi
 deb_version=$(dpkg-deb -f "$DEB" Version)
 tap_check "package version $deb_version is the Makefile's $version" [ "$deb_version" = "$version" ]
 
-lintian --pedantic --display-level '>=pedantic' --fail-on none "$DEB" >"$OUT/lintian.log" 2>&1
+lintian --pedantic --display-level '>=pedantic' --fail-on none "$DEB" >"$PKG_OUT/lintian.log" 2>&1
 echo "lintian $(lintian --version | sed 's/^Lintian v//'), --pedantic, overrides in debian/rtprelay.lintian-overrides:" | diag
-grep -v 'running with root privileges' "$OUT/lintian.log" | diag
-tap_check "lintian: no errors" not grep -q '^E:' "$OUT/lintian.log"
-tap_check "lintian: no warnings" not grep -q '^W:' "$OUT/lintian.log"
+grep -v 'running with root privileges' "$PKG_OUT/lintian.log" | diag
+tap_check "lintian: no errors" not grep -q '^E:' "$PKG_OUT/lintian.log"
+tap_check "lintian: no warnings" not grep -q '^W:' "$PKG_OUT/lintian.log"
 
-if apt-get install -y -qq --no-install-recommends "./$DEB" >"$OUT/apt-install.log" 2>&1 && installed; then
+if apt-get install -y -qq --no-install-recommends "./$DEB" >"$PKG_OUT/apt-install.log" 2>&1 && installed; then
 	tap_ok "apt-get install ./$DEB"
 else
 	tap_fail "apt-get install ./$DEB"
-	diag <"$OUT/apt-install.log"
+	diag <"$PKG_OUT/apt-install.log"
 	exit 1
 fi
-dpkg-query -L rtprelay | sort >"$OUT/files"
+dpkg-query -L rtprelay | sort >"$PKG_OUT/files"
 missing=
 for f in /usr/sbin/rtprelayd /usr/bin/rtprelayctl /etc/rtprelay/rtprelay.conf "$UNIT" \
 	/usr/share/doc/rtprelay/examples/rtprelay.conf.example /usr/share/man/man8/rtprelayd.8.gz \
 	/usr/share/man/man8/rtprelayctl.8.gz /usr/share/man/man5/rtprelay.conf.5.gz; do
-	[ -f "$f" ] && grep -qx "$f" "$OUT/files" || missing+=" $f"
+	[ -f "$f" ] && grep -qx "$f" "$PKG_OUT/files" || missing+=" $f"
 done
 tap_check "the package installed the binaries, the config, the unit, the example and the man pages${missing:+ (missing:$missing)}" [ -z "$missing" ]
 tap_check "/etc/rtprelay/rtprelay.conf is a conffile" \
@@ -151,12 +153,12 @@ wait "$DAEMON_PID" 2>/dev/null
 pins=$(cd "$PIN_DIR" 2>/dev/null && echo *)
 tap_check "after SIGKILL the maps and links stay pinned in $PIN_DIR ($pins)" pinned_after_kill
 
-apt-get purge -y -qq rtprelay >"$OUT/apt-purge.log" 2>&1
+apt-get purge -y -qq rtprelay >"$PKG_OUT/apt-purge.log" 2>&1
 tap_check "apt-get purge rtprelay" not installed
 left=
 while read -r f; do
 	[ -f "$f" ] && left+=" $f"
-done <"$OUT/files"
+done <"$PKG_OUT/files"
 for f in /etc/rtprelay "$PIN_DIR"; do
 	[ -e "$f" ] && left+=" $f"
 done
