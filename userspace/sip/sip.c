@@ -6,6 +6,7 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "call/call.h"
 #include "config/config.h"
@@ -14,6 +15,14 @@
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
 /* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
 #define ALLOWED_METHODS "INVITE, ACK, BYE, CANCEL, OPTIONS"
+/*
+ * A TCP connection idle for a minute after its last message is closed, and
+ * so is one whose message has not arrived whole 16 s after it began:
+ * otherwise idle or stalled peers hold descriptors for ever. (A connection
+ * that never sends a byte is not timed by sofia-sip 1.12.)
+ */
+#define SIP_TCP_IDLE_MS	 60000
+#define SIP_TCP_STALL_MS 16000
 
 G_DEFINE_QUARK(rtprelay_sip_error, sip_error)
 
@@ -80,10 +89,11 @@ struct sip *sip_start(const struct config_hostport *listen, struct call_table *t
 	g_source_attach(su_glib_root_gsource(s->root), NULL);
 	config_hostport_format(listen, hostport, sizeof(hostport));
 	snprintf(url, sizeof(url), "sip:%s", hostport);
-	s->nua = nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
-			    NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
-			    SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS),
-			    SIPTAG_SUPPORTED(NULL), TAG_END());
+	s->nua =
+	    nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
+		       NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
+		       SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS), SIPTAG_SUPPORTED(NULL),
+		       TPTAG_IDLE(SIP_TCP_IDLE_MS), TPTAG_TIMEOUT(SIP_TCP_STALL_MS), TAG_END());
 	if (!s->nua) {
 		g_set_error(err, SIP_ERROR, EADDRNOTAVAIL, "cannot listen for SIP on %s", hostport);
 		sip_free(s);
