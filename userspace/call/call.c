@@ -10,6 +10,7 @@
  * and once both dialogs are up their legs are bridged. Either side's BYE
  * (or the caller's CANCEL) ends the other.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -219,6 +220,37 @@ static bool place_b2bua_leg(struct call *caller, const char *target)
 	return true;
 }
 
+/*
+ * Where the INVITE came from, by its top Via (received= when the sender is
+ * behind a NAT): the caller's media may come from that address too.
+ */
+static void signal_source(const sip_t *sip, struct media_stream *ms)
+{
+	const char *host =
+	    sip->sip_via ? (sip->sip_via->v_received ? sip->sip_via->v_received : sip->sip_via->v_host) : NULL;
+	struct sockaddr_storage src = { 0 };
+	char ip6[INET6_ADDRSTRLEN];
+	size_t len;
+
+	if (!host)
+		return;
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&src)->sin_addr) == 1) {
+		src.ss_family = AF_INET;
+		media_stream_set_signal_source(ms, &src);
+		return;
+	}
+	/* An IPv6 Via host is bracketed: [2001:db8::1]. */
+	len = strlen(host);
+	if (len < 3 || len - 2 >= sizeof(ip6) || host[0] != '[' || host[len - 1] != ']')
+		return;
+	memcpy(ip6, host + 1, len - 2);
+	ip6[len - 2] = '\0';
+	if (inet_pton(AF_INET6, ip6, &((struct sockaddr_in6 *)&src)->sin6_addr) != 1)
+		return;
+	src.ss_family = AF_INET6;
+	media_stream_set_signal_source(ms, &src);
+}
+
 void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 {
 	const char *user = sip->sip_request->rq_url->url_user;
@@ -258,6 +290,7 @@ void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 	from = url_as_string(NULL, sip->sip_from->a_url);
 	c = call_new(t, nh, false, from, ms);
 	su_free(NULL, from);
+	signal_source(sip, c->media);
 	c->tone_hz = route.tone_hz;
 	if (has_sdp(sip))
 		apply_remote(c, &offer);
@@ -341,32 +374,61 @@ static void on_state(struct call *c, tagi_t tags[])
 		call_free(c);
 }
 
-/* A response to an INVITE we sent; for a B2BUA leg, relayed to the caller. */
-static void on_invite_response(struct call *c, int status, const char *phrase, const sip_t *sip)
+/* The far end refused our INVITE: the caller of a B2BUA leg gets the refusal too. */
+static void on_invite_refused(struct call *c, struct call *caller, int status, const char *phrase)
 {
-	struct call *caller = c->b2bua_peer;
-	bool relay = caller && caller->state == CALL_RINGING;
-
-	if (status < 200) {
-		if (relay && status > 100)
-			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
-		return;
-	}
-	if (status < 300) {
-		if (!take_answer(c, sip))
-			call_hangup(c);
-		else if (relay)
-			answer(caller); /* the target answered: so do we */
-		return;
-	}
 	g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
 	c->table->stats.calls_failed++;
 	c->state = CALL_TERMINATING;
-	if (relay) {
+	if (caller) {
 		c->table->stats.calls_failed++;
-		nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+		/* We pass no credentials on: a challenge to us is a refusal for the caller. */
+		if (status == 401 || status == 407)
+			nua_respond(caller->nh, 403, "Forbidden (the target asks for authentication)", TAG_END());
+		else
+			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
 		caller->state = CALL_TERMINATING;
 	}
+	/*
+	 * nua keeps a challenged INVITE's handle waiting for nua_authenticate()
+	 * and never reports it terminated: we do not authenticate, so it ends here.
+	 */
+	if (status == 401 || status == 407)
+		call_free(c);
+}
+
+/* A 2xx we cannot use (no SDP, or one we cannot parse): nua ACKed it, so the dialog ends with BYE. */
+static void on_unusable_answer(struct call *c, struct call *caller, int status)
+{
+	g_message("call %u: %s answered %03d without a usable SDP: hanging up", c->id, c->remote_uri, status);
+	c->table->stats.calls_failed++;
+	if (caller) {
+		c->table->stats.calls_failed++;
+		nua_respond(caller->nh, 502, "Bad Gateway (the target's answer has no usable SDP)", TAG_END());
+		caller->state = CALL_TERMINATING;
+	}
+	c->state = CALL_ACTIVE;
+	call_hangup(c);
+}
+
+/* A response to an INVITE we sent; for a B2BUA leg, relayed to the caller. */
+static void on_invite_response(struct call *c, int status, const char *phrase, const sip_t *sip)
+{
+	struct call *caller = c->b2bua_peer && c->b2bua_peer->state == CALL_RINGING ? c->b2bua_peer : NULL;
+
+	if (status < 200) {
+		if (caller && status > 100)
+			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+		return;
+	}
+	if (status >= 300) {
+		on_invite_refused(c, caller, status, phrase);
+		return;
+	}
+	if (!take_answer(c, sip))
+		on_unusable_answer(c, caller, status);
+	else if (caller)
+		answer(caller); /* the target answered: so do we */
 }
 
 void call_on_event(struct call *c, nua_event_t event, int status, const char *phrase, const sip_t *sip, tagi_t tags[])
