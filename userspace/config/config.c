@@ -346,6 +346,28 @@ static bool set_xdp_mode(struct config *cfg, const char *v, GError **err)
 	return true;
 }
 
+static const char *const endpoint_learning_names[] = {
+	[ENDPOINT_LEARNING_HEURISTIC] = "heuristic",
+	[ENDPOINT_LEARNING_OFF] = "off",
+	[ENDPOINT_LEARNING_IMMEDIATE] = "immediate",
+};
+
+const char *endpoint_learning_name(enum endpoint_learning mode)
+{
+	return endpoint_learning_names[mode];
+}
+
+static bool set_endpoint_learning(struct config *cfg, const char *v, GError **err)
+{
+	for (unsigned i = 0; v && i < G_N_ELEMENTS(endpoint_learning_names); i++) {
+		if (!strcmp(v, endpoint_learning_names[i])) {
+			cfg->endpoint_learning = i;
+			return true;
+		}
+	}
+	return invalid(err, v, "expected heuristic, off or immediate");
+}
+
 static bool set_bpffs(struct config *cfg, const char *v, GError **err)
 {
 	if (!v || !g_path_is_absolute(v))
@@ -433,6 +455,9 @@ static const struct option_desc options[] = {
 	  set_rtp_timeout },
 	{ "answer-delay-ms", 0, "MS", "Ring this long before answering, 0 to 60000 (default 100)", set_answer_delay },
 	{ "max-calls", 0, "N", "Refuse calls beyond this many with 503 (default 10000)", set_max_calls },
+	{ "endpoint-learning", 0, "heuristic|off|immediate",
+	  "Which source a leg's media latches to (default heuristic: the SDP's or the SIP's address)",
+	  set_endpoint_learning },
 	{ "control-port", 0, "PORTID", "Netlink port id of the control socket (default 0x52545052)", set_control_port },
 	{ "control-group", 0, "GROUP", "Group allowed to send control commands besides root (default: root only)",
 	  set_control_group },
@@ -485,6 +510,7 @@ void config_set_defaults(struct config *cfg)
 	cfg->rtp_timeout = RTPRELAY_RTP_TIMEOUT_DEFAULT;
 	cfg->answer_delay_ms = RTPRELAY_ANSWER_DELAY_DEFAULT;
 	cfg->max_calls = RTPRELAY_MAX_CALLS_DEFAULT;
+	cfg->endpoint_learning = ENDPOINT_LEARNING_HEURISTIC;
 	cfg->control_port = RTPRELAY_CONTROL_PORT_DEFAULT;
 	cfg->control_gid = (gid_t)-1;
 	cfg->log_level = RTPRELAY_LOG_LEVEL_DEFAULT;

@@ -56,6 +56,13 @@ struct config_hostport {
 	int family; /* AF_INET or AF_INET6 */
 };
 
+/* Which source a leg latches to (media/endpoint_learning.h says how). */
+enum endpoint_learning {
+	ENDPOINT_LEARNING_HEURISTIC,
+	ENDPOINT_LEARNING_OFF,
+	ENDPOINT_LEARNING_IMMEDIATE,
+};
+
 struct config {
 	char *file; /* the config file that was read; NULL if none */
 	struct config_hostport sip_listen;
@@ -71,6 +78,7 @@ struct config {
 	unsigned int rtp_timeout;     /* seconds */
 	unsigned int answer_delay_ms; /* between 180 Ringing and 200 OK */
 	unsigned int max_calls;
+	enum endpoint_learning endpoint_learning;
 	uint32_t control_port; /* netlink port id */
 	gid_t control_gid;     /* besides root, this group may send commands; (gid_t)-1: none */
 	bool foreground;
@@ -134,5 +142,7 @@ socklen_t config_media_sockaddr(const struct config *cfg, uint16_t port, struct 
  */
 void config_default_media_ip(char out[INET6_ADDRSTRLEN]);
 char *config_interface_of(const char *ip);
+
+const char *endpoint_learning_name(enum endpoint_learning mode);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "config/config.h"
 #include "lib/rtcp.h"
+#include "endpoint_learning.h"
 #include "lib/sockaddr_text.h"
 #include "media_batch.h"
 #include "media_bridge.h"
@@ -57,16 +58,23 @@ static void close_pair(struct media_stream *ms)
 static bool latch_and_count(struct media_stream *ms, int which, struct datapath_packet *pkts, int n,
 			    enum datapath_verdict *verdicts)
 {
+	struct endpoint_learning_state learning = {
+		.sdp_peer = &ms->sdp_peer[which],
+		.signal_src = &ms->signal_src,
+		.peer_sends = ms->peer_sends,
+		.window_open = g_get_monotonic_time() < ms->learning_until_us,
+	};
 	bool latched_now = false;
 
 	for (int i = 0; i < n; i++) {
 		if (verdicts[i] != DATAPATH_PASS)
 			continue;
-		if (!ms->latched[which]) {
+		if (!ms->latched[which] &&
+		    endpoint_learning_accepts(ms->env->cfg->endpoint_learning, &learning, &pkts[i].from)) {
 			ms->latched_peer[which] = pkts[i].from;
 			ms->latched[which] = true;
 			latched_now = true;
-		} else if (!sockaddr_equal(&ms->latched_peer[which], &pkts[i].from)) {
+		} else if (!ms->latched[which] || !sockaddr_equal(&ms->latched_peer[which], &pkts[i].from)) {
 			ms->stats.rx_wrong_source++;
 			verdicts[i] = DATAPATH_DROPPED;
 			continue;
@@ -271,6 +279,13 @@ enum media_mode media_stream_mode(const struct media_stream *ms)
 	return mode;
 }
 
+void media_stream_set_signal_source(struct media_stream *ms, const struct sockaddr_storage *src)
+{
+	media_clock_lock(ms->env->clock);
+	ms->signal_src = *src;
+	media_clock_unlock(ms->env->clock);
+}
+
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law)
 {
 	struct media_clock *clock = ms->env->clock;
@@ -282,12 +297,15 @@ void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_des
 	else
 		((struct sockaddr_in6 *)&rtcp)->sin6_port = htons(rtcp_port);
 	media_clock_lock(clock);
-	/* A new address in the SDP is a new peer: latch again. */
-	if (!sockaddr_equal(&rtp, &ms->sdp_peer[MEDIA_RTP]))
+	/* A new address in the SDP is a new peer: latch again, learning anew. */
+	if (!sockaddr_equal(&rtp, &ms->sdp_peer[MEDIA_RTP])) {
 		ms->latched[MEDIA_RTP] = ms->latched[MEDIA_RTCP] = false;
+		ms->learning_until_us = g_get_monotonic_time() + ENDPOINT_LEARNING_WINDOW_US;
+	}
 	ms->sdp_peer[MEDIA_RTP] = rtp;
 	ms->sdp_peer[MEDIA_RTCP] = rtcp;
 	ms->peer_receives = sdp_direction_receives(remote->direction) && !remote->hold_0000;
+	ms->peer_sends = sdp_direction_sends(remote->direction);
 	if (ms->law != law && is_playing(ms))
 		rtp_sender_restart(&ms->rtp);
 	ms->law = law;

@@ -60,6 +60,8 @@ void media_stream_local_rtp(const struct media_stream *ms, struct sockaddr_stora
 enum media_mode media_stream_mode(const struct media_stream *ms);
 /* The peer's SDP: address and port (unlatches if they changed), codec, direction. */
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law);
+/* Where the peer's signalling came from: its media may come from that address too (endpoint learning). */
+void media_stream_set_signal_source(struct media_stream *ms, const struct sockaddr_storage *src);
 /* Play a tone (restarts with a marker bit if one was playing; leaves a bridge or mix first). */
 void media_stream_tone_start(struct media_stream *ms, unsigned hz);
 /* Leaves the tone (RTCP BYE), bridge (the partner goes idle too) or mix: MEDIA_IDLE. */

@@ -36,7 +36,10 @@ struct media_stream {
 	struct sockaddr_storage sdp_peer[2];
 	struct sockaddr_storage latched_peer[2];
 	bool latched[2];
-	bool peer_receives; /* the peer's SDP direction lets it receive */
+	bool peer_receives;		    /* the peer's SDP direction lets it receive */
+	bool peer_sends;		    /* ... and send */
+	struct sockaddr_storage signal_src; /* where the peer's SIP came from; AF_UNSPEC: unknown */
+	gint64 learning_until_us;	    /* end of the endpoint-learning window after the SDP */
 	enum g711_law law;
 	enum media_mode mode;
 	struct media_stream *partner; /* MEDIA_BRIDGE, MEDIA_TRANSCODE */
