@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The control socket of rtprelayd (README.md, "Control: rtprelayctl"). Each
+ * The control socket of rtprelayd (docs/architecture.md, "The control protocol"). Each
  * datagram is checked in this order: the sender's credentials (uid 0 or
  * the control group, else EPERM), the datagram's framing, then each
  * message's header and attributes; every failure is answered with an
