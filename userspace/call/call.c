@@ -145,7 +145,7 @@ static void apply_remote(struct call *c, const struct sdp_media_desc *desc)
  */
 static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc *out)
 {
-	char err[SDP_ERROR_MAX], reason[SDP_ERROR_MAX + 16];
+	char err[SDP_ERROR_MAX];
 	enum sdp_parse_result r =
 	    sdp_media_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len, out, err, sizeof(err));
 
@@ -156,15 +156,36 @@ static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc 
 			    TAG_END());
 		return false;
 	}
-	snprintf(reason, sizeof(reason), "Bad SDP: %s", err);
-	/* nua keeps the phrase pointer until it sends: give it the handle's lifetime. */
-	nua_respond(nh, 400, su_strdup(nua_handle_home(nh), reason), TAG_END());
+	/* err says "Bad SDP: ..." already. nua keeps the phrase until it sends: give it the handle's lifetime. */
+	nua_respond(nh, 400, su_strdup(nua_handle_home(nh), err), TAG_END());
 	return false;
 }
 
 static bool has_sdp(const sip_t *sip)
 {
 	return sip && sip->sip_payload && sip->sip_payload->pl_len > 0;
+}
+
+/* The body is SDP, or there is none (a Content-Type without a body is no body). */
+static bool body_is_sdp(const sip_t *sip)
+{
+	return !has_sdp(sip) || (sip->sip_content_type && sip->sip_content_type->c_type &&
+				 !g_ascii_strcasecmp(sip->sip_content_type->c_type, "application/sdp"));
+}
+
+/* The caller takes an SDP answer: no Accept header, or one that lists it. */
+static bool accepts_sdp(const sip_t *sip)
+{
+	const sip_accept_t *ac;
+
+	if (!sip->sip_accept)
+		return true;
+	for (ac = sip->sip_accept; ac; ac = ac->ac_next) {
+		if (ac->ac_type && (!g_ascii_strcasecmp(ac->ac_type, "application/sdp") ||
+				    !g_ascii_strcasecmp(ac->ac_type, "application/*") || !strcmp(ac->ac_type, "*/*")))
+			return true;
+	}
+	return false;
 }
 
 /* 200 OK with our SDP: the answer to offer, or our offer when there is none. */
@@ -198,6 +219,14 @@ static void refuse(struct call_table *t, nua_handle_t *nh, int status, const cha
 	t->stats.calls_total++;
 	t->stats.calls_failed++;
 	nua_respond(nh, status, phrase, TAG_IF(retry, SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS)), TAG_END());
+}
+
+/* A body we cannot read, or an answer the caller would not: RFC 3261 21.4.13, 21.4.7 name what we take. */
+static void refuse_body(struct call_table *t, nua_handle_t *nh, int status, const char *phrase)
+{
+	t->stats.calls_total++;
+	t->stats.calls_failed++;
+	nua_respond(nh, status, phrase, SIPTAG_ACCEPT_STR("application/sdp"), TAG_END());
 }
 
 /* The target's leg of a B2BUA route; false (and the caller told why) when it cannot be placed. */
@@ -274,6 +303,14 @@ void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 		return;
 	default:
 		break;
+	}
+	if (!body_is_sdp(sip)) {
+		refuse_body(t, nh, SIP_415_UNSUPPORTED_MEDIA);
+		return;
+	}
+	if (!accepts_sdp(sip)) {
+		refuse_body(t, nh, SIP_406_NOT_ACCEPTABLE);
+		return;
 	}
 	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer)) {
 		t->stats.calls_total++;
