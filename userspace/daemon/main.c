@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "fd_limit.h"
 #include "log.h"
+#include "service_notify.h"
 #include "media/adopted_flows.h"
 #include "media/media_clock.h"
 #include "media/media_loop.h"
@@ -56,6 +57,7 @@ static gboolean on_terminate(gpointer user)
 {
 	struct daemon *d = user;
 
+	service_notify("STOPPING=1");
 	g_message("terminating: hanging up %u calls", call_hangup_all(&d->calls));
 	d->terminating_us = g_get_monotonic_time();
 	g_timeout_add(50, wait_for_calls, d);
@@ -188,6 +190,8 @@ int main(int argc, char **argv)
 	g_unix_signal_add(SIGINT, on_terminate, &d);
 	if (start(&d) == 0) {
 		g_message("running: media %s, ports %u-%u", d.cfg.media_ip, d.cfg.rtp_port_min, d.cfg.rtp_port_max);
+		if (service_notify("READY=1") < 0)
+			g_warning("cannot tell the service manager we are ready ($NOTIFY_SOCKET): %s", strerror(errno));
 		g_main_loop_run(d.loop);
 	} else {
 		d.exit_status = 1;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The daemon's open-file limit, as a host hands it over: a soft limit of
-# 1024 used to run out at about 500 calls, and sofia-sip then spun a core
-# on EMFILE. What it proves:
+# rtprelayd as a service manager sees it. Its readiness: with
+# $NOTIFY_SOCKET set (systemd, Type=notify) it sends READY=1 once it takes
+# calls and STOPPING=1 on SIGTERM. Its open-file limit, as a host hands it
+# over: a soft limit of 1024 used to run out at about 500 calls, and
+# sofia-sip then spun a core on EMFILE. What it proves:
 #  - started with a soft limit of 1024 and a higher hard one (a login
 #    shell's default), rtprelayd raises its soft limit to what its RTP port
 #    range needs (one socket per port, plus room for SIP connections);
@@ -10,7 +12,7 @@
 #    of TCP connections to its SIP port neither exhausts its descriptors
 #    nor stops it answering OPTIONS over UDP;
 #  - both on the kernel's default sysctls (the userspace datapath).
-# Usage: BUILD=build tests/daemon_limits.sh
+# Usage: BUILD=build tests/daemon_service.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
@@ -18,7 +20,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 DATAPATH=userspace
 RTP_MIN=20000 RTP_MAX=29999
-relay_env_init daemon_limits caller
+relay_env_init daemon_service caller
 
 # open_files_limit KIND: the daemon's soft or hard open-file limit.
 open_files_limit() {
@@ -44,6 +46,33 @@ hold_tcp() {
 	PY
 	PIDS+=("$!")
 	HOLD_PID=$!
+}
+
+# A service manager's notification socket, its datagrams in $OUT/notify.log.
+notify_listen() {
+	NOTIFY_SOCKET=$OUT/notify.sock
+	python3 - "$NOTIFY_SOCKET" >"$OUT/notify.log" <<-'PY' &
+		import socket, sys
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+		s.bind(sys.argv[1])
+		print("listening", flush=True)
+		while True:
+		    print(s.recv(4096).decode(), flush=True)
+	PY
+	PIDS+=("$!")
+	wait_for 3 grep -qs listening "$OUT/notify.log"
+}
+
+test_readiness() {
+	notify_listen || {
+		tap_fail "a notification socket to listen on"
+		return
+	}
+	NOTIFY_SOCKET=$NOTIFY_SOCKET start_daemon notify || tap_fail "rtprelayd starts under a service manager"
+	tap_check "READY=1 once it takes calls" wait_for 3 grep -qx 'READY=1' "$OUT/notify.log"
+	tap_check "and it takes calls" options_answered
+	stop_daemon 8
+	tap_check "STOPPING=1 on SIGTERM" grep -qx 'STOPPING=1' "$OUT/notify.log"
 }
 
 test_soft_limit_raised() {
@@ -96,6 +125,7 @@ main() {
 		tap_plan_done
 		exit 1
 	fi
+	test_readiness
 	test_soft_limit_raised
 	test_low_hard_limit
 	tap_plan_done
