@@ -116,15 +116,7 @@ test_low_hard_limit() {
 }
 
 main() {
-	preflight "open-file limits" || {
-		tap_plan_done
-		exit 0
-	}
-	if ! relay_env_setup; then
-		tap_fail "set up namespaces $NS_R and $NS_C"
-		tap_plan_done
-		exit 1
-	fi
+	relay_env_ready "rtprelayd as a service"
 	test_readiness
 	test_soft_limit_raised
 	test_low_hard_limit
