@@ -146,11 +146,54 @@ asan:
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined"
 
-install: all
+# Units of packages go to /lib/systemd/system (Debian 12), the local
+# administrator's to /etc/systemd/system.
+SYSTEMD_UNIT_DIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/systemd/system)
+
+# Only what is installed: the daemon, the CLI and the man pages (the tests
+# and the bench are not built, so a package build needs neither cmocka nor SIPp).
+# The config file is installed only where there is none, and the control
+# group it names is created when installing into this system (not a DESTDIR).
+install: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl man
 	install -D -m 0755 $(BUILD)/rtprelayd $(DESTDIR)$(PREFIX)/sbin/rtprelayd
 	install -D -m 0755 $(BUILD)/rtprelayctl $(DESTDIR)$(PREFIX)/bin/rtprelayctl
-	install -D -m 0644 etc/rtprelay.conf.example $(DESTDIR)/etc/rtprelay/rtprelay.conf.example
-	install -D -m 0644 etc/rtprelayd.service $(DESTDIR)/etc/systemd/system/rtprelayd.service
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(filter %.8,$(MAN_PAGES))
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man5 $(filter %.5,$(MAN_PAGES))
+	install -D -m 0644 etc/rtprelay.conf.example $(DESTDIR)$(PREFIX)/share/doc/rtprelay/examples/rtprelay.conf.example
+	test -e $(DESTDIR)/etc/rtprelay/rtprelay.conf || \
+		install -D -m 0644 etc/rtprelay.conf $(DESTDIR)/etc/rtprelay/rtprelay.conf
+	test -n "$(DESTDIR)" || getent group rtprelay >/dev/null || groupadd --system rtprelay
+	@mkdir -p $(BUILD)/etc
+	sed 's|/usr/sbin/rtprelayd|$(PREFIX)/sbin/rtprelayd|' etc/rtprelayd.service >$(BUILD)/etc/rtprelayd.service
+	install -D -m 0644 $(BUILD)/etc/rtprelayd.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/rtprelayd.service
+
+# Man pages: one Markdown source each in docs/man, converted by go-md2man.
+MAN_SRCS := $(wildcard docs/man/*.md)
+MAN_PAGES := $(patsubst docs/man/%.md,$(BUILD)/man/%,$(MAN_SRCS))
+
+.PHONY: man deb
+man: $(MAN_PAGES)
+
+$(BUILD)/man/%: docs/man/%.md Makefile
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/' $< | go-md2man >$@
+
+# The Debian package, built from the tracked tree (debian/rules builds in
+# debian/build, apart from $(BUILD)). dpkg-buildpackage writes into the
+# parent directory; what it writes is moved here. Rebuilt only when a file
+# the package is made of changed.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version)
+DEB_ARCH = $(shell dpkg-architecture -q DEB_HOST_ARCH)
+DEB := $(BUILD)/rtprelay_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_INPUTS := $(shell git ls-files --cached --others --exclude-standard -- Makefile debian docs/man etc bpf lib userspace tools/ctl 2>/dev/null)
+
+deb: $(DEB)
+
+$(DEB): $(DEB_INPUTS)
+	@mkdir -p $(BUILD)
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b -J$$(nproc)
+	mv ../rtprelay_$(DEB_VERSION)_$(DEB_ARCH).deb ../rtprelay-dbgsym_$(DEB_VERSION)_$(DEB_ARCH).deb \
+		../rtprelay_$(DEB_VERSION)_$(DEB_ARCH).buildinfo ../rtprelay_$(DEB_VERSION)_$(DEB_ARCH).changes $(BUILD)/
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -15,13 +15,13 @@
 #include "bpf/flow_abi.h"
 
 /* What an attribute's payload must be, and its name in error messages. */
-struct ctl_attr_policy {
+struct ctl_msg_attr_policy {
 	enum mnl_attr_data_type type;
 	uint16_t len; /* binary: the exact size; 0 otherwise */
 	const char *name;
 };
 
-static const struct ctl_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
+static const struct ctl_msg_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
 	[RTPRELAY_A_VERSION] = { MNL_TYPE_NUL_STRING, 0, "version" },
 	[RTPRELAY_A_PID] = { MNL_TYPE_U32, 0, "pid" },
 	[RTPRELAY_A_UPTIME_MS] = { MNL_TYPE_U64, 0, "uptime_ms" },
@@ -64,14 +64,14 @@ static const struct ctl_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
 	[RTPRELAY_A_USERSPACE_FORWARDED] = { MNL_TYPE_U64, 0, "userspace_forwarded" },
 };
 
-static const struct ctl_attr_policy iface_policy[__RTPRELAY_IFACE_A_MAX] = {
+static const struct ctl_msg_attr_policy iface_policy[__RTPRELAY_IFACE_A_MAX] = {
 	[RTPRELAY_IFACE_A_NAME] = { MNL_TYPE_NUL_STRING, 0, "name" },
 	[RTPRELAY_IFACE_A_INDEX] = { MNL_TYPE_U32, 0, "ifindex" },
 	[RTPRELAY_IFACE_A_XDP_MODE] = { MNL_TYPE_NUL_STRING, 0, "xdp_mode" },
 	[RTPRELAY_IFACE_A_XDP_PROG_ID] = { MNL_TYPE_U32, 0, "xdp_prog_id" },
 };
 
-struct mnl_socket *ctl_socket_open(uint32_t portid)
+struct mnl_socket *ctl_msg_socket_open(uint32_t portid)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_USERSOCK);
 	int one = 1, saved;
@@ -87,14 +87,14 @@ struct mnl_socket *ctl_socket_open(uint32_t portid)
 	return NULL;
 }
 
-ssize_t ctl_send(struct mnl_socket *nl, uint32_t portid, const void *buf, size_t len, int flags)
+ssize_t ctl_msg_send(struct mnl_socket *nl, uint32_t portid, const void *buf, size_t len, int flags)
 {
 	struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = portid };
 
 	return sendto(mnl_socket_get_fd(nl), buf, len, flags, (struct sockaddr *)&to, sizeof(to));
 }
 
-int ctl_recv(struct mnl_socket *nl, void *buf, size_t size, struct ctl_datagram *dg)
+int ctl_msg_recv(struct mnl_socket *nl, void *buf, size_t size, struct ctl_msg_datagram *dg)
 {
 	struct sockaddr_nl from = { 0 };
 	union {
@@ -128,7 +128,7 @@ int ctl_recv(struct mnl_socket *nl, void *buf, size_t size, struct ctl_datagram 
 	return 0;
 }
 
-size_t ctl_messages_len(const void *buf, size_t len)
+size_t ctl_msg_whole_len(const void *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -159,7 +159,7 @@ struct nlmsghdr *ctl_msg_put_header(void *buf, uint8_t cmd, uint16_t flags, uint
 	return nlh;
 }
 
-void ctl_attr_put_str(struct nlmsghdr *nlh, uint16_t type, const char *s)
+void ctl_msg_put_str(struct nlmsghdr *nlh, uint16_t type, const char *s)
 {
 	size_t len = strnlen(s, RTPRELAY_CTL_STR_MAX - 1);
 	char cut[RTPRELAY_CTL_STR_MAX];
@@ -169,7 +169,7 @@ void ctl_attr_put_str(struct nlmsghdr *nlh, uint16_t type, const char *s)
 	mnl_attr_put(nlh, type, len + 1, cut);
 }
 
-static const char *expected(const struct ctl_attr_policy *p, char *buf, size_t len)
+static const char *expected(const struct ctl_msg_attr_policy *p, char *buf, size_t len)
 {
 	switch (p->type) {
 	case MNL_TYPE_NUL_STRING:
@@ -192,7 +192,7 @@ static const char *expected(const struct ctl_attr_policy *p, char *buf, size_t l
  * Walk the attributes in payload: each must be whole, and those the policy
  * knows must have their type's size; unknown types are skipped.
  */
-static int attrs_parse(const void *payload, size_t len, const struct ctl_attr_policy *policy, unsigned int max,
+static int attrs_parse(const void *payload, size_t len, const struct ctl_msg_attr_policy *policy, unsigned int max,
 		       const struct nlattr **tb, char *err, size_t errlen)
 {
 	size_t off = 0;
@@ -252,19 +252,19 @@ int ctl_msg_parse(const struct nlmsghdr *nlh, struct ctl_msg *msg, char *err, si
 			   err, errlen);
 }
 
-int ctl_iface_parse(const struct nlattr *nest, const struct nlattr *tb[__RTPRELAY_IFACE_A_MAX], char *err,
-		    size_t errlen)
+int ctl_msg_iface_parse(const struct nlattr *nest, const struct nlattr *tb[__RTPRELAY_IFACE_A_MAX], char *err,
+			size_t errlen)
 {
 	return attrs_parse(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), iface_policy,
 			   __RTPRELAY_IFACE_A_MAX, tb, err, errlen);
 }
 
-const char *ctl_attr_name(unsigned int type)
+const char *ctl_msg_attr_name(unsigned int type)
 {
 	return type < __RTPRELAY_A_MAX ? attr_policy[type].name : NULL;
 }
 
-struct nlmsghdr *ctl_error_put(void *buf, const struct nlmsghdr *req, uint32_t portid, int error, const char *msg)
+struct nlmsghdr *ctl_msg_put_error(void *buf, const struct nlmsghdr *req, uint32_t portid, int error, const char *msg)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nlmsgerr *e;
@@ -278,12 +278,12 @@ struct nlmsghdr *ctl_error_put(void *buf, const struct nlmsghdr *req, uint32_t p
 	e->msg = *req;
 	if (error && msg) {
 		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
-		ctl_attr_put_str(nlh, NLMSGERR_ATTR_MSG, msg);
+		ctl_msg_put_str(nlh, NLMSGERR_ATTR_MSG, msg);
 	}
 	return nlh;
 }
 
-struct nlmsghdr *ctl_done_put(void *buf, const struct nlmsghdr *req, uint32_t portid)
+struct nlmsghdr *ctl_msg_put_done(void *buf, const struct nlmsghdr *req, uint32_t portid)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	int *status;
@@ -306,7 +306,7 @@ static int ack_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-int ctl_error_parse(const struct nlmsghdr *nlh, int *error, const char **msg)
+int ctl_msg_error_parse(const struct nlmsghdr *nlh, int *error, const char **msg)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	size_t len = mnl_nlmsg_get_payload_len(nlh), off = sizeof(*e);
@@ -325,7 +325,7 @@ int ctl_error_parse(const struct nlmsghdr *nlh, int *error, const char **msg)
 	return 0;
 }
 
-bool ctl_port_parse(const char *s, uint32_t *out)
+bool ctl_msg_port_parse(const char *s, uint32_t *out)
 {
 	guint64 v;
 	bool hex = s && (g_str_has_prefix(s, "0x") || g_str_has_prefix(s, "0X"));

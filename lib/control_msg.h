@@ -4,6 +4,10 @@
  * libmnl, for both ends: the daemon's control server and rtprelayctl.
  * Sockets, credentials, message headers, attribute validation against one
  * policy table, and extended acks.
+ *
+ * Names: everything here is ctl_msg_* (the wire both ends speak); the
+ * daemon's side of it is userspace/control (control_server_*,
+ * control_commands_*), rtprelayctl's is tools/ctl.
  */
 #ifndef RTPRELAY_CONTROL_MSG_H
 #define RTPRELAY_CONTROL_MSG_H
@@ -17,12 +21,12 @@
 #include "control_abi.h"
 
 /* A NETLINK_USERSOCK socket bound to portid (0: one the kernel picks), with SO_PASSCRED; NULL with errno set. */
-struct mnl_socket *ctl_socket_open(uint32_t portid);
+struct mnl_socket *ctl_msg_socket_open(uint32_t portid);
 /* sendto() the process bound at portid; bytes sent or -1 with errno (ECONNREFUSED: nobody is bound there). */
-ssize_t ctl_send(struct mnl_socket *nl, uint32_t portid, const void *buf, size_t len, int flags);
+ssize_t ctl_msg_send(struct mnl_socket *nl, uint32_t portid, const void *buf, size_t len, int flags);
 
 /* Who sent a received datagram. */
-struct ctl_datagram {
+struct ctl_msg_datagram {
 	size_t len;	 /* bytes in the buffer */
 	bool truncated;	 /* the datagram was longer than the buffer */
 	uint32_t portid; /* the sender's port id, as the kernel saw it */
@@ -31,7 +35,7 @@ struct ctl_datagram {
 };
 
 /* recvmsg() one datagram into buf and its sender into dg: 0, or -1 with errno set. */
-int ctl_recv(struct mnl_socket *nl, void *buf, size_t size, struct ctl_datagram *dg);
+int ctl_msg_recv(struct mnl_socket *nl, void *buf, size_t size, struct ctl_msg_datagram *dg);
 
 /*
  * Start a request or reply in buf (at least RTPRELAY_CTL_MSG_MAX bytes):
@@ -39,7 +43,7 @@ int ctl_recv(struct mnl_socket *nl, void *buf, size_t size, struct ctl_datagram 
  */
 struct nlmsghdr *ctl_msg_put_header(void *buf, uint8_t cmd, uint16_t flags, uint32_t seq, uint32_t portid);
 /* A string attribute, cut to RTPRELAY_CTL_STR_MAX - 1 bytes. */
-void ctl_attr_put_str(struct nlmsghdr *nlh, uint16_t type, const char *s);
+void ctl_msg_put_str(struct nlmsghdr *nlh, uint16_t type, const char *s);
 
 /*
  * How many bytes at the start of buf are whole messages (with their
@@ -47,7 +51,7 @@ void ctl_attr_put_str(struct nlmsghdr *nlh, uint16_t type, const char *s);
  * before mnl_nlmsg_ok()/mnl_cb_run(): libmnl compares nlmsg_len as an int,
  * so a length of 2^31 or more passes there.
  */
-size_t ctl_messages_len(const void *buf, size_t len);
+size_t ctl_msg_whole_len(const void *buf, size_t len);
 
 /* A parsed message: its command and its known attributes, validated. */
 struct ctl_msg {
@@ -61,26 +65,26 @@ struct ctl_msg {
  */
 int ctl_msg_parse(const struct nlmsghdr *nlh, struct ctl_msg *msg, char *err, size_t errlen);
 /* The same for the attributes nested in an RTPRELAY_A_INTERFACE. */
-int ctl_iface_parse(const struct nlattr *nest, const struct nlattr *tb[__RTPRELAY_IFACE_A_MAX], char *err,
-		    size_t errlen);
+int ctl_msg_iface_parse(const struct nlattr *nest, const struct nlattr *tb[__RTPRELAY_IFACE_A_MAX], char *err,
+			size_t errlen);
 /* "call_id", ... for messages; NULL for a type the policy does not know. */
-const char *ctl_attr_name(unsigned int type);
+const char *ctl_msg_attr_name(unsigned int type);
 
 /*
  * The NLMSG_ERROR answering req (its header is echoed, NLM_F_CAPPED):
  * error 0 is an ACK; otherwise -errno and msg as NLMSGERR_ATTR_MSG.
  * portid: the requester's, seq: req's.
  */
-struct nlmsghdr *ctl_error_put(void *buf, const struct nlmsghdr *req, uint32_t portid, int error, const char *msg);
+struct nlmsghdr *ctl_msg_put_error(void *buf, const struct nlmsghdr *req, uint32_t portid, int error, const char *msg);
 /* The NLMSG_DONE that ends the dump req asked for. */
-struct nlmsghdr *ctl_done_put(void *buf, const struct nlmsghdr *req, uint32_t portid);
+struct nlmsghdr *ctl_msg_put_done(void *buf, const struct nlmsghdr *req, uint32_t portid);
 /*
  * Read an NLMSG_ERROR: *error (0 for an ACK, else -errno) and *msg, the
  * extended-ack message or NULL. 0, or -EBADMSG when it is malformed.
  */
-int ctl_error_parse(const struct nlmsghdr *nlh, int *error, const char **msg);
+int ctl_msg_error_parse(const struct nlmsghdr *nlh, int *error, const char **msg);
 
 /* A port id as the CLI and the config take it: 1 to 4294967295, decimal or 0x hex. */
-bool ctl_port_parse(const char *s, uint32_t *out);
+bool ctl_msg_port_parse(const char *s, uint32_t *out);
 
 #endif

@@ -6,6 +6,7 @@ PACKAGES=(
 	make gcc pkg-config clang llvm libbpf-dev bpftool libmnl-dev
 	libsofia-sip-ua-dev libsofia-sip-ua-glib-dev libglib2.0-dev libcmocka-dev
 	sip-tester iproute2 ethtool tcpdump util-linux procps jq python3
+	go-md2man debhelper dpkg-dev fakeroot lintian
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

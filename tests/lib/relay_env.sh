@@ -389,3 +389,17 @@ jcheck() {
 		tap_fail "$desc$got"
 	fi
 }
+
+# relay_env_ready WHAT [TOOLS...]: preflight and relay_env_setup for a
+# test's main(); skips the whole test (exit 0) when preflight says so, and
+# fails it (exit 1) when the namespaces cannot be made.
+relay_env_ready() {
+	preflight "$@" || {
+		tap_plan_done
+		exit 0
+	}
+	relay_env_setup && return
+	tap_fail "set up namespaces $NS_R and $NS_C${IPV6:+ (IPv6: $IPV6)}"
+	tap_plan_done
+	exit 1
+}

@@ -35,7 +35,7 @@ static void test_request_roundtrip(void **state)
 	struct ctl_msg msg;
 	char err[256];
 
-	ctl_attr_put_str(nlh, RTPRELAY_A_URI, "sip:alice@192.0.2.1");
+	ctl_msg_put_str(nlh, RTPRELAY_A_URI, "sip:alice@192.0.2.1");
 	mnl_attr_put_u32(nlh, RTPRELAY_A_TONE_HZ, 880);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, 1ull << 40);
 	mnl_attr_put(nlh, RTPRELAY_A_LATCHED, 0, NULL);
@@ -64,7 +64,7 @@ static void test_structs_and_long_strings(void **state)
 
 	mnl_attr_put(nlh, RTPRELAY_A_FLOW_KEY, sizeof(key), &key);
 	mnl_attr_put(nlh, RTPRELAY_A_FLOW_VALUE, sizeof(val), &val);
-	ctl_attr_put_str(nlh, RTPRELAY_A_URI, longest);
+	ctl_msg_put_str(nlh, RTPRELAY_A_URI, longest);
 	assert_int_equal(ctl_msg_parse(nlh, &msg, err, sizeof(err)), 0);
 	assert_memory_equal(mnl_attr_get_payload(msg.tb[RTPRELAY_A_FLOW_KEY]), &key, sizeof(key));
 	assert_memory_equal(mnl_attr_get_payload(msg.tb[RTPRELAY_A_FLOW_VALUE]), &val, sizeof(val));
@@ -75,12 +75,12 @@ static void test_structs_and_long_strings(void **state)
 static void test_every_attribute_has_a_policy(void **state)
 {
 	for (unsigned int t = 1; t < __RTPRELAY_A_MAX; t++) {
-		assert_non_null(ctl_attr_name(t));
+		assert_non_null(ctl_msg_attr_name(t));
 		for (unsigned int u = 1; u < t; u++)
-			assert_string_not_equal(ctl_attr_name(t), ctl_attr_name(u));
+			assert_string_not_equal(ctl_msg_attr_name(t), ctl_msg_attr_name(u));
 	}
-	assert_null(ctl_attr_name(RTPRELAY_A_UNSPEC));
-	assert_null(ctl_attr_name(__RTPRELAY_A_MAX));
+	assert_null(ctl_msg_attr_name(RTPRELAY_A_UNSPEC));
+	assert_null(ctl_msg_attr_name(__RTPRELAY_A_MAX));
 }
 
 /* One attribute with a raw payload: accepted, or refused naming the attribute. */
@@ -122,7 +122,7 @@ static void test_attribute_sizes(void **state)
 		ret = ctl_msg_parse(nlh, &msg, err, sizeof(err));
 		assert_int_equal(ret, cases[i].ret);
 		if (ret < 0)
-			assert_non_null(strstr(err, ctl_attr_name(cases[i].type)));
+			assert_non_null(strstr(err, ctl_msg_attr_name(cases[i].type)));
 		else if (cases[i].type < __RTPRELAY_A_MAX && cases[i].type)
 			assert_non_null(msg.tb[cases[i].type]);
 		else
@@ -158,16 +158,16 @@ static void test_framing(void **state)
 	size_t len = first->nlmsg_len;
 
 	second = ctl_msg_put_header((char *)buf + len, RTPRELAY_CMD_STATS, NLM_F_REQUEST, 2, 0);
-	assert_int_equal(ctl_messages_len(buf, 2 * len), 2 * len);
-	assert_int_equal(ctl_messages_len(buf, 2 * len - 1), len);
-	assert_int_equal(ctl_messages_len(buf, len + 15), len);
-	assert_int_equal(ctl_messages_len(buf, 3), 0);
+	assert_int_equal(ctl_msg_whole_len(buf, 2 * len), 2 * len);
+	assert_int_equal(ctl_msg_whole_len(buf, 2 * len - 1), len);
+	assert_int_equal(ctl_msg_whole_len(buf, len + 15), len);
+	assert_int_equal(ctl_msg_whole_len(buf, 3), 0);
 	second->nlmsg_len = 0xbde5c099;
-	assert_int_equal(ctl_messages_len(buf, 2 * len), len);
+	assert_int_equal(ctl_msg_whole_len(buf, 2 * len), len);
 	second->nlmsg_len = 8;
-	assert_int_equal(ctl_messages_len(buf, 2 * len), len);
+	assert_int_equal(ctl_msg_whole_len(buf, 2 * len), len);
 	first->nlmsg_len = len - 2; /* unaligned, its padding missing from the datagram */
-	assert_int_equal(ctl_messages_len(buf, len - 2), len - 2);
+	assert_int_equal(ctl_msg_whole_len(buf, len - 2), len - 2);
 }
 
 static void test_header_checks(void **state)
@@ -211,21 +211,21 @@ static void test_error_roundtrip(void **state)
 	const char *msg;
 	int error;
 
-	nlh = ctl_error_put(buf, &req, 1234, -ENOENT, "no call 42");
+	nlh = ctl_msg_put_error(buf, &req, 1234, -ENOENT, "no call 42");
 	assert_int_equal(nlh->nlmsg_type, NLMSG_ERROR);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_CAPPED | NLM_F_ACK_TLVS);
 	assert_int_equal(nlh->nlmsg_seq, 99);
 	assert_int_equal(nlh->nlmsg_pid, 1234);
 	e = mnl_nlmsg_get_payload(nlh);
 	assert_memory_equal(&e->msg, &req, sizeof(req));
-	assert_int_equal(ctl_error_parse(nlh, &error, &msg), 0);
+	assert_int_equal(ctl_msg_error_parse(nlh, &error, &msg), 0);
 	assert_int_equal(error, -ENOENT);
 	assert_string_equal(msg, "no call 42");
 
-	nlh = ctl_error_put(buf, &req, 1234, 0, "ignored for an ACK");
+	nlh = ctl_msg_put_error(buf, &req, 1234, 0, "ignored for an ACK");
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_CAPPED);
 	assert_int_equal(nlh->nlmsg_len, sizeof(*nlh) + sizeof(struct nlmsgerr));
-	assert_int_equal(ctl_error_parse(nlh, &error, &msg), 0);
+	assert_int_equal(ctl_msg_error_parse(nlh, &error, &msg), 0);
 	assert_int_equal(error, 0);
 	assert_null(msg);
 }
@@ -245,31 +245,31 @@ static void test_error_with_echoed_request(void **state)
 	e->msg.nlmsg_len = sizeof(e->msg) + 12;
 	memset(mnl_nlmsg_put_extra_header(nlh, 12), 0xaa, 12); /* would parse as an attribute if skipped wrongly */
 	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "bad attribute");
-	assert_int_equal(ctl_error_parse(nlh, &error, &msg), 0);
+	assert_int_equal(ctl_msg_error_parse(nlh, &error, &msg), 0);
 	assert_int_equal(error, -EINVAL);
 	assert_string_equal(msg, "bad attribute");
 
 	e->msg.nlmsg_len = 4000; /* echo longer than the message */
-	assert_int_equal(ctl_error_parse(nlh, &error, &msg), -EBADMSG);
+	assert_int_equal(ctl_msg_error_parse(nlh, &error, &msg), -EBADMSG);
 }
 
 static void test_error_malformed(void **state)
 {
 	struct nlmsghdr req = { 0 };
-	struct nlmsghdr *nlh = ctl_error_put(buf, &req, 1, -EPERM, "permission denied");
+	struct nlmsghdr *nlh = ctl_msg_put_error(buf, &req, 1, -EPERM, "permission denied");
 	const char *msg;
 	int error;
 
 	nlh->nlmsg_len = sizeof(*nlh) + 8; /* shorter than struct nlmsgerr */
-	assert_int_equal(ctl_error_parse(nlh, &error, &msg), -EBADMSG);
-	nlh = ctl_done_put(buf, &req, 1);
-	assert_int_equal(ctl_error_parse(nlh, &error, &msg), -EBADMSG);
+	assert_int_equal(ctl_msg_error_parse(nlh, &error, &msg), -EBADMSG);
+	nlh = ctl_msg_put_done(buf, &req, 1);
+	assert_int_equal(ctl_msg_error_parse(nlh, &error, &msg), -EBADMSG);
 }
 
 static void test_done(void **state)
 {
 	struct nlmsghdr req = { .nlmsg_seq = 3 };
-	struct nlmsghdr *nlh = ctl_done_put(buf, &req, 77);
+	struct nlmsghdr *nlh = ctl_msg_put_done(buf, &req, 77);
 
 	assert_int_equal(nlh->nlmsg_type, NLMSG_DONE);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_MULTI);
@@ -286,12 +286,12 @@ static void test_nested_interface(void **state)
 	struct ctl_msg msg;
 	char err[256];
 
-	ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_NAME, "eth0");
+	ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_NAME, "eth0");
 	mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_INDEX, 2);
-	ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, "native");
+	ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, "native");
 	mnl_attr_nest_end(nlh, nest);
 	assert_int_equal(ctl_msg_parse(nlh, &msg, err, sizeof(err)), 0);
-	assert_int_equal(ctl_iface_parse(msg.tb[RTPRELAY_A_INTERFACE], tb, err, sizeof(err)), 0);
+	assert_int_equal(ctl_msg_iface_parse(msg.tb[RTPRELAY_A_INTERFACE], tb, err, sizeof(err)), 0);
 	assert_string_equal(mnl_attr_get_str(tb[RTPRELAY_IFACE_A_NAME]), "eth0");
 	assert_int_equal(mnl_attr_get_u32(tb[RTPRELAY_IFACE_A_INDEX]), 2);
 	assert_string_equal(mnl_attr_get_str(tb[RTPRELAY_IFACE_A_XDP_MODE]), "native");
@@ -302,22 +302,22 @@ static void test_nested_interface(void **state)
 	mnl_attr_put_u16(nlh, RTPRELAY_IFACE_A_INDEX, 2);
 	mnl_attr_nest_end(nlh, nest);
 	assert_int_equal(ctl_msg_parse(nlh, &msg, err, sizeof(err)), 0);
-	assert_int_equal(ctl_iface_parse(msg.tb[RTPRELAY_A_INTERFACE], tb, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ctl_msg_iface_parse(msg.tb[RTPRELAY_A_INTERFACE], tb, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "ifindex"));
 }
 
 /* Two sockets of this process: port ids, credentials, truncation, nobody bound. */
 static void test_socket_credentials(void **state)
 {
-	struct mnl_socket *a = ctl_socket_open(0), *b = ctl_socket_open(0);
+	struct mnl_socket *a = ctl_msg_socket_open(0), *b = ctl_msg_socket_open(0);
 	struct nlmsghdr *nlh = request(RTPRELAY_CMD_STATUS);
 	uint8_t small[8];
-	struct ctl_datagram dg;
+	struct ctl_msg_datagram dg;
 
 	assert_non_null(a);
 	assert_non_null(b);
-	assert_true(ctl_send(a, mnl_socket_get_portid(b), nlh, nlh->nlmsg_len, 0) == (ssize_t)nlh->nlmsg_len);
-	assert_int_equal(ctl_recv(b, buf, sizeof(buf), &dg), 0);
+	assert_true(ctl_msg_send(a, mnl_socket_get_portid(b), nlh, nlh->nlmsg_len, 0) == (ssize_t)nlh->nlmsg_len);
+	assert_int_equal(ctl_msg_recv(b, buf, sizeof(buf), &dg), 0);
 	assert_int_equal(dg.len, nlh->nlmsg_len);
 	assert_false(dg.truncated);
 	assert_int_equal(dg.portid, mnl_socket_get_portid(a));
@@ -326,20 +326,20 @@ static void test_socket_credentials(void **state)
 	assert_int_equal(dg.cred.gid, getgid());
 	assert_int_equal(dg.cred.pid, getpid());
 
-	assert_true(ctl_send(a, mnl_socket_get_portid(b), nlh, nlh->nlmsg_len, 0) > (ssize_t)sizeof(small));
-	assert_int_equal(ctl_recv(b, small, sizeof(small), &dg), 0);
+	assert_true(ctl_msg_send(a, mnl_socket_get_portid(b), nlh, nlh->nlmsg_len, 0) > (ssize_t)sizeof(small));
+	assert_int_equal(ctl_msg_recv(b, small, sizeof(small), &dg), 0);
 	assert_true(dg.truncated);
 	assert_int_equal(dg.len, sizeof(small));
 
 	/* Nobody binds it: automatic port ids are process ids or below -4096 (as u32). */
-	assert_true(ctl_send(a, 0xfffffff0u, nlh, nlh->nlmsg_len, 0) < 0);
+	assert_true(ctl_msg_send(a, 0xfffffff0u, nlh, nlh->nlmsg_len, 0) < 0);
 	assert_int_equal(errno, ECONNREFUSED);
 
 	/* A fixed port id is taken once. */
 	mnl_socket_close(b);
-	b = ctl_socket_open(0xfffffff1u);
+	b = ctl_msg_socket_open(0xfffffff1u);
 	assert_non_null(b);
-	assert_null(ctl_socket_open(0xfffffff1u));
+	assert_null(ctl_msg_socket_open(0xfffffff1u));
 	assert_int_equal(errno, EADDRINUSE);
 	mnl_socket_close(a);
 	mnl_socket_close(b);

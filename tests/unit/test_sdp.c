@@ -360,6 +360,25 @@ static void check_bad(const char *text, size_t len, const char *expected_error)
 		fail_msg("error \"%s\", expected \"%s...\"", err, expected_error);
 }
 
+/*
+ * A malformed rtpmap or fmtp of a codec we never use (no clock rate) does
+ * not cost the call: sofia-sip alone would refuse the whole offer.
+ */
+static void test_broken_line_of_an_unused_codec(void **state)
+{
+	char *offer = offer_with("IN IP4 198.51.100.7", "m=audio 4000 RTP/AVP 31 0 96 101\r\n"
+							 "a=rtpmap:31 LPC\r\n"
+							 "a=rtpmap:96 opus\r\n"
+							 "a=fmtp:96 nonsense\r\n"
+							 "a=rtpmap:101 telephone-event/8000\r\n"
+							 "a=fmtp:101 0-15\r\n");
+	struct sdp_media_desc d = parse_ok(offer);
+
+	assert_payloads(&d, "0 101");
+	assert_string_equal(sdp_media_desc_find(&d, SDP_CODEC_TELEPHONE_EVENT)->fmtp, "0-15");
+	g_free(offer);
+}
+
 static void test_bad_sdp_says_why(void **state)
 {
 	const char *garbage = "this is not SDP at all";
@@ -476,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_origin_is_ours_and_versioned),
 		cmocka_unit_test(test_other_media_rejected_in_place),
 		cmocka_unit_test(test_first_usable_audio_line),
+		cmocka_unit_test(test_broken_line_of_an_unused_codec),
 		cmocka_unit_test(test_bad_sdp_says_why),
 		cmocka_unit_test(test_buffer_need_not_end_in_nul),
 		cmocka_unit_test(test_delayed_offer_parses_back),

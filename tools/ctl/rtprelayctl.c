@@ -97,7 +97,7 @@ static int on_error(const struct nlmsghdr *nlh, void *data)
 	const char *msg;
 	int error;
 
-	if (ctl_error_parse(nlh, &error, &msg) < 0) {
+	if (ctl_msg_error_parse(nlh, &error, &msg) < 0) {
 		ex->error = -EBADMSG;
 		snprintf(ex->message, sizeof(ex->message), "malformed error message from rtprelayd");
 		return MNL_CB_ERROR;
@@ -118,7 +118,7 @@ static int open_socket(struct client *cl)
 {
 	struct timeval timeout = { .tv_sec = REPLY_TIMEOUT_S };
 
-	cl->nl = ctl_socket_open(0);
+	cl->nl = ctl_msg_socket_open(0);
 	if (!cl->nl) {
 		fail_msg(cl, "cannot open a NETLINK_USERSOCK socket: %s", strerror(errno));
 		return -1;
@@ -134,11 +134,11 @@ static int receive_replies(struct client *cl, uint32_t seq, struct exchange *ex)
 		[NLMSG_ERROR] = on_error,
 		[NLMSG_DONE] = on_done,
 	};
-	struct ctl_datagram dg;
+	struct ctl_msg_datagram dg;
 	int ret;
 
 	do {
-		if (ctl_recv(cl->nl, cl->buf, sizeof(cl->buf), &dg) < 0) {
+		if (ctl_msg_recv(cl->nl, cl->buf, sizeof(cl->buf), &dg) < 0) {
 			if (errno == EAGAIN)
 				fail_msg(cl, "no reply from rtprelayd within %d s", REPLY_TIMEOUT_S);
 			else
@@ -158,7 +158,7 @@ static int receive_replies(struct client *cl, uint32_t seq, struct exchange *ex)
 			fail_msg(cl, "a reply longer than %d bytes", RTPRELAY_CTL_DATAGRAM_MAX);
 			return -EMSGSIZE;
 		}
-		if (ctl_messages_len(cl->buf, dg.len) != dg.len) {
+		if (ctl_msg_whole_len(cl->buf, dg.len) != dg.len) {
 			fail_msg(cl, "malformed reply from rtprelayd: a message runs past its datagram");
 			return -EBADMSG;
 		}
@@ -190,7 +190,7 @@ static GPtrArray *request(struct client *cl, struct nlmsghdr *req, int *error)
 		return NULL;
 	}
 	req->nlmsg_seq = ++cl->seq;
-	if (ctl_send(cl->nl, cl->opt->port, req, req->nlmsg_len, 0) < 0) {
+	if (ctl_msg_send(cl->nl, cl->opt->port, req, req->nlmsg_len, 0) < 0) {
 		*error = -errno;
 		if (errno == ECONNREFUSED && !cl->absent_ok)
 			fail_msg(cl,
@@ -468,7 +468,7 @@ static size_t status_interfaces(const struct client *cl, const struct reply *r, 
 	{
 		if (mnl_attr_get_type(a) != RTPRELAY_A_INTERFACE || n == max)
 			continue;
-		if (ctl_iface_parse(a, tb, err, sizeof(err)) < 0) {
+		if (ctl_msg_iface_parse(a, tb, err, sizeof(err)) < 0) {
 			fail_msg(cl, "ignoring a malformed interface in the reply: %s", err);
 			continue;
 		}
@@ -709,7 +709,7 @@ static int cmd_call(struct client *cl, struct out *o, int argc, char **argv)
 				return EXIT_USAGE;
 			mnl_attr_put_u32(req, RTPRELAY_A_TONE_HZ, hz);
 		} else if (!strcmp(argv[i], "--codec") && i + 1 < argc) {
-			ctl_attr_put_str(req, RTPRELAY_A_CODEC, argv[++i]);
+			ctl_msg_put_str(req, RTPRELAY_A_CODEC, argv[++i]);
 		} else if (argv[i][0] != '-' && !uri) {
 			uri = argv[i];
 		} else {
@@ -722,7 +722,7 @@ static int cmd_call(struct client *cl, struct out *o, int argc, char **argv)
 		fprintf(stderr, "rtprelayctl: call: which SIP URI? (try rtprelayctl call help)\n");
 		return EXIT_USAGE;
 	}
-	ctl_attr_put_str(req, RTPRELAY_A_URI, uri);
+	ctl_msg_put_str(req, RTPRELAY_A_URI, uri);
 	replies = request(cl, req, &error);
 	if (!replies)
 		return EXIT_FAILED;
@@ -819,9 +819,10 @@ static bool parse_options(int argc, char **argv, struct options *o, int *status)
 			o->json = true;
 			break;
 		case 'n':
-			if (!ctl_port_parse(optarg, &o->port)) {
+			if (!ctl_msg_port_parse(optarg, &o->port)) {
 				fprintf(stderr,
-					"rtprelayctl: bad port id \"%s\": expected a netlink port id from 1 to 4294967295 (decimal or 0x hex)\n",
+					"rtprelayctl: bad port id \"%s\": expected a netlink port id from 1 to "
+					"4294967295 (decimal or 0x hex)\n",
 					optarg);
 				*status = EXIT_USAGE;
 				return false;

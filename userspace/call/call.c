@@ -10,6 +10,7 @@
  * and once both dialogs are up their legs are bridged. Either side's BYE
  * (or the caller's CANCEL) ends the other.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,9 +22,10 @@
 #include <sofia-sip/su_tag_io.h>
 
 #include "call.h"
-#include "room.h"
+#include "config/config.h"
 #include "config/route.h"
-#include "sip/sip.h"
+#include "media/media_bridge.h"
+#include "room.h"
 
 #define RETRY_AFTER_SECONDS "5"
 #define SDP_CONTENT_TYPE    "application/sdp"
@@ -38,33 +40,30 @@ const char *call_state_name(enum call_state state)
 	return state_names[state];
 }
 
-struct call *call_find(struct daemon *d, guint id)
-{
-	return g_hash_table_lookup(d->calls, GUINT_TO_POINTER(id));
-}
+G_DEFINE_QUARK(rtprelay_call_error, call_error)
 
 static enum g711_law codec_law(enum sdp_codec codec)
 {
 	return codec == SDP_CODEC_PCMA ? G711_ALAW : G711_ULAW;
 }
 
-static struct call *call_new(struct daemon *d, nua_handle_t *nh, bool outgoing, const char *remote_uri,
+static struct call *call_new(struct call_table *t, nua_handle_t *nh, bool outgoing, const char *remote_uri,
 			     struct media_stream *media)
 {
 	struct call *c = g_new0(struct call, 1);
 
-	c->id = ++d->next_call_id;
-	c->d = d;
+	c->id = ++t->next_id;
+	c->table = t;
 	c->nh = nh;
 	c->outgoing = outgoing;
 	c->remote_uri = g_strdup(remote_uri);
 	c->media = media;
-	c->tone_hz = d->cfg.tone_hz;
+	c->tone_hz = t->cfg->tone_hz;
 	c->sdp_session_id = g_get_real_time();
 	c->started_us = g_get_monotonic_time();
-	d->stats.calls_total++;
+	t->stats.calls_total++;
 	nua_handle_bind(nh, c);
-	g_hash_table_insert(d->calls, GUINT_TO_POINTER(c->id), c);
+	g_hash_table_insert(t->calls, GUINT_TO_POINTER(c->id), c);
 	return c;
 }
 
@@ -103,7 +102,7 @@ static void call_free(struct call *c)
 {
 	g_info("call %u: ended", c->id);
 	disconnect(c);
-	g_hash_table_remove(c->d->calls, GUINT_TO_POINTER(c->id));
+	g_hash_table_remove(c->table->calls, GUINT_TO_POINTER(c->id));
 	if (c->answer_timer)
 		g_source_remove(c->answer_timer);
 	g_free(c->room_name);
@@ -118,7 +117,7 @@ static void call_free(struct call *c)
 static char *local_sdp(struct call *c, const struct sdp_media_desc *offer)
 {
 	struct sdp_local local = {
-		.address = c->d->cfg.media_ip,
+		.address = c->table->cfg->media_ip,
 		.rtp_port = media_stream_port(c->media),
 		.session_id = c->sdp_session_id,
 		.session_version = ++c->sdp_version,
@@ -146,7 +145,7 @@ static void apply_remote(struct call *c, const struct sdp_media_desc *desc)
  */
 static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc *out)
 {
-	char err[SDP_ERROR_MAX], reason[SDP_ERROR_MAX + 16];
+	char err[SDP_ERROR_MAX];
 	enum sdp_parse_result r =
 	    sdp_media_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len, out, err, sizeof(err));
 
@@ -157,9 +156,8 @@ static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc 
 			    TAG_END());
 		return false;
 	}
-	snprintf(reason, sizeof(reason), "Bad SDP: %s", err);
-	/* nua keeps the phrase pointer until it sends: give it the handle's lifetime. */
-	nua_respond(nh, 400, su_strdup(nua_handle_home(nh), reason), TAG_END());
+	/* err says "Bad SDP: ..." already. nua keeps the phrase until it sends: give it the handle's lifetime. */
+	nua_respond(nh, 400, su_strdup(nua_handle_home(nh), err), TAG_END());
 	return false;
 }
 
@@ -168,42 +166,79 @@ static bool has_sdp(const sip_t *sip)
 	return sip && sip->sip_payload && sip->sip_payload->pl_len > 0;
 }
 
-static void respond_sdp(struct call *c, const char *sdp)
+/* The body is SDP, or there is none (a Content-Type without a body is no body). */
+static bool body_is_sdp(const sip_t *sip)
 {
-	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	return !has_sdp(sip) || (sip->sip_content_type && sip->sip_content_type->c_type &&
+				 !g_ascii_strcasecmp(sip->sip_content_type->c_type, "application/sdp"));
 }
 
-/* The ring delay is over: 200 OK with our answer (or our offer, for a delayed offer). */
-static gboolean answer(gpointer user)
+/* The caller takes an SDP answer: no Accept header, or one that lists it. */
+static bool accepts_sdp(const sip_t *sip)
+{
+	const sip_accept_t *ac;
+
+	if (!sip->sip_accept)
+		return true;
+	for (ac = sip->sip_accept; ac; ac = ac->ac_next) {
+		if (ac->ac_type && (!g_ascii_strcasecmp(ac->ac_type, "application/sdp") ||
+				    !g_ascii_strcasecmp(ac->ac_type, "application/*") || !strcmp(ac->ac_type, "*/*")))
+			return true;
+	}
+	return false;
+}
+
+/* 200 OK with our SDP: the answer to offer, or our offer when there is none. */
+static void respond_sdp(struct call *c, const struct sdp_media_desc *offer)
+{
+	char *sdp = local_sdp(c, offer);
+
+	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	g_free(sdp);
+}
+
+/* An INVITE answered: our answer to its offer, or our offer for a delayed offer. */
+static void answer(struct call *c)
+{
+	respond_sdp(c, c->have_remote ? &c->remote : NULL);
+	c->state = CALL_ANSWERED;
+}
+
+static gboolean on_ring_delay_over(gpointer user)
 {
 	struct call *c = user;
-	char *sdp = local_sdp(c, c->have_remote ? &c->remote : NULL);
 
 	c->answer_timer = 0;
-	respond_sdp(c, sdp);
-	g_free(sdp);
-	c->state = CALL_ANSWERED;
+	answer(c);
 	return G_SOURCE_REMOVE;
 }
 
 /* A refusal before any call exists: counted as a failed call. */
-static void refuse(struct daemon *d, nua_handle_t *nh, int status, const char *phrase, bool retry)
+static void refuse(struct call_table *t, nua_handle_t *nh, int status, const char *phrase, bool retry)
 {
-	d->stats.calls_total++;
-	d->stats.calls_failed++;
+	t->stats.calls_total++;
+	t->stats.calls_failed++;
 	nua_respond(nh, status, phrase, TAG_IF(retry, SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS)), TAG_END());
+}
+
+/* A body we cannot read, or an answer the caller would not: RFC 3261 21.4.13, 21.4.7 name what we take. */
+static void refuse_body(struct call_table *t, nua_handle_t *nh, int status, const char *phrase)
+{
+	t->stats.calls_total++;
+	t->stats.calls_failed++;
+	nua_respond(nh, status, phrase, SIPTAG_ACCEPT_STR("application/sdp"), TAG_END());
 }
 
 /* The target's leg of a B2BUA route; false (and the caller told why) when it cannot be placed. */
 static bool place_b2bua_leg(struct call *caller, const char *target)
 {
 	GError *err = NULL;
-	struct call *out = call_place(caller->d, target, caller->tone_hz, caller->codec, &err);
+	struct call *out = call_place(caller->table, target, caller->tone_hz, caller->codec, &err);
 
 	if (!out) {
 		g_warning("call %u: cannot call %s: %s", caller->id, target, err->message);
 		g_error_free(err);
-		caller->d->stats.calls_failed++;
+		caller->table->stats.calls_failed++;
 		nua_respond(caller->nh, 503, "Route target unreachable", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS),
 			    TAG_END());
 		caller->state = CALL_TERMINATING;
@@ -214,7 +249,38 @@ static bool place_b2bua_leg(struct call *caller, const char *target)
 	return true;
 }
 
-void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
+/*
+ * Where the INVITE came from, by its top Via (received= when the sender is
+ * behind a NAT): the caller's media may come from that address too.
+ */
+static void signal_source(const sip_t *sip, struct media_stream *ms)
+{
+	const char *host =
+	    sip->sip_via ? (sip->sip_via->v_received ? sip->sip_via->v_received : sip->sip_via->v_host) : NULL;
+	struct sockaddr_storage src = { 0 };
+	char ip6[INET6_ADDRSTRLEN];
+	size_t len;
+
+	if (!host)
+		return;
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&src)->sin_addr) == 1) {
+		src.ss_family = AF_INET;
+		media_stream_set_signal_source(ms, &src);
+		return;
+	}
+	/* An IPv6 Via host is bracketed: [2001:db8::1]. */
+	len = strlen(host);
+	if (len < 3 || len - 2 >= sizeof(ip6) || host[0] != '[' || host[len - 1] != ']')
+		return;
+	memcpy(ip6, host + 1, len - 2);
+	ip6[len - 2] = '\0';
+	if (inet_pton(AF_INET6, ip6, &((struct sockaddr_in6 *)&src)->sin6_addr) != 1)
+		return;
+	src.ss_family = AF_INET6;
+	media_stream_set_signal_source(ms, &src);
+}
+
+void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 {
 	const char *user = sip->sip_request->rq_url->url_user;
 	struct sdp_media_desc offer;
@@ -224,35 +290,44 @@ void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 	struct call *c;
 	char *from;
 
-	if (g_hash_table_size(d->calls) >= d->cfg.max_calls) {
-		refuse(d, nh, 503, "Too many calls", true);
+	if (call_table_count(t) >= t->cfg->max_calls) {
+		refuse(t, nh, 503, "Too many calls", true);
 		return;
 	}
-	switch (route_resolve(&d->cfg, user, &route)) {
+	switch (route_resolve(t->cfg, user, &route)) {
 	case ROUTE_NONE:
-		refuse(d, nh, 404, "No route for this user", false);
+		refuse(t, nh, 404, "No route for this user", false);
 		return;
 	case ROUTE_BAD_TONE:
-		refuse(d, nh, 404, "Tone frequency out of range (50-3950 Hz)", false);
+		refuse(t, nh, 404, "Tone frequency out of range (50-3950 Hz)", false);
 		return;
 	default:
 		break;
 	}
-	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer)) {
-		d->stats.calls_total++;
-		d->stats.calls_failed++;
+	if (!body_is_sdp(sip)) {
+		refuse_body(t, nh, SIP_415_UNSUPPORTED_MEDIA);
 		return;
 	}
-	ms = media_stream_new(d, &err);
+	if (!accepts_sdp(sip)) {
+		refuse_body(t, nh, SIP_406_NOT_ACCEPTABLE);
+		return;
+	}
+	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer)) {
+		t->stats.calls_total++;
+		t->stats.calls_failed++;
+		return;
+	}
+	ms = media_stream_new(t->media, &err);
 	if (!ms) {
-		refuse(d, nh, 503, "No free RTP port", true);
+		refuse(t, nh, 503, "No free RTP port", true);
 		g_warning("refusing a call: %s", err->message);
 		g_error_free(err);
 		return;
 	}
 	from = url_as_string(NULL, sip->sip_from->a_url);
-	c = call_new(d, nh, false, from, ms);
+	c = call_new(t, nh, false, from, ms);
 	su_free(NULL, from);
+	signal_source(sip, c->media);
 	c->tone_hz = route.tone_hz;
 	if (has_sdp(sip))
 		apply_remote(c, &offer);
@@ -264,27 +339,22 @@ void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip)
 	if (route.kind == ROUTE_ROOM)
 		c->room_name = g_strdup(route.room);
 	nua_respond(nh, SIP_180_RINGING, TAG_END());
-	c->answer_timer = g_timeout_add(d->cfg.answer_delay_ms, answer, c);
+	c->answer_timer = g_timeout_add(t->cfg->answer_delay_ms, on_ring_delay_over, c);
 }
 
 /* A re-INVITE: new address, hold or resume take effect at once. */
 static void on_reinvite(struct call *c, const sip_t *sip)
 {
 	struct sdp_media_desc offer;
-	char *sdp;
 
 	if (!has_sdp(sip)) {
-		sdp = local_sdp(c, NULL); /* the ACK carries the answer */
-		respond_sdp(c, sdp);
-		g_free(sdp);
+		respond_sdp(c, NULL); /* the ACK carries the answer */
 		return;
 	}
 	if (!parse_sdp(c->nh, sip, &offer))
 		return;
 	apply_remote(c, &offer);
-	sdp = local_sdp(c, &c->remote);
-	respond_sdp(c, sdp);
-	g_free(sdp);
+	respond_sdp(c, &c->remote);
 	g_info("call %u: re-INVITE, peer %s", c->id, sdp_direction_name(offer.direction));
 }
 
@@ -310,7 +380,7 @@ static void link_bridge(struct call *a, struct call *b)
 {
 	a->bridged_with = b;
 	b->bridged_with = a;
-	media_stream_bridge(a->media, b->media);
+	media_bridge_connect(a->media, b->media);
 	g_message("call %u and call %u: bridged (%s)", a->id, b->id, media_mode_name(media_stream_mode(a->media)));
 }
 
@@ -324,7 +394,7 @@ static void on_ready(struct call *c)
 		if (c->b2bua_peer->state == CALL_ACTIVE)
 			link_bridge(c, c->b2bua_peer);
 	} else if (c->room_name) {
-		room_join(c->d, c->room_name, c);
+		room_join(c->table, c->room_name, c);
 	} else {
 		media_stream_tone_start(c->media, c->tone_hz);
 	}
@@ -341,42 +411,61 @@ static void on_state(struct call *c, tagi_t tags[])
 		call_free(c);
 }
 
-/* The caller of a B2BUA route, answered now that the target answered: our SDP for its offer (or our offer). */
-static void answer_b2bua_caller(struct call *caller)
+/* The far end refused our INVITE: the caller of a B2BUA leg gets the refusal too. */
+static void on_invite_refused(struct call *c, struct call *caller, int status, const char *phrase)
 {
-	char *sdp = local_sdp(caller, caller->have_remote ? &caller->remote : NULL);
+	g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
+	c->table->stats.calls_failed++;
+	c->state = CALL_TERMINATING;
+	if (caller) {
+		c->table->stats.calls_failed++;
+		/* We pass no credentials on: a challenge to us is a refusal for the caller. */
+		if (status == 401 || status == 407)
+			nua_respond(caller->nh, 403, "Forbidden (the target asks for authentication)", TAG_END());
+		else
+			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+		caller->state = CALL_TERMINATING;
+	}
+	/*
+	 * nua keeps a challenged INVITE's handle waiting for nua_authenticate()
+	 * and never reports it terminated: we do not authenticate, so it ends here.
+	 */
+	if (status == 401 || status == 407)
+		call_free(c);
+}
 
-	respond_sdp(caller, sdp);
-	g_free(sdp);
-	caller->state = CALL_ANSWERED;
+/* A 2xx we cannot use (no SDP, or one we cannot parse): nua ACKed it, so the dialog ends with BYE. */
+static void on_unusable_answer(struct call *c, struct call *caller, int status)
+{
+	g_message("call %u: %s answered %03d without a usable SDP: hanging up", c->id, c->remote_uri, status);
+	c->table->stats.calls_failed++;
+	if (caller) {
+		c->table->stats.calls_failed++;
+		nua_respond(caller->nh, 502, "Bad Gateway (the target's answer has no usable SDP)", TAG_END());
+		caller->state = CALL_TERMINATING;
+	}
+	c->state = CALL_ACTIVE;
+	call_hangup(c);
 }
 
 /* A response to an INVITE we sent; for a B2BUA leg, relayed to the caller. */
 static void on_invite_response(struct call *c, int status, const char *phrase, const sip_t *sip)
 {
-	struct call *caller = c->b2bua_peer;
-	bool relay = caller && caller->state == CALL_RINGING;
+	struct call *caller = c->b2bua_peer && c->b2bua_peer->state == CALL_RINGING ? c->b2bua_peer : NULL;
 
 	if (status < 200) {
-		if (relay && status > 100)
+		if (caller && status > 100)
 			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
 		return;
 	}
-	if (status < 300) {
-		if (!take_answer(c, sip))
-			call_hangup(c);
-		else if (relay)
-			answer_b2bua_caller(caller);
+	if (status >= 300) {
+		on_invite_refused(c, caller, status, phrase);
 		return;
 	}
-	g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
-	c->d->stats.calls_failed++;
-	c->state = CALL_TERMINATING;
-	if (relay) {
-		c->d->stats.calls_failed++;
-		nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
-		caller->state = CALL_TERMINATING;
-	}
+	if (!take_answer(c, sip))
+		on_unusable_answer(c, caller, status);
+	else if (caller)
+		answer(caller); /* the target answered: so do we */
 }
 
 void call_on_event(struct call *c, nua_event_t event, int status, const char *phrase, const sip_t *sip, tagi_t tags[])
@@ -409,15 +498,15 @@ void call_on_event(struct call *c, nua_event_t event, int status, const char *ph
 }
 
 /* Fails with err set: code an errno value, the message naming the problem. */
-static bool control_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool fail(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-static bool control_error(GError **err, int code, const char *fmt, ...)
+static bool fail(GError **err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	if (err)
-		*err = g_error_new_valist(g_quark_from_static_string("call"), code, fmt, ap);
+		*err = g_error_new_valist(CALL_ERROR, code, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -426,8 +515,8 @@ static bool valid_tone(unsigned hz, GError **err)
 {
 	if (hz >= RTPRELAY_TONE_HZ_MIN && hz <= RTPRELAY_TONE_HZ_MAX)
 		return true;
-	return control_error(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz, RTPRELAY_TONE_HZ_MIN,
-			     RTPRELAY_TONE_HZ_MAX);
+	return fail(err, ERANGE, "tone frequency %u Hz is out of range (%u-%u Hz)", hz, RTPRELAY_TONE_HZ_MIN,
+		    RTPRELAY_TONE_HZ_MAX);
 }
 
 /* A sip: or sips: URI with a host, which sofia can send an INVITE to. */
@@ -438,11 +527,11 @@ static bool valid_target(const char *uri, GError **err)
 
 	su_free(NULL, url);
 	if (!ok)
-		return control_error(err, EINVAL, "not a sip: or sips: URI with a host: %s", uri);
+		return fail(err, EINVAL, "not a sip: or sips: URI with a host: %s", uri);
 	return true;
 }
 
-struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err)
+struct call *call_place(struct call_table *t, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err)
 {
 	struct media_stream *ms;
 	nua_handle_t *nh;
@@ -451,16 +540,16 @@ struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enu
 
 	if (!valid_target(uri, err) || !valid_tone(tone_hz, err))
 		return NULL;
-	ms = media_stream_new(d, err);
+	ms = media_stream_new(t->media, err);
 	if (!ms)
 		return NULL;
-	nh = nua_handle(sip_nua(d->sip), NULL, SIPTAG_TO_STR(uri), TAG_END());
+	nh = nua_handle(t->nua, NULL, SIPTAG_TO_STR(uri), TAG_END());
 	if (!nh) {
-		control_error(err, EINVAL, "sofia-sip cannot create a call to %s", uri);
+		fail(err, EINVAL, "sofia-sip cannot create a call to %s", uri);
 		media_stream_free(ms);
 		return NULL;
 	}
-	c = call_new(d, nh, true, uri, ms);
+	c = call_new(t, nh, true, uri, ms);
 	c->tone_hz = tone_hz;
 	c->codec = codec;
 	c->state = CALL_CALLING;
@@ -489,18 +578,30 @@ void call_hangup(struct call *c)
 	disconnect(c);
 }
 
-void call_check_timeouts(struct daemon *d)
+guint call_hangup_all(struct call_table *t)
 {
+	GList *calls = g_hash_table_get_values(t->calls);
+	guint n = g_list_length(calls);
+
+	for (GList *l = calls; l; l = l->next)
+		call_hangup(l->data);
+	g_list_free(calls);
+	return n;
+}
+
+void call_check_timeouts(struct call_table *t)
+{
+	unsigned timeout = t->cfg->rtp_timeout;
 	GHashTableIter it;
 	gpointer value;
 
-	g_hash_table_iter_init(&it, d->calls);
+	g_hash_table_iter_init(&it, t->calls);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		struct call *c = value;
 
-		if (c->state != CALL_ACTIVE || media_stream_idle_seconds(c->media) < c->d->cfg.rtp_timeout)
+		if (c->state != CALL_ACTIVE || media_stream_idle_seconds(c->media) < timeout)
 			continue;
-		g_message("call %u: no RTP for %u s, hanging up", c->id, c->d->cfg.rtp_timeout);
+		g_message("call %u: no RTP for %u s, hanging up", c->id, timeout);
 		call_hangup(c);
 	}
 }
@@ -533,13 +634,13 @@ static bool require_active(struct call *c, GError **err)
 {
 	if (c->state == CALL_ACTIVE)
 		return true;
-	return control_error(err, EAGAIN, "call %u is %s, not active", c->id, call_state_name(c->state));
+	return fail(err, EAGAIN, "call %u is %s, not active", c->id, call_state_name(c->state));
 }
 
 bool call_bridge(struct call *a, struct call *b, GError **err)
 {
 	if (a == b)
-		return control_error(err, EINVAL, "cannot bridge call %u with itself", a->id);
+		return fail(err, EINVAL, "cannot bridge call %u with itself", a->id);
 	if (!require_active(a, err) || !require_active(b, err))
 		return false;
 	if (a->bridged_with == b)
@@ -553,7 +654,7 @@ bool call_bridge(struct call *a, struct call *b, GError **err)
 bool call_unbridge(struct call *c, GError **err)
 {
 	if (!c->room && !c->bridged_with)
-		return control_error(err, EINVAL, "call %u is not bridged and not in a room", c->id);
+		return fail(err, EINVAL, "call %u is not bridged and not in a room", c->id);
 	unlink_media(c, true);
 	if (c->state == CALL_ACTIVE)
 		media_stream_tone_start(c->media, c->tone_hz);

@@ -9,9 +9,13 @@
 
 #include <sofia-sip/nua.h>
 
-#include "daemon/daemon.h"
+#include "call_table.h"
 #include "media/media_stream.h"
 #include "sdp/sdp_offer_answer.h"
+
+/* The errors of call_place(), call_bridge(), call_unbridge(), call_set_tone(): codes are errno values. */
+#define CALL_ERROR (call_error_quark())
+GQuark call_error_quark(void);
 
 enum call_state {
 	CALL_RINGING,	  /* incoming, answer not yet sent */
@@ -23,7 +27,7 @@ enum call_state {
 
 struct call {
 	guint id;
-	struct daemon *d;
+	struct call_table *table; /* the one it is in */
 	nua_handle_t *nh;
 	bool outgoing;
 	enum call_state state;
@@ -64,30 +68,32 @@ struct call_info {
 };
 
 /* An incoming INVITE without a bound call: route it, answer or refuse it. */
-void call_incoming(struct daemon *d, nua_handle_t *nh, const sip_t *sip);
+void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip);
 /* Sofia events of a bound call (re-INVITE, ACK, BYE, state, responses). */
 void call_on_event(struct call *c, nua_event_t event, int status, const char *phrase, const sip_t *sip, tagi_t tags[]);
 /*
  * Place a call to uri (sip: or sips:) playing a tone; NULL with err set on
- * failure. In every GError of this file, code is an errno value (EINVAL,
- * ERANGE, EAGAIN, ENOSPC...) and the message names the problem.
+ * failure (CALL_ERROR with EINVAL or ERANGE, MEDIA_STREAM_ERROR), the
+ * message naming the problem.
  */
-struct call *call_place(struct daemon *d, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err);
+struct call *call_place(struct call_table *t, const char *uri, unsigned tone_hz, enum sdp_codec codec, GError **err);
 /* Send BYE (or CANCEL) and let the state change free the call. */
 void call_hangup(struct call *c);
-struct call *call_find(struct daemon *d, guint id);
+/* call_hangup() every call; how many there were. */
+guint call_hangup_all(struct call_table *t);
 /* Fill out (strings stay valid until the call changes or ends: copy them before returning to the loop). */
 void call_get_info(struct call *c, struct call_info *out);
 /*
  * Explicit control (rtprelayctl): bridge two active calls (each leaves its
  * room or bridge first), unbridge a call (both legs return to their tones),
- * change a call's tone. false with err set (a message naming the problem).
+ * change a call's tone. false with err set (CALL_ERROR: EINVAL, EAGAIN for a
+ * call not active, ERANGE for a tone out of range; a message naming the problem).
  */
 bool call_bridge(struct call *a, struct call *b, GError **err);
 bool call_unbridge(struct call *c, GError **err);
 bool call_set_tone(struct call *c, unsigned hz, GError **err);
 const char *call_state_name(enum call_state state);
 /* Ends calls whose peer sent no RTP for rtp-timeout seconds (called every second). */
-void call_check_timeouts(struct daemon *d);
+void call_check_timeouts(struct call_table *t);
 
 #endif

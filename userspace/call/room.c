@@ -8,10 +8,14 @@
  * three does not disturb the three.
  */
 #include "call.h"
+#include "media/media_bridge.h"
+#include "media/media_clock.h"
+#include "media/media_env.h"
+#include "media/mixer.h"
 #include "room.h"
 
 struct room {
-	struct daemon *d;
+	struct call_table *table;
 	char *name;
 	GPtrArray *members;  /* struct call *, in order of joining */
 	struct mixer *mixer; /* while there are three or more */
@@ -25,7 +29,7 @@ static struct call *member(const struct room *r, guint i)
 static void room_free(struct room *r)
 {
 	g_info("room %s: empty, freed", r->name);
-	g_hash_table_remove(r->d->rooms, r->name);
+	g_hash_table_remove(r->table->rooms, r->name);
 	g_ptr_array_free(r->members, TRUE);
 	g_free(r->name);
 	g_free(r);
@@ -55,35 +59,32 @@ static void reshape(struct room *r)
 	} else if (n == 2) {
 		struct call *a = member(r, 0), *b = member(r, 1);
 
-		if (media_stream_partner(a->media) != b->media)
-			media_stream_bridge(a->media, b->media);
+		if (media_bridge_partner(a->media) != b->media)
+			media_bridge_connect(a->media, b->media);
 		drop_mixer(r);
 	} else {
 		if (!r->mixer)
-			r->mixer = mixer_new(r->d);
+			r->mixer = mixer_new(r->table->media->clock);
 		for (guint i = 0; i < n; i++) {
 			struct call *c = member(r, i);
 
 			if (media_stream_mode(c->media) != MEDIA_MIX)
-				media_stream_mix(c->media, r->mixer);
+				mixer_add(r->mixer, c->media);
 		}
 	}
 	g_message("room %s: %u member%s, %s", r->name, n, n == 1 ? "" : "s", room_mode_name(r));
 }
 
-void room_join(struct daemon *d, const char *name, struct call *c)
+void room_join(struct call_table *t, const char *name, struct call *c)
 {
-	struct room *r;
+	struct room *r = g_hash_table_lookup(t->rooms, name);
 
-	if (!d->rooms)
-		d->rooms = g_hash_table_new(g_str_hash, g_str_equal);
-	r = g_hash_table_lookup(d->rooms, name);
 	if (!r) {
 		r = g_new0(struct room, 1);
-		r->d = d;
+		r->table = t;
 		r->name = g_strdup(name);
 		r->members = g_ptr_array_new();
-		g_hash_table_insert(d->rooms, r->name, r);
+		g_hash_table_insert(t->rooms, r->name, r);
 	}
 	g_ptr_array_add(r->members, c);
 	c->room = r;
@@ -124,14 +125,17 @@ guint room_member_id(const struct room *r, guint i)
 	return member(r, i)->id;
 }
 
-void room_foreach(struct daemon *d, room_cb cb, void *user)
+void room_foreach(const struct call_table *t, room_cb cb, void *user)
 {
 	GHashTableIter it;
 	gpointer value;
 
-	if (!d->rooms)
-		return;
-	g_hash_table_iter_init(&it, d->rooms);
+	g_hash_table_iter_init(&it, t->rooms);
 	while (g_hash_table_iter_next(&it, NULL, &value))
 		cb(value, user);
+}
+
+guint room_count(const struct call_table *t)
+{
+	return g_hash_table_size(t->rooms);
 }

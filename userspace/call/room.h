@@ -9,13 +9,14 @@
 
 #include <stdbool.h>
 
-#include "daemon/daemon.h"
+#include <glib.h>
 
 struct call;
+struct call_table;
 struct room;
 
-/* Puts an active call in room `name` (created on first use). */
-void room_join(struct daemon *d, const char *name, struct call *c);
+/* Puts an active call in t's room `name` (created on first use). */
+void room_join(struct call_table *t, const char *name, struct call *c);
 /* Takes c out of its room; the room reshapes or is freed. */
 void room_leave(struct call *c);
 
@@ -27,7 +28,8 @@ guint room_member_count(const struct room *r);
 guint room_member_id(const struct room *r, guint i);
 
 typedef void (*room_cb)(const struct room *r, void *user);
-/* Every room, in no particular order. */
-void room_foreach(struct daemon *d, room_cb cb, void *user);
+/* Every room of t, in no particular order. */
+void room_foreach(const struct call_table *t, room_cb cb, void *user);
+guint room_count(const struct call_table *t);
 
 #endif

@@ -15,8 +15,9 @@
 
 #include "config.h"
 #include "lib/control_msg.h"
+#include "lib/sockaddr_text.h"
 
-G_DEFINE_QUARK(rtprelay - config - error - quark, config_error)
+G_DEFINE_QUARK(rtprelay_config_error, config_error)
 
 /*
  * Where config_default_media_ip() pretends to send: TEST-NET-1, which no
@@ -47,7 +48,7 @@ static bool parse_u64(const char *s, unsigned int base, guint64 min, guint64 max
 	return s && *s && g_ascii_string_to_unsigned(s, base, min, max, out, NULL);
 }
 
-bool config_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out, GError **err)
+static bool parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out, GError **err)
 {
 	guint64 v;
 
@@ -207,7 +208,7 @@ const char *config_log_level_name(GLogLevelFlags level)
 	return "?";
 }
 
-bool config_parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GError **err)
+static bool parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GError **err)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -227,7 +228,7 @@ bool config_parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GEr
 	return invalid(err, s, "expected a numeric IPv4 or IPv6 address");
 }
 
-bool config_parse_group(const char *s, gid_t *out, GError **err)
+static bool parse_group(const char *s, gid_t *out, GError **err)
 {
 	guint64 v;
 	struct group *gr;
@@ -245,7 +246,7 @@ bool config_parse_group(const char *s, gid_t *out, GError **err)
 	return true;
 }
 
-bool config_parse_bool(const char *s, bool *out, GError **err)
+static bool parse_bool(const char *s, bool *out, GError **err)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
 
@@ -306,7 +307,7 @@ static bool set_sip_listen(struct config *cfg, const char *v, GError **err)
 
 static bool set_media_ip(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_ip(v, cfg->media_ip, &cfg->media_family, err);
+	return parse_ip(v, cfg->media_ip, &cfg->media_family, err);
 }
 
 static bool set_rtp_ports(struct config *cfg, const char *v, GError **err)
@@ -345,6 +346,28 @@ static bool set_xdp_mode(struct config *cfg, const char *v, GError **err)
 	return true;
 }
 
+static const char *const endpoint_learning_names[] = {
+	[ENDPOINT_LEARNING_HEURISTIC] = "heuristic",
+	[ENDPOINT_LEARNING_OFF] = "off",
+	[ENDPOINT_LEARNING_IMMEDIATE] = "immediate",
+};
+
+const char *endpoint_learning_name(enum endpoint_learning mode)
+{
+	return endpoint_learning_names[mode];
+}
+
+static bool set_endpoint_learning(struct config *cfg, const char *v, GError **err)
+{
+	for (unsigned i = 0; v && i < G_N_ELEMENTS(endpoint_learning_names); i++) {
+		if (!strcmp(v, endpoint_learning_names[i])) {
+			cfg->endpoint_learning = i;
+			return true;
+		}
+	}
+	return invalid(err, v, "expected heuristic, off or immediate");
+}
+
 static bool set_bpffs(struct config *cfg, const char *v, GError **err)
 {
 	if (!v || !g_path_is_absolute(v))
@@ -356,34 +379,34 @@ static bool set_bpffs(struct config *cfg, const char *v, GError **err)
 
 static bool set_tone_hz(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, RTPRELAY_TONE_HZ_MIN, RTPRELAY_TONE_HZ_MAX, &cfg->tone_hz, err);
+	return parse_uint(v, RTPRELAY_TONE_HZ_MIN, RTPRELAY_TONE_HZ_MAX, &cfg->tone_hz, err);
 }
 
 static bool set_answer_delay(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, 0, RTPRELAY_ANSWER_DELAY_MAX, &cfg->answer_delay_ms, err);
+	return parse_uint(v, 0, RTPRELAY_ANSWER_DELAY_MAX, &cfg->answer_delay_ms, err);
 }
 
 static bool set_rtp_timeout(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, 1, RTPRELAY_RTP_TIMEOUT_MAX, &cfg->rtp_timeout, err);
+	return parse_uint(v, 1, RTPRELAY_RTP_TIMEOUT_MAX, &cfg->rtp_timeout, err);
 }
 
 static bool set_max_calls(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_uint(v, 1, RTPRELAY_MAX_CALLS_MAX, &cfg->max_calls, err);
+	return parse_uint(v, 1, RTPRELAY_MAX_CALLS_MAX, &cfg->max_calls, err);
 }
 
 static bool set_control_port(struct config *cfg, const char *v, GError **err)
 {
-	if (!ctl_port_parse(v, &cfg->control_port))
+	if (!ctl_msg_port_parse(v, &cfg->control_port))
 		return invalid(err, v, "expected a netlink port id from 1 to 4294967295 (decimal or 0x hex)");
 	return true;
 }
 
 static bool set_control_group(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_group(v, &cfg->control_gid, err);
+	return parse_group(v, &cfg->control_gid, err);
 }
 
 static bool set_default_route(struct config *cfg, const char *v, GError **err)
@@ -397,7 +420,7 @@ static bool set_default_route(struct config *cfg, const char *v, GError **err)
 
 static bool set_foreground(struct config *cfg, const char *v, GError **err)
 {
-	return config_parse_bool(v, &cfg->foreground, err);
+	return parse_bool(v, &cfg->foreground, err);
 }
 
 static bool set_log_level(struct config *cfg, const char *v, GError **err)
@@ -432,6 +455,9 @@ static const struct option_desc options[] = {
 	  set_rtp_timeout },
 	{ "answer-delay-ms", 0, "MS", "Ring this long before answering, 0 to 60000 (default 100)", set_answer_delay },
 	{ "max-calls", 0, "N", "Refuse calls beyond this many with 503 (default 10000)", set_max_calls },
+	{ "endpoint-learning", 0, "heuristic|off|immediate",
+	  "Which source a leg's media latches to (default heuristic: the SDP's or the SIP's address)",
+	  set_endpoint_learning },
 	{ "control-port", 0, "PORTID", "Netlink port id of the control socket (default 0x52545052)", set_control_port },
 	{ "control-group", 0, "GROUP", "Group allowed to send control commands besides root (default: root only)",
 	  set_control_group },
@@ -484,6 +510,7 @@ void config_set_defaults(struct config *cfg)
 	cfg->rtp_timeout = RTPRELAY_RTP_TIMEOUT_DEFAULT;
 	cfg->answer_delay_ms = RTPRELAY_ANSWER_DELAY_DEFAULT;
 	cfg->max_calls = RTPRELAY_MAX_CALLS_DEFAULT;
+	cfg->endpoint_learning = ENDPOINT_LEARNING_HEURISTIC;
 	cfg->control_port = RTPRELAY_CONTROL_PORT_DEFAULT;
 	cfg->control_gid = (gid_t)-1;
 	cfg->log_level = RTPRELAY_LOG_LEVEL_DEFAULT;
@@ -548,7 +575,8 @@ static bool load_group(struct config *cfg, GKeyFile *kf, const char *group, GErr
 	return false;
 }
 
-bool config_load_file(struct config *cfg, const char *path, GError **err)
+/* A config file's [rtprelay] and [routes] groups. */
+static bool load_file(struct config *cfg, const char *path, GError **err)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_auto(GStrv) groups = NULL;
@@ -675,7 +703,7 @@ static bool load_chosen_file(struct config *cfg, const struct cli *cli, const ch
 		path = default_path;
 	if (!path)
 		return true;
-	if (!config_load_file(cfg, path, err))
+	if (!load_file(cfg, path, err))
 		return false;
 	cfg->file = g_strdup(path);
 	return true;
@@ -728,6 +756,38 @@ char *config_interface_of(const char *ip)
 	}
 	freeifaddrs(ifas);
 	return name;
+}
+
+/* A numeric address of family and a port (host order) as a socket address; its length, 0 if ip does not parse. */
+static socklen_t sockaddr_of(int family, const char *ip, uint16_t port, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	out->ss_family = family;
+	if (family == AF_INET) {
+		sin->sin_port = htons(port);
+		return inet_pton(AF_INET, ip, &sin->sin_addr) == 1 ? sizeof(*sin) : 0;
+	}
+	if (family == AF_INET6) {
+		sin6->sin6_port = htons(port);
+		return inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1 ? sizeof(*sin6) : 0;
+	}
+	return 0;
+}
+
+socklen_t config_media_sockaddr(const struct config *cfg, uint16_t port, struct sockaddr_storage *out)
+{
+	return sockaddr_of(cfg->media_family, cfg->media_ip, port, out);
+}
+
+const char *config_hostport_format(const struct config_hostport *hp, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+
+	sockaddr_of(hp->family, hp->host, hp->port, &ss);
+	return sockaddr_format(&ss, buf, len);
 }
 
 /* Defaults that depend on the host, looked up only when not configured. */

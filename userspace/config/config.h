@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <arpa/inet.h>
 #include <glib.h>
@@ -39,7 +40,7 @@
 #define RTPRELAY_DEFAULT_ROUTE_DEFAULT "tone"
 #define RTPRELAY_LOG_LEVEL_DEFAULT     G_LOG_LEVEL_MESSAGE
 
-#define CONFIG_ERROR		      (config_error_quark())
+#define CONFIG_ERROR		       (config_error_quark())
 GQuark config_error_quark(void);
 
 enum config_error {
@@ -53,6 +54,13 @@ struct config_hostport {
 	char host[INET6_ADDRSTRLEN]; /* without brackets */
 	uint16_t port;
 	int family; /* AF_INET or AF_INET6 */
+};
+
+/* Which source a leg latches to (media/endpoint_learning.h says how). */
+enum endpoint_learning {
+	ENDPOINT_LEARNING_HEURISTIC,
+	ENDPOINT_LEARNING_OFF,
+	ENDPOINT_LEARNING_IMMEDIATE,
 };
 
 struct config {
@@ -70,6 +78,7 @@ struct config {
 	unsigned int rtp_timeout;     /* seconds */
 	unsigned int answer_delay_ms; /* between 180 Ringing and 200 OK */
 	unsigned int max_calls;
+	enum endpoint_learning endpoint_learning;
 	uint32_t control_port; /* netlink port id */
 	gid_t control_gid;     /* besides root, this group may send commands; (gid_t)-1: none */
 	bool foreground;
@@ -99,8 +108,6 @@ void config_set_defaults(struct config *cfg);
  * file and the command line do. The error names the option and the value.
  */
 bool config_set_option(struct config *cfg, const char *name, const char *value, GError **err);
-/* Apply a config file's [rtprelay] and [routes] groups. */
-bool config_load_file(struct config *cfg, const char *path, GError **err);
 /* Add or replace one route after checking it. */
 bool config_add_route(struct config *cfg, const char *user, const char *target, GError **err);
 
@@ -116,15 +123,17 @@ char **config_parse_interfaces(const char *s, GError **err);
 /* error|warning|message|info|debug */
 bool config_parse_log_level(const char *s, GLogLevelFlags *out, GError **err);
 const char *config_log_level_name(GLogLevelFlags level);
-/* A numeric IPv4 or IPv6 address a peer can send to (not unspecified or multicast). */
-bool config_parse_ip(const char *s, char out[INET6_ADDRSTRLEN], int *family, GError **err);
-/* A decimal number in min..max. */
-bool config_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out, GError **err);
-/* A non-zero netlink port id, decimal or 0x-prefixed hex. */
-/* A group name or number. */
-bool config_parse_group(const char *s, gid_t *out, GError **err);
-/* true|false|yes|no|on|off|1|0 */
-bool config_parse_bool(const char *s, bool *out, GError **err);
+
+/* "192.0.2.1:5060" or "[2001:db8::1]:5060" into buf (of CONFIG_HOSTPORT_TEXT_MAX bytes); returns buf. */
+#define CONFIG_HOSTPORT_TEXT_MAX (INET6_ADDRSTRLEN + 8)
+const char *config_hostport_format(const struct config_hostport *hp, char *buf, size_t len);
+
+/*
+ * The media address with `port` (host order) as a socket address, what the
+ * relay's media sockets bind to: its length, or 0 (out zeroed but for the
+ * family) when media_ip is empty.
+ */
+socklen_t config_media_sockaddr(const struct config *cfg, uint16_t port, struct sockaddr_storage *out);
 
 /*
  * Network lookups behind the defaults. config_default_media_ip: the IPv4
@@ -133,5 +142,7 @@ bool config_parse_bool(const char *s, bool *out, GError **err);
  */
 void config_default_media_ip(char out[INET6_ADDRSTRLEN]);
 char *config_interface_of(const char *ip);
+
+const char *endpoint_learning_name(enum endpoint_learning mode);
 
 #endif

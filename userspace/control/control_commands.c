@@ -14,8 +14,11 @@
 #include <linux/if_link.h>
 
 #include "call/call.h"
-#include "control_commands.h"
 #include "call/room.h"
+#include "config/config.h"
+#include "control_commands.h"
+#include "datapath/datapath.h"
+#include "media/port_pool.h"
 
 static int fail(struct control_request *rq, int err, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
@@ -32,7 +35,7 @@ static int fail(struct control_request *rq, int err, const char *fmt, ...)
 /* Start a reply message in rq->scratch; reply_add() appends it to the reply. */
 static struct nlmsghdr *reply_start(struct control_request *rq)
 {
-	uint16_t flags = control_command_find(rq->msg->cmd)->dump ? NLM_F_MULTI : 0;
+	uint16_t flags = control_commands_find(rq->msg->cmd)->dump ? NLM_F_MULTI : 0;
 
 	return ctl_msg_put_header(rq->scratch, rq->msg->cmd, flags, rq->nlh->nlmsg_seq, rq->portid);
 }
@@ -44,7 +47,7 @@ static void reply_add(struct control_request *rq, const struct nlmsghdr *nlh)
 
 static int need_attr(struct control_request *rq, enum rtprelay_attr type)
 {
-	return rq->msg->tb[type] ? 0 : fail(rq, EINVAL, "missing attribute %s", ctl_attr_name(type));
+	return rq->msg->tb[type] ? 0 : fail(rq, EINVAL, "missing attribute %s", ctl_msg_attr_name(type));
 }
 
 /* The call the u32 attribute `type` names. */
@@ -55,13 +58,13 @@ static int need_call(struct control_request *rq, enum rtprelay_attr type, struct
 
 	if (ret < 0)
 		return ret;
-	*out = call_find(rq->d, mnl_attr_get_u32(a));
+	*out = call_table_find(rq->ctx->calls, mnl_attr_get_u32(a));
 	if (!*out)
 		return fail(rq, ENOENT, "no call %u", mnl_attr_get_u32(a));
 	return 0;
 }
 
-/* A GError from call.h (its code an errno value) as the command's failure. */
+/* A GError from call.h (its code an errno value, as every domain's it can pass on) as the command's failure. */
 static int fail_gerror(struct control_request *rq, GError *err)
 {
 	int ret = fail(rq, err->code > 0 ? err->code : EINVAL, "%s", err->message);
@@ -76,7 +79,7 @@ static void put_sockaddr(struct nlmsghdr *nlh, uint16_t type, const struct socka
 	char text[64];
 
 	if (flow_key_from_sockaddr(&key, (const struct sockaddr *)ss) == 0)
-		ctl_attr_put_str(nlh, type, flow_key_format(&key, text, sizeof(text)));
+		ctl_msg_put_str(nlh, type, flow_key_format(&key, text, sizeof(text)));
 }
 
 static const char *xdp_mode_name(__u8 attach_mode)
@@ -102,10 +105,10 @@ static void put_interface(struct nlmsghdr *nlh, const char *name)
 	unsigned int ifindex = if_nametoindex(name);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, RTPRELAY_A_INTERFACE);
 
-	ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_NAME, name);
+	ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_NAME, name);
 	mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_INDEX, ifindex);
 	if (ifindex && bpf_xdp_query(ifindex, 0, &q) == 0) {
-		ctl_attr_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, xdp_mode_name(q.attach_mode));
+		ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, xdp_mode_name(q.attach_mode));
 		if (q.prog_id)
 			mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_XDP_PROG_ID, q.prog_id);
 	}
@@ -120,50 +123,50 @@ static int count_flow(const struct flow_key *key, const struct flow_value *val, 
 
 static int cmd_status(struct control_request *rq)
 {
-	struct daemon *d = rq->d;
-	const struct config_hostport *sip = &d->cfg.sip_listen;
+	const struct control_context *ctx = rq->ctx;
+	const struct config *cfg = ctx->cfg;
 	struct nlmsghdr *nlh = reply_start(rq);
-	char listen[INET6_ADDRSTRLEN + 8], kernel_path[512];
+	char listen[CONFIG_HOSTPORT_TEXT_MAX], kernel_path[512];
 	guint flows = 0;
 
-	d->dp->ops->flow_foreach(d->dp, count_flow, &flows);
-	snprintf(listen, sizeof(listen), sip->family == AF_INET6 ? "[%s]:%u" : "%s:%u", sip->host, sip->port);
-	ctl_attr_put_str(nlh, RTPRELAY_A_VERSION, RTPRELAY_VERSION);
+	ctx->dp->ops->flow_foreach(ctx->dp, count_flow, &flows);
+	ctl_msg_put_str(nlh, RTPRELAY_A_VERSION, RTPRELAY_VERSION);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_PID, getpid());
-	mnl_attr_put_u64(nlh, RTPRELAY_A_UPTIME_MS, (g_get_monotonic_time() - d->started_us) / 1000);
-	ctl_attr_put_str(nlh, RTPRELAY_A_DATAPATH, d->dp->ops->name);
-	ctl_attr_put_str(nlh, RTPRELAY_A_DATAPATH_WHY, d->dp->why);
-	for (char **ifname = d->cfg.interfaces; ifname && *ifname; ifname++)
+	mnl_attr_put_u64(nlh, RTPRELAY_A_UPTIME_MS, (g_get_monotonic_time() - ctx->started_us) / 1000);
+	ctl_msg_put_str(nlh, RTPRELAY_A_DATAPATH, ctx->dp->ops->name);
+	ctl_msg_put_str(nlh, RTPRELAY_A_DATAPATH_WHY, ctx->dp->why);
+	for (char **ifname = cfg->interfaces; ifname && *ifname; ifname++)
 		put_interface(nlh, *ifname);
-	ctl_attr_put_str(nlh, RTPRELAY_A_BPFFS, d->cfg.bpffs_dir);
-	ctl_attr_put_str(nlh, RTPRELAY_A_SIP_LISTEN, listen);
-	ctl_attr_put_str(nlh, RTPRELAY_A_MEDIA_IP, d->cfg.media_ip);
-	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, g_hash_table_size(d->calls));
-	mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_COUNT, d->rooms ? g_hash_table_size(d->rooms) : 0);
+	ctl_msg_put_str(nlh, RTPRELAY_A_BPFFS, cfg->bpffs_dir);
+	ctl_msg_put_str(nlh, RTPRELAY_A_SIP_LISTEN, config_hostport_format(&cfg->sip_listen, listen, sizeof(listen)));
+	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA_IP, cfg->media_ip);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, call_table_count(ctx->calls));
+	mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_COUNT, room_count(ctx->calls));
 	mnl_attr_put_u32(nlh, RTPRELAY_A_FLOW_COUNT, flows);
-	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_IN_USE, port_pool_in_use(d->ports));
-	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_CAPACITY, port_pool_capacity(d->ports));
-	d->dp->ops->kernel_path(d->dp, kernel_path, sizeof(kernel_path));
-	ctl_attr_put_str(nlh, RTPRELAY_A_KERNEL_PATH, kernel_path);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_USERSPACE_FORWARDED, datapath_userspace_forwarded(d->dp));
+	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_IN_USE, port_pool_in_use(ctx->ports));
+	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_CAPACITY, port_pool_capacity(ctx->ports));
+	ctx->dp->ops->kernel_path(ctx->dp, kernel_path, sizeof(kernel_path));
+	ctl_msg_put_str(nlh, RTPRELAY_A_KERNEL_PATH, kernel_path);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_USERSPACE_FORWARDED, datapath_userspace_forwarded(ctx->dp));
 	reply_add(rq, nlh);
 	return 0;
 }
 
 static int cmd_stats(struct control_request *rq)
 {
-	struct daemon *d = rq->d;
+	struct datapath *dp = rq->ctx->dp;
+	const struct call_table *calls = rq->ctx->calls;
 	struct global_counters counters;
 	struct nlmsghdr *nlh;
-	int ret = d->dp->ops->counters(d->dp, &counters);
+	int ret = dp->ops->counters(dp, &counters);
 
 	if (ret < 0)
-		return fail(rq, -ret, "cannot read the %s datapath's counters: %s", d->dp->ops->name, strerror(-ret));
+		return fail(rq, -ret, "cannot read the %s datapath's counters: %s", dp->ops->name, strerror(-ret));
 	nlh = reply_start(rq);
 	mnl_attr_put(nlh, RTPRELAY_A_COUNTERS, sizeof(counters), &counters);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_TOTAL, d->stats.calls_total);
-	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, g_hash_table_size(d->calls));
-	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_FAILED, d->stats.calls_failed);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_TOTAL, calls->stats.calls_total);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, call_table_count(calls));
+	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_FAILED, calls->stats.calls_failed);
 	reply_add(rq, nlh);
 	return 0;
 }
@@ -173,18 +176,18 @@ static void put_call(struct control_request *rq, const struct call_info *ci)
 	struct nlmsghdr *nlh = reply_start(rq);
 
 	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_ID, ci->id);
-	ctl_attr_put_str(nlh, RTPRELAY_A_STATE, ci->state);
+	ctl_msg_put_str(nlh, RTPRELAY_A_STATE, ci->state);
 	if (ci->outgoing)
 		mnl_attr_put(nlh, RTPRELAY_A_OUTGOING, 0, NULL);
-	ctl_attr_put_str(nlh, RTPRELAY_A_URI, ci->remote_uri ? ci->remote_uri : "");
+	ctl_msg_put_str(nlh, RTPRELAY_A_URI, ci->remote_uri ? ci->remote_uri : "");
 	if (ci->codec[0])
-		ctl_attr_put_str(nlh, RTPRELAY_A_CODEC, ci->codec);
-	ctl_attr_put_str(nlh, RTPRELAY_A_MEDIA, ci->media);
+		ctl_msg_put_str(nlh, RTPRELAY_A_CODEC, ci->codec);
+	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA, ci->media);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_TONE_HZ, ci->tone_hz);
 	if (ci->bridged_with)
 		mnl_attr_put_u32(nlh, RTPRELAY_A_BRIDGED_WITH, ci->bridged_with);
 	if (ci->room)
-		ctl_attr_put_str(nlh, RTPRELAY_A_ROOM, ci->room);
+		ctl_msg_put_str(nlh, RTPRELAY_A_ROOM, ci->room);
 	put_sockaddr(nlh, RTPRELAY_A_LOCAL_RTP, &ci->local_rtp);
 	put_sockaddr(nlh, RTPRELAY_A_REMOTE_RTP, &ci->remote_rtp);
 	if (ci->latched)
@@ -196,21 +199,14 @@ static void put_call(struct control_request *rq, const struct call_info *ci)
 	reply_add(rq, nlh);
 }
 
-static gint by_id(gconstpointer a, gconstpointer b)
-{
-	guint x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
-
-	return x < y ? -1 : x > y;
-}
-
 /* Calls in the order they began. */
 static int cmd_calls(struct control_request *rq)
 {
-	GList *ids = g_list_sort(g_hash_table_get_keys(rq->d->calls), by_id);
+	GList *ids = call_table_ids(rq->ctx->calls);
 	struct call_info ci;
 
 	for (GList *l = ids; l; l = l->next) {
-		call_get_info(call_find(rq->d, GPOINTER_TO_UINT(l->data)), &ci);
+		call_get_info(call_table_find(rq->ctx->calls, GPOINTER_TO_UINT(l->data)), &ci);
 		put_call(rq, &ci);
 	}
 	g_list_free(ids);
@@ -230,7 +226,7 @@ static int put_flow(const struct flow_key *key, const struct flow_value *val, vo
 
 static int cmd_flows(struct control_request *rq)
 {
-	struct datapath *dp = rq->d->dp;
+	struct datapath *dp = rq->ctx->dp;
 	int ret = dp->ops->flow_foreach(dp, put_flow, rq);
 
 	if (ret < 0)
@@ -243,8 +239,8 @@ static void put_room(const struct room *r, void *user)
 	struct control_request *rq = user;
 	struct nlmsghdr *nlh = reply_start(rq);
 
-	ctl_attr_put_str(nlh, RTPRELAY_A_ROOM, room_name(r));
-	ctl_attr_put_str(nlh, RTPRELAY_A_ROOM_MODE, room_mode_name(r));
+	ctl_msg_put_str(nlh, RTPRELAY_A_ROOM, room_name(r));
+	ctl_msg_put_str(nlh, RTPRELAY_A_ROOM_MODE, room_mode_name(r));
 	for (guint i = 0; i < room_member_count(r); i++)
 		mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_MEMBER, room_member_id(r, i));
 	reply_add(rq, nlh);
@@ -252,7 +248,7 @@ static void put_room(const struct room *r, void *user)
 
 static int cmd_rooms(struct control_request *rq)
 {
-	room_foreach(rq->d, put_room, rq);
+	room_foreach(rq->ctx->calls, put_room, rq);
 	return 0;
 }
 
@@ -313,7 +309,7 @@ static int parse_codec(struct control_request *rq, const char *name, enum sdp_co
 static int cmd_call(struct control_request *rq)
 {
 	const struct nlattr *const *tb = rq->msg->tb;
-	uint32_t hz = tb[RTPRELAY_A_TONE_HZ] ? mnl_attr_get_u32(tb[RTPRELAY_A_TONE_HZ]) : rq->d->cfg.tone_hz;
+	uint32_t hz = tb[RTPRELAY_A_TONE_HZ] ? mnl_attr_get_u32(tb[RTPRELAY_A_TONE_HZ]) : rq->ctx->cfg->tone_hz;
 	enum sdp_codec codec = SDP_CODEC_PCMU;
 	struct nlmsghdr *nlh;
 	GError *err = NULL;
@@ -324,7 +320,7 @@ static int cmd_call(struct control_request *rq)
 		return ret;
 	if (tb[RTPRELAY_A_CODEC] && (ret = parse_codec(rq, mnl_attr_get_str(tb[RTPRELAY_A_CODEC]), &codec)) < 0)
 		return ret;
-	c = call_place(rq->d, mnl_attr_get_str(tb[RTPRELAY_A_URI]), hz, codec, &err);
+	c = call_place(rq->ctx->calls, mnl_attr_get_str(tb[RTPRELAY_A_URI]), hz, codec, &err);
 	if (!c)
 		return fail_gerror(rq, err);
 	g_message("control: call %u to %s", c->id, c->remote_uri);
@@ -361,7 +357,7 @@ static const struct control_command commands[__RTPRELAY_CMD_MAX] = {
 	[RTPRELAY_CMD_TONE] = { "tone", false, cmd_tone },
 };
 
-const struct control_command *control_command_find(uint8_t cmd)
+const struct control_command *control_commands_find(uint8_t cmd)
 {
 	return cmd < G_N_ELEMENTS(commands) && commands[cmd].run ? &commands[cmd] : NULL;
 }

@@ -3,6 +3,10 @@
  * The control commands rtprelayd runs for rtprelayctl: one handler per
  * enum rtprelay_cmd, called by the control server on the main loop with a
  * validated request, appending its reply messages.
+ *
+ * Names: control_commands_* here and control_server_* in control_server.h
+ * are the daemon's side; the wire format both ends share is
+ * lib/control_msg.h, all of it ctl_msg_*.
  */
 #ifndef RTPRELAY_CONTROL_COMMANDS_H
 #define RTPRELAY_CONTROL_COMMANDS_H
@@ -12,10 +16,23 @@
 #include <glib.h>
 
 #include "lib/control_msg.h"
-#include "daemon/daemon.h"
+
+struct call_table;
+struct config;
+struct datapath;
+struct port_pool;
+
+/* What the commands read and act on; the daemon fills it in and keeps it while the server runs. */
+struct control_context {
+	const struct config *cfg;
+	struct datapath *dp;
+	struct port_pool *ports;
+	struct call_table *calls;
+	gint64 started_us; /* g_get_monotonic_time() when the daemon started */
+};
 
 struct control_request {
-	struct daemon *d;
+	const struct control_context *ctx;
 	const struct nlmsghdr *nlh;				   /* the request */
 	uint32_t portid;					   /* the requester's: replies go there */
 	const struct ctl_msg *msg;				   /* its command and attributes */
@@ -32,6 +49,6 @@ struct control_command {
 };
 
 /* The handler of cmd, NULL if there is none. */
-const struct control_command *control_command_find(uint8_t cmd);
+const struct control_command *control_commands_find(uint8_t cmd);
 
 #endif

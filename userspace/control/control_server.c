@@ -20,9 +20,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "control_commands.h"
-#include "lib/control_msg.h"
 #include "control_server.h"
+#include "lib/control_msg.h"
 
 #define OUTBOX_RETRY_MS	   10
 #define OUTBOX_DEADLINE_MS 2000
@@ -37,8 +38,10 @@ struct pending_reply {
 	gint64 deadline_us; /* dropped if the client has read nothing by then */
 };
 
+G_DEFINE_QUARK(rtprelay_control_server_error, control_server_error)
+
 struct control_server {
-	struct daemon *d;
+	const struct control_context *ctx;
 	struct mnl_socket *nl;
 	guint watch;
 	guint retry;   /* the outbox's retry timer, 0 when none */
@@ -76,7 +79,7 @@ static void outbox_flush(struct control_server *cs)
 	while ((r = g_queue_peek_head(&cs->outbox))) {
 		size_t len = next_datagram(r);
 
-		if (ctl_send(cs->nl, r->portid, r->bytes->data + r->sent, len, MSG_DONTWAIT) >= 0) {
+		if (ctl_msg_send(cs->nl, r->portid, r->bytes->data + r->sent, len, MSG_DONTWAIT) >= 0) {
 			r->sent += len;
 			r->deadline_us = g_get_monotonic_time() + OUTBOX_DEADLINE_MS * 1000;
 			if (r->sent < r->bytes->len)
@@ -116,7 +119,7 @@ static void outbox_add(struct control_server *cs, uint32_t portid, GByteArray *b
 static void append_error(GByteArray *out, const struct nlmsghdr *req, uint32_t portid, int error, const char *msg)
 {
 	uint32_t buf[RTPRELAY_CTL_MSG_MAX / sizeof(uint32_t)];
-	const struct nlmsghdr *nlh = ctl_error_put(buf, req, portid, error, msg);
+	const struct nlmsghdr *nlh = ctl_msg_put_error(buf, req, portid, error, msg);
 
 	g_byte_array_append(out, (const guint8 *)nlh, nlh->nlmsg_len);
 }
@@ -139,7 +142,7 @@ static bool is_dump(const struct nlmsghdr *nlh)
 static int run_request(struct control_server *cs, const struct nlmsghdr *nlh, uint32_t portid, GByteArray *out,
 		       char *err, size_t errlen)
 {
-	struct control_request rq = { .d = cs->d, .nlh = nlh, .portid = portid, .reply = out };
+	struct control_request rq = { .ctx = cs->ctx, .nlh = nlh, .portid = portid, .reply = out };
 	const struct control_command *cmd;
 	struct ctl_msg msg;
 	int ret;
@@ -151,7 +154,7 @@ static int run_request(struct control_server *cs, const struct nlmsghdr *nlh, ui
 	ret = ctl_msg_parse(nlh, &msg, err, errlen);
 	if (ret < 0)
 		return ret;
-	cmd = control_command_find(msg.cmd);
+	cmd = control_commands_find(msg.cmd);
 	if (!cmd) {
 		snprintf(err, errlen, "command %u is not implemented", msg.cmd);
 		return -EOPNOTSUPP;
@@ -182,7 +185,7 @@ static void handle_message(struct control_server *cs, const struct nlmsghdr *nlh
 		g_byte_array_set_size(out, mark); /* a failed command's partial reply is not sent */
 		append_error(out, nlh, portid, ret, err);
 	} else if (is_dump(nlh)) {
-		nlh = ctl_done_put(buf, nlh, portid);
+		nlh = ctl_msg_put_done(buf, nlh, portid);
 		g_byte_array_append(out, (const guint8 *)nlh, nlh->nlmsg_len);
 	} else if (nlh->nlmsg_flags & NLM_F_ACK) {
 		append_error(out, nlh, portid, 0, NULL);
@@ -208,9 +211,9 @@ static void append_broken(GByteArray *out, const void *data, size_t len, uint32_
 }
 
 /* Every message of a permitted sender's datagram; garbage and truncation are answered too. */
-static void handle_datagram(struct control_server *cs, const struct ctl_datagram *dg, GByteArray *out)
+static void handle_datagram(struct control_server *cs, const struct ctl_msg_datagram *dg, GByteArray *out)
 {
-	size_t whole = ctl_messages_len(cs->rx, dg->len);
+	size_t whole = ctl_msg_whole_len(cs->rx, dg->len);
 	int left = whole; /* whole messages below 64 KiB: mnl_nlmsg_ok() is safe on them */
 	const struct nlmsghdr *nlh;
 	struct nlmsghdr hdr;
@@ -232,9 +235,9 @@ static void handle_datagram(struct control_server *cs, const struct ctl_datagram
 }
 
 /* uid 0 or the control group may send commands; err says why another may not. */
-static bool sender_permitted(const struct control_server *cs, const struct ctl_datagram *dg, char *err, size_t len)
+static bool sender_permitted(const struct control_server *cs, const struct ctl_msg_datagram *dg, char *err, size_t len)
 {
-	gid_t group = cs->d->cfg.control_gid;
+	gid_t group = cs->ctx->cfg->control_gid;
 
 	if (!dg->has_cred) {
 		snprintf(err, len, "permission denied: no credentials came with the message");
@@ -251,14 +254,14 @@ static bool sender_permitted(const struct control_server *cs, const struct ctl_d
 }
 
 /* One error for the whole datagram, sent once: a refused sender gets nothing queued. */
-static void refuse(struct control_server *cs, const struct ctl_datagram *dg, const char *why)
+static void refuse(struct control_server *cs, const struct ctl_msg_datagram *dg, const char *why)
 {
 	GByteArray *out = g_byte_array_new();
 	struct nlmsghdr hdr = partial_header(cs->rx, dg->len);
 
 	g_info("control: refused port id %u (pid %d): %s", dg->portid, dg->has_cred ? dg->cred.pid : 0, why);
 	append_error(out, &hdr, dg->portid, -EPERM, why);
-	if (ctl_send(cs->nl, dg->portid, out->data, out->len, MSG_DONTWAIT) < 0)
+	if (ctl_msg_send(cs->nl, dg->portid, out->data, out->len, MSG_DONTWAIT) < 0)
 		g_debug("control: cannot answer port id %u: %s", dg->portid, strerror(errno));
 	g_byte_array_free(out, TRUE);
 }
@@ -266,11 +269,11 @@ static void refuse(struct control_server *cs, const struct ctl_datagram *dg, con
 static gboolean on_readable(gint fd, GIOCondition cond, gpointer user)
 {
 	struct control_server *cs = user;
-	struct ctl_datagram dg;
+	struct ctl_msg_datagram dg;
 	GByteArray *out;
 	char why[160];
 
-	if (ctl_recv(cs->nl, cs->rx, sizeof(cs->rx), &dg) < 0) {
+	if (ctl_msg_recv(cs->nl, cs->rx, sizeof(cs->rx), &dg) < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			g_warning("control: receive: %s", strerror(errno));
 		return G_SOURCE_CONTINUE;
@@ -288,17 +291,17 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer user)
 	return G_SOURCE_CONTINUE;
 }
 
-struct control_server *control_server_start(struct daemon *d, GError **err)
+struct control_server *control_server_start(const struct control_context *ctx, GError **err)
 {
-	uint32_t port = d->cfg.control_port;
+	uint32_t port = ctx->cfg->control_port;
 	struct control_server *cs = g_new0(struct control_server, 1);
 	int fd;
 
-	cs->d = d;
-	cs->nl = ctl_socket_open(port);
+	cs->ctx = ctx;
+	cs->nl = ctl_msg_socket_open(port);
 	if (!cs->nl) {
 		g_set_error(
-		    err, g_quark_from_static_string("control"), errno,
+		    err, CONTROL_SERVER_ERROR, errno,
 		    "cannot bind the control socket to netlink port id %u (0x%08x): %s%s", port, port, strerror(errno),
 		    errno == EADDRINUSE ? " (another rtprelayd in this network namespace? see --control-port)" : "");
 		g_free(cs);

@@ -10,10 +10,18 @@
 
 #include <glib.h>
 
-#include "daemon/daemon.h"
+struct control_context;
+struct control_server;
 
-/* Bind d->cfg.control_port and watch it in the default main context; NULL with err set on failure. */
-struct control_server *control_server_start(struct daemon *d, GError **err);
+/* control_server_start()'s error: code the errno value of the failed bind (EADDRINUSE...). */
+#define CONTROL_SERVER_ERROR (control_server_error_quark())
+GQuark control_server_error_quark(void);
+
+/*
+ * Binds ctx->cfg's control port and watches it in the default main context;
+ * NULL with err set on failure. ctx must outlive the server.
+ */
+struct control_server *control_server_start(const struct control_context *ctx, GError **err);
 /* Close the socket, dropping replies not yet sent; NULL is allowed. */
 void control_server_stop(struct control_server *cs);
 

@@ -1,39 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The running daemon: what every part of rtprelayd reaches through one pointer. */
+/*
+ * The running daemon: every subsystem's state, owned by main.c, which hands
+ * each layer only what it needs (media_env.h, call_table.h,
+ * control_commands.h). Nothing outside daemon/ includes this.
+ */
 #ifndef RTPRELAY_DAEMON_H
 #define RTPRELAY_DAEMON_H
 
 #include <glib.h>
 
+#include "call/call_table.h"
 #include "config/config.h"
-#include "datapath/datapath.h"
-#include "media/media_loop.h"
-#include "media/port_pool.h"
+#include "control/control_commands.h"
+#include "media/media_env.h"
 
 struct adopted_flows;
 struct control_server;
-struct media_clock;
 struct sip;
-
-/* Totals since start, for `rtprelayctl stats`. */
-struct daemon_stats {
-	uint64_t calls_total;  /* incoming INVITEs and calls we placed */
-	uint64_t calls_failed; /* refused, or answered with a failure by the far end */
-};
 
 struct daemon {
 	struct config cfg;
-	struct datapath *dp;
-	struct media_loop *media;
-	struct media_clock *clock; /* the 20 ms tick of tones and RTCP */
-	struct port_pool *ports;
+	struct media_env media;	       /* datapath, media thread, clock, port pool */
 	struct adopted_flows *adopted; /* flows an earlier run left forwarding */
+	struct call_table calls;
 	struct sip *sip;
+	struct control_context control_ctx;
 	struct control_server *control;
-	GHashTable *calls; /* call id (guint) -> struct call * */
-	guint next_call_id;
-	GHashTable *rooms; /* room name (char *) -> struct room * */
-	struct daemon_stats stats;
 	GMainLoop *loop;
 	gint64 started_us;     /* g_get_monotonic_time() at start */
 	gint64 terminating_us; /* when SIGTERM arrived */

@@ -12,12 +12,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "media/adopted_flows.h"
 #include "call/call.h"
 #include "control/control_server.h"
 #include "daemon.h"
+#include "fd_limit.h"
 #include "log.h"
-#include "media/media_stream.h"
+#include "service_notify.h"
+#include "media/adopted_flows.h"
+#include "media/media_clock.h"
+#include "media/media_loop.h"
+#include "media/port_pool.h"
 #include "sip/sip.h"
 
 #define HANGUP_GRACE_MS 2000 /* how long SIGTERM waits for BYEs to be answered */
@@ -43,7 +47,7 @@ static gboolean wait_for_calls(gpointer user)
 	struct daemon *d = user;
 	gint64 waited_ms = (g_get_monotonic_time() - d->terminating_us) / 1000;
 
-	if (g_hash_table_size(d->calls) && waited_ms < HANGUP_GRACE_MS)
+	if (call_table_count(&d->calls) && waited_ms < HANGUP_GRACE_MS)
 		return G_SOURCE_CONTINUE;
 	shutdown_sip(d);
 	return G_SOURCE_REMOVE;
@@ -52,12 +56,9 @@ static gboolean wait_for_calls(gpointer user)
 static gboolean on_terminate(gpointer user)
 {
 	struct daemon *d = user;
-	GList *calls = g_hash_table_get_values(d->calls);
 
-	g_message("terminating: hanging up %u calls", g_list_length(calls));
-	for (GList *l = calls; l; l = l->next)
-		call_hangup(l->data);
-	g_list_free(calls);
+	service_notify("STOPPING=1");
+	g_message("terminating: hanging up %u calls", call_hangup_all(&d->calls));
 	d->terminating_us = g_get_monotonic_time();
 	g_timeout_add(50, wait_for_calls, d);
 	return G_SOURCE_REMOVE;
@@ -67,7 +68,7 @@ static gboolean on_second(gpointer user)
 {
 	struct daemon *d = user;
 
-	call_check_timeouts(d);
+	call_check_timeouts(&d->calls);
 	adopted_flows_expire(d->adopted);
 	return G_SOURCE_CONTINUE;
 }
@@ -82,18 +83,42 @@ static int open_datapath(struct daemon *d)
 	};
 	char err[256];
 
-	d->dp = datapath_open(&dc, err, sizeof(err));
-	if (!d->dp) {
+	d->media.dp = datapath_open(&dc, err, sizeof(err));
+	if (!d->media.dp) {
 		g_critical("cannot open the %s datapath: %s", datapath_kind_name(d->cfg.datapath), err);
 		return -1;
 	}
-	g_message("datapath %s: %s", d->dp->ops->name, d->dp->why);
+	g_message("datapath %s: %s", d->media.dp->ops->name, d->media.dp->why);
 	return 0;
+}
+
+/*
+ * Every leg holds two sockets: the limit must cover the RTP range. Where
+ * it cannot be raised that far, calls are capped so that their sockets
+ * use at most half of it and the rest stays for SIP connections.
+ */
+static void size_fd_limit(struct config *cfg)
+{
+	unsigned long needed = fd_limit_needed(cfg->rtp_port_min, cfg->rtp_port_max), got, cap;
+	char why[256];
+
+	if (fd_limit_raise(needed, &got, why, sizeof(why))) {
+		g_info("open-file limit %lu (the RTP range needs %lu)", got, needed);
+		return;
+	}
+	g_warning("%s", why);
+	cap = got / 4;
+	if (cfg->max_calls > cap) {
+		g_warning("max-calls lowered from %u to %lu to fit the open-file limit", cfg->max_calls, cap);
+		cfg->max_calls = cap;
+	}
 }
 
 static int start(struct daemon *d)
 {
 	GError *err = NULL;
+
+	size_fd_limit(&d->cfg);
 
 	if (!d->cfg.media_ip[0]) {
 		g_critical("no media address: there is no default route; set --media-ip");
@@ -101,22 +126,31 @@ static int start(struct daemon *d)
 	}
 	if (open_datapath(d) < 0)
 		return -1;
-	d->ports = port_pool_new(d->cfg.rtp_port_min, d->cfg.rtp_port_max);
-	d->adopted = adopted_flows_take(d);
-	d->calls = g_hash_table_new(g_direct_hash, g_direct_equal);
-	d->media = media_loop_new();
-	if (!d->media || media_loop_start(d->media) < 0 || media_streams_start(d) < 0) {
+	d->media.cfg = &d->cfg;
+	d->media.ports = port_pool_new(d->cfg.rtp_port_min, d->cfg.rtp_port_max);
+	d->adopted = adopted_flows_take(&d->media);
+	d->media.loop = media_loop_new();
+	if (!d->media.loop || media_loop_start(d->media.loop) < 0 ||
+	    !(d->media.clock = media_clock_start(d->media.loop, &d->cfg))) {
 		g_critical("cannot start the media thread: %s", strerror(errno));
 		return -1;
 	}
-	d->sip = sip_start(d, &err);
+	call_table_init(&d->calls, &d->cfg, &d->media);
+	d->sip = sip_start(&d->cfg.sip_listen, &d->calls, &err);
 	if (!d->sip) {
 		g_critical("%s", err->message);
 		g_error_free(err);
 		return -1;
 	}
 	g_timeout_add_seconds(1, on_second, d);
-	d->control = control_server_start(d, &err);
+	d->control_ctx = (struct control_context){
+		.cfg = &d->cfg,
+		.dp = d->media.dp,
+		.ports = d->media.ports,
+		.calls = &d->calls,
+		.started_us = d->started_us,
+	};
+	d->control = control_server_start(&d->control_ctx, &err);
 	if (!d->control) {
 		g_critical("%s", err->message);
 		g_error_free(err);
@@ -129,16 +163,14 @@ static void stop(struct daemon *d)
 {
 	control_server_stop(d->control);
 	sip_free(d->sip);
-	if (d->media) {
-		media_streams_stop(d);
-		media_loop_stop_and_free(d->media);
-	}
-	if (d->calls)
-		g_hash_table_destroy(d->calls);
+	call_table_clear(&d->calls);
+	media_clock_stop(d->media.clock);
+	if (d->media.loop)
+		media_loop_stop_and_free(d->media.loop);
 	adopted_flows_free(d->adopted);
-	if (d->ports)
-		port_pool_free(d->ports);
-	datapath_close(d->dp, true);
+	if (d->media.ports)
+		port_pool_free(d->media.ports);
+	datapath_close(d->media.dp, true);
 }
 
 int main(int argc, char **argv)
@@ -158,6 +190,8 @@ int main(int argc, char **argv)
 	g_unix_signal_add(SIGINT, on_terminate, &d);
 	if (start(&d) == 0) {
 		g_message("running: media %s, ports %u-%u", d.cfg.media_ip, d.cfg.rtp_port_min, d.cfg.rtp_port_max);
+		if (service_notify("READY=1") < 0)
+			g_warning("cannot tell the service manager we are ready ($NOTIFY_SOCKET): %s", strerror(errno));
 		g_main_loop_run(d.loop);
 	} else {
 		d.exit_status = 1;

@@ -3,31 +3,30 @@
 #include <string.h>
 
 #include "adopted_flows.h"
+#include "config/config.h"
+#include "datapath/datapath.h"
 #include "lib/monotonic.h"
+#include "media_env.h"
+#include "port_pool.h"
 
 struct adopted_flows {
-	struct daemon *d;
+	const struct media_env *env;
 	GHashTable *flows; /* struct flow_key * -> its pool port (even; 0 if outside the pool) */
 	GHashTable *ports; /* pool port -> how many adopted flows use it */
 	__u64 adopted_ns;  /* when this run started: idle time of flows that never saw a packet */
 };
 
 /* The pool port (the RTP one of the pair) a relay address belongs to, 0 if none. */
-static guint pool_port(struct daemon *d, const struct flow_key *key)
+static guint pool_port(const struct config *cfg, const struct flow_key *key)
 {
 	struct flow_key media;
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	uint16_t port = ntohs(key->port) & ~1u;
 
-	ss.ss_family = d->cfg.media_family;
-	if (ss.ss_family == AF_INET)
-		inet_pton(AF_INET, d->cfg.media_ip, &((struct sockaddr_in *)&ss)->sin_addr);
-	else
-		inet_pton(AF_INET6, d->cfg.media_ip, &((struct sockaddr_in6 *)&ss)->sin6_addr);
-	if (flow_key_from_sockaddr(&media, (struct sockaddr *)&ss) < 0 || media.family != key->family ||
-	    memcmp(&media.addr, &key->addr, sizeof(media.addr)) != 0)
+	if (!config_media_sockaddr(cfg, 0, &ss) || flow_key_from_sockaddr(&media, (struct sockaddr *)&ss) < 0 ||
+	    media.family != key->family || memcmp(&media.addr, &key->addr, sizeof(media.addr)) != 0)
 		return 0;
-	if (port < d->cfg.rtp_port_min || port + 1 > d->cfg.rtp_port_max)
+	if (port < cfg->rtp_port_min || port + 1 > cfg->rtp_port_max)
 		return 0;
 	return port;
 }
@@ -35,29 +34,29 @@ static guint pool_port(struct daemon *d, const struct flow_key *key)
 static int adopt(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct adopted_flows *a = user;
-	guint port = pool_port(a->d, key);
+	guint port = pool_port(a->env->cfg, key);
 	guint users = GPOINTER_TO_UINT(g_hash_table_lookup(a->ports, GUINT_TO_POINTER(port)));
 
 	g_hash_table_insert(a->flows, g_memdup2(key, sizeof(*key)), GUINT_TO_POINTER(port));
 	if (port && users == 0)
-		port_pool_reserve(a->d->ports, port);
+		port_pool_reserve(a->env->ports, port);
 	if (port)
 		g_hash_table_insert(a->ports, GUINT_TO_POINTER(port), GUINT_TO_POINTER(users + 1));
 	return 0;
 }
 
-struct adopted_flows *adopted_flows_take(struct daemon *d)
+struct adopted_flows *adopted_flows_take(const struct media_env *env)
 {
 	struct adopted_flows *a = g_new0(struct adopted_flows, 1);
 
-	a->d = d;
+	a->env = env;
 	a->flows = g_hash_table_new_full(flow_key_hash, flow_key_hash_equal, g_free, NULL);
 	a->ports = g_hash_table_new(g_direct_hash, g_direct_equal);
 	a->adopted_ns = monotonic_ns();
-	d->dp->ops->flow_foreach(d->dp, adopt, a);
+	env->dp->ops->flow_foreach(env->dp, adopt, a);
 	if (g_hash_table_size(a->flows))
 		g_message("adopted %u flows on %u RTP ports from an earlier run; they forward until idle for %u s",
-			  g_hash_table_size(a->flows), g_hash_table_size(a->ports), d->cfg.rtp_timeout);
+			  g_hash_table_size(a->flows), g_hash_table_size(a->ports), env->cfg->rtp_timeout);
 	return a;
 }
 
@@ -74,13 +73,14 @@ static void release(struct adopted_flows *a, guint port)
 		return;
 	}
 	g_hash_table_remove(a->ports, GUINT_TO_POINTER(port));
-	port_pool_put(a->d->ports, port);
+	port_pool_put(a->env->ports, port);
 }
 
 void adopted_flows_expire(struct adopted_flows *a)
 {
-	struct datapath *dp = a->d->dp;
-	__u64 now = monotonic_ns(), timeout = (__u64)a->d->cfg.rtp_timeout * 1000000000ull;
+	struct datapath *dp = a->env->dp;
+	unsigned rtp_timeout = a->env->cfg->rtp_timeout;
+	__u64 now = monotonic_ns(), timeout = (__u64)rtp_timeout * 1000000000ull;
 	GHashTableIter it;
 	gpointer key, port;
 	struct flow_value v;
@@ -93,7 +93,7 @@ void adopted_flows_expire(struct adopted_flows *a)
 				continue;
 			dp->ops->flow_delete(dp, key);
 			g_info("adopted flow %s: idle for %u s, removed (%llu packets forwarded)",
-			       flow_key_format(key, text, sizeof(text)), a->d->cfg.rtp_timeout,
+			       flow_key_format(key, text, sizeof(text)), rtp_timeout,
 			       (unsigned long long)v.counters.packets);
 		}
 		release(a, GPOINTER_TO_UINT(port));

@@ -11,12 +11,11 @@
 #ifndef RTPRELAY_ADOPTED_FLOWS_H
 #define RTPRELAY_ADOPTED_FLOWS_H
 
-#include "daemon/daemon.h"
-
 struct adopted_flows;
+struct media_env;
 
-/* Reads the flow table once, before any call exists; reserves the ports. */
-struct adopted_flows *adopted_flows_take(struct daemon *d);
+/* Reads env's flow table once, before any call exists; reserves the ports in its pool. */
+struct adopted_flows *adopted_flows_take(const struct media_env *env);
 /* Removes the flows idle for rtp-timeout (called every second). */
 void adopted_flows_expire(struct adopted_flows *a);
 void adopted_flows_free(struct adopted_flows *a);

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The RTP the media thread makes each tick (tones, mixes) leaves in
- * batches: one sendmmsg per MEDIA_BATCH_MAX packets through one raw UDP
- * socket bound to the media address, each datagram carrying its stream's
- * own source port, instead of one sendto per call on the call's socket.
- * The raw socket only sends: a filter that accepts nothing keeps the UDP
+ * One sendmmsg per batch instead of one sendto per call on the call's
+ * socket. The raw socket only sends: a filter that accepts nothing keeps the UDP
  * traffic of the host out of its receive queue. IPv4 UDP checksums are
  * computed here; for IPv6 the kernel fills them in (IPV6_CHECKSUM).
  * Without CAP_NET_RAW there is no batch, and streams send one by one.
@@ -17,8 +14,11 @@
 #include <unistd.h>
 
 #include "bpf/csum.h"
-#include "media_internal.h"
+#include "config/config.h"
+#include "lib/rtp.h"
 #include "lib/sendmmsg_nonblock.h"
+#include "lib/tone.h"
+#include "media_batch.h"
 
 #define MEDIA_BATCH_MAX	     256
 #define MEDIA_BATCH_DATAGRAM (sizeof(struct udphdr) + RTP_HEADER_LEN + TONE_FRAME_SAMPLES)
@@ -29,7 +29,7 @@ struct media_batch {
 	int family;
 	struct in_addr src4; /* the media address, for the IPv4 pseudo-header */
 	int n;
-	struct media_stream *from[MEDIA_BATCH_MAX];
+	uint64_t *sent[MEDIA_BATCH_MAX]; /* each datagram's counter */
 	struct mmsghdr msgs[MEDIA_BATCH_MAX];
 	struct iovec iov[MEDIA_BATCH_MAX];
 	struct sockaddr_storage to[MEDIA_BATCH_MAX];
@@ -47,21 +47,15 @@ static int drop_everything(int fd)
 struct media_batch *media_batch_new(const struct config *cfg)
 {
 	struct media_batch *b = g_new0(struct media_batch, 1);
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len;
+	struct sockaddr_storage ss;
+	socklen_t len = config_media_sockaddr(cfg, 0, &ss);
 	int csum_offset = IPV6_UDP_CSUM_OFFSET;
 
-	b->family = cfg->media_family == AF_INET6 ? AF_INET6 : AF_INET;
-	ss.ss_family = b->family;
-	if (b->family == AF_INET) {
-		inet_pton(AF_INET, cfg->media_ip, &((struct sockaddr_in *)&ss)->sin_addr);
+	b->family = ss.ss_family;
+	if (b->family == AF_INET)
 		b->src4 = ((struct sockaddr_in *)&ss)->sin_addr;
-		len = sizeof(struct sockaddr_in);
-	} else {
-		inet_pton(AF_INET6, cfg->media_ip, &((struct sockaddr_in6 *)&ss)->sin6_addr);
-		len = sizeof(struct sockaddr_in6);
-	}
-	b->fd = socket(b->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	errno = EADDRNOTAVAIL; /* when there is no media address */
+	b->fd = len ? socket(b->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP) : -1;
 	if (b->fd < 0 || drop_everything(b->fd) < 0 || bind(b->fd, (struct sockaddr *)&ss, len) < 0 ||
 	    (b->family == AF_INET6 &&
 	     setsockopt(b->fd, IPPROTO_IPV6, IPV6_CHECKSUM, &csum_offset, sizeof(csum_offset)) < 0)) {
@@ -99,20 +93,20 @@ void media_batch_flush(struct media_batch *b)
 	int sent = sendmmsg_nonblock(b->fd, b->msgs, b->n);
 
 	for (int i = 0; i < sent; i++)
-		b->from[i]->stats.tx_packets++;
+		(*b->sent[i])++;
 	b->n = 0;
 }
 
-void media_batch_add(struct media_batch *b, struct media_stream *ms, const uint8_t *rtp, size_t len)
+void media_batch_add(struct media_batch *b, __be16 src_port, const struct sockaddr_storage *to, const uint8_t *rtp,
+		     size_t len, uint64_t *sent)
 {
-	const struct sockaddr_storage *to = media_stream_peer(ms, MEDIA_RTP);
 	uint8_t *d = b->datagram[b->n];
 	struct udphdr *udp = (struct udphdr *)d;
 	size_t udp_len = sizeof(*udp) + len;
 
-	if (!to || to->ss_family != b->family || udp_len > MEDIA_BATCH_DATAGRAM)
+	if (to->ss_family != b->family || udp_len > MEDIA_BATCH_DATAGRAM)
 		return;
-	udp->source = ms->key[MEDIA_RTP].port;
+	udp->source = src_port;
 	udp->dest = to->ss_family == AF_INET ? ((const struct sockaddr_in *)to)->sin_port
 					     : ((const struct sockaddr_in6 *)to)->sin6_port;
 	udp->len = htons(udp_len);
@@ -134,7 +128,7 @@ void media_batch_add(struct media_batch *b, struct media_stream *ms, const uint8
 					      .msg_iov = &b->iov[b->n],
 					      .msg_iovlen = 1,
 					  } };
-	b->from[b->n] = ms;
+	b->sent[b->n] = sent;
 	if (++b->n == MEDIA_BATCH_MAX)
 		media_batch_flush(b);
 }

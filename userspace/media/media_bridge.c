@@ -17,7 +17,12 @@
  */
 #include <string.h>
 
-#include "media_internal.h"
+#include "lib/g711.h"
+#include "lib/rtp.h"
+#include "media_bridge.h"
+#include "media_clock.h"
+#include "media_env.h"
+#include "media_stream_private.h"
 
 static bool has_flows(const struct media_stream *ms, int which)
 {
@@ -47,7 +52,7 @@ static void flow_toward(const struct media_stream *from, const struct media_stre
 /* Remembers a flow's counters in the legs' stats before the flow goes. */
 static void delete_flow(struct media_stream *from, struct media_stream *to, int which)
 {
-	struct datapath *dp = from->d->dp;
+	struct datapath *dp = from->env->dp;
 	struct flow_value v;
 
 	if (dp->ops->flow_get(dp, &from->key[which], &v) == 0) {
@@ -59,7 +64,7 @@ static void delete_flow(struct media_stream *from, struct media_stream *to, int 
 
 static void program_direction(struct media_stream *from, struct media_stream *to)
 {
-	struct datapath *dp = from->d->dp;
+	struct datapath *dp = from->env->dp;
 	struct flow_value v;
 
 	for (int which = MEDIA_RTP; which <= MEDIA_RTCP; which++) {
@@ -84,20 +89,20 @@ void media_bridge_program(struct media_stream *ms)
 	program_direction(other, ms);
 }
 
-void media_stream_bridge(struct media_stream *a, struct media_stream *b)
+void media_bridge_connect(struct media_stream *a, struct media_stream *b)
 {
-	struct media_clock *clock = a->d->clock;
+	struct media_clock *clock = a->env->clock;
 
 	media_stream_detach(a);
 	media_stream_detach(b);
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	a->partner = b;
 	b->partner = a;
 	media_bridge_program(a);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
-void media_bridge_unbridge_locked(struct media_stream *ms)
+void media_bridge_disconnect_locked(struct media_stream *ms)
 {
 	struct media_stream *other = ms->partner;
 
@@ -109,14 +114,14 @@ void media_bridge_unbridge_locked(struct media_stream *ms)
 	ms->mode = other->mode = MEDIA_IDLE;
 }
 
-struct media_stream *media_stream_partner(const struct media_stream *ms)
+struct media_stream *media_bridge_partner(const struct media_stream *ms)
 {
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 	struct media_stream *p;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	p = ms->partner;
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 	return p;
 }
 
@@ -150,7 +155,7 @@ static uint64_t flow_packets(struct datapath *dp, const struct flow_key *key)
 
 void media_bridge_add_flow_counters(const struct media_stream *ms, struct media_stream_stats *out)
 {
-	struct datapath *dp = ms->d->dp;
+	struct datapath *dp = ms->env->dp;
 
 	if (!ms->partner)
 		return;
@@ -164,7 +169,7 @@ void media_bridge_add_flow_counters(const struct media_stream *ms, struct media_
 
 gint64 media_bridge_last_seen_us(const struct media_stream *ms)
 {
-	struct datapath *dp = ms->d->dp;
+	struct datapath *dp = ms->env->dp;
 	struct flow_value v;
 
 	if (!ms->partner || !has_flows(ms, MEDIA_RTP) || dp->ops->flow_get(dp, &ms->key[MEDIA_RTP], &v) < 0)

@@ -4,38 +4,36 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "media_internal.h"
-#include "lib/sockaddr_text.h"
+#include "config/config.h"
 #include "lib/rtcp.h"
+#include "endpoint_learning.h"
+#include "lib/sockaddr_text.h"
+#include "media_batch.h"
+#include "media_bridge.h"
+#include "media_clock.h"
+#include "media_env.h"
+#include "media_stream_private.h"
+#include "port_pool.h"
 
-#define TONE_AMPLITUDE	0.25 /* of full scale, -12 dBFS: leaves headroom for mixing */
-#define BIND_ATTEMPTS	16   /* ports taken by other programs are skipped */
-#define CATCH_UP_FRAMES 5    /* a late tick sends at most this many frames */
-#define RTCP_CNAME	"rtprelay"
+#define BIND_ATTEMPTS 16 /* ports taken by other programs are skipped */
+#define RTCP_CNAME    "rtprelay"
+/* The tone plays one encoded second in a loop. */
+#define TONE_LOOP_FRAMES (TONE_SAMPLE_RATE / TONE_FRAME_SAMPLES)
+
+G_DEFINE_QUARK(rtprelay_media_stream_error, media_stream_error)
 
 static int bind_pair(struct media_stream *ms, const struct config *cfg, uint16_t port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	int family = cfg->media_family == AF_INET6 ? AF_INET6 : AF_INET;
 
 	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
-		memset(&ss, 0, sizeof(ss));
-		ss.ss_family = family;
-		if (family == AF_INET) {
-			struct sockaddr_in *sin = (void *)&ss;
+		socklen_t len = config_media_sockaddr(cfg, port + i, &ss);
 
-			inet_pton(AF_INET, cfg->media_ip, &sin->sin_addr);
-			sin->sin_port = htons(port + i);
-			len = sizeof(*sin);
-		} else {
-			struct sockaddr_in6 *sin6 = (void *)&ss;
-
-			inet_pton(AF_INET6, cfg->media_ip, &sin6->sin6_addr);
-			sin6->sin6_port = htons(port + i);
-			len = sizeof(*sin6);
+		if (!len) {
+			errno = EADDRNOTAVAIL;
+			return -1;
 		}
-		ms->fd[i] = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		ms->fd[i] = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (ms->fd[i] < 0 || bind(ms->fd[i], (struct sockaddr *)&ss, len) < 0)
 			return -1;
 		flow_key_from_sockaddr(&ms->key[i], (struct sockaddr *)&ss);
@@ -60,16 +58,23 @@ static void close_pair(struct media_stream *ms)
 static bool latch_and_count(struct media_stream *ms, int which, struct datapath_packet *pkts, int n,
 			    enum datapath_verdict *verdicts)
 {
+	struct endpoint_learning_state learning = {
+		.sdp_peer = &ms->sdp_peer[which],
+		.signal_src = &ms->signal_src,
+		.peer_sends = ms->peer_sends,
+		.window_open = g_get_monotonic_time() < ms->learning_until_us,
+	};
 	bool latched_now = false;
 
 	for (int i = 0; i < n; i++) {
 		if (verdicts[i] != DATAPATH_PASS)
 			continue;
-		if (!ms->latched[which]) {
+		if (!ms->latched[which] &&
+		    endpoint_learning_accepts(ms->env->cfg->endpoint_learning, &learning, &pkts[i].from)) {
 			ms->latched_peer[which] = pkts[i].from;
 			ms->latched[which] = true;
 			latched_now = true;
-		} else if (!sockaddr_equal(&ms->latched_peer[which], &pkts[i].from)) {
+		} else if (!ms->latched[which] || !sockaddr_equal(&ms->latched_peer[which], &pkts[i].from)) {
 			ms->stats.rx_wrong_source++;
 			verdicts[i] = DATAPATH_DROPPED;
 			continue;
@@ -97,19 +102,19 @@ static void forward_latching_packets(struct media_stream *ms, const struct flow_
 		if (verdicts[i] == DATAPATH_PASS)
 			passed[m++] = pkts[i];
 	if (m)
-		datapath_input(ms->d->dp, local, passed, m, again);
+		datapath_input(ms->env->dp, local, passed, m, again);
 }
 
 static void on_rx(void *user, const struct flow_key *local, struct datapath_packet *pkts, int n)
 {
 	struct media_stream *ms = user;
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 	enum datapath_verdict verdicts[MEDIA_LOOP_BATCH];
 	int which = flow_key_equal(local, &ms->key[MEDIA_RTP]) ? MEDIA_RTP : MEDIA_RTCP;
 	bool latched_now;
 
-	datapath_input(ms->d->dp, local, pkts, n, verdicts);
-	g_mutex_lock(&clock->lock);
+	datapath_input(ms->env->dp, local, pkts, n, verdicts);
+	media_clock_lock(clock);
 	latched_now = latch_and_count(ms, which, pkts, n, verdicts);
 	if (ms->mode == MEDIA_TRANSCODE && which == MEDIA_RTP)
 		media_bridge_transcode(ms, pkts, n, verdicts);
@@ -117,38 +122,38 @@ static void on_rx(void *user, const struct flow_key *local, struct datapath_pack
 		forward_latching_packets(ms, local, pkts, n, verdicts);
 	else if (ms->mode == MEDIA_MIX && which == MEDIA_RTP)
 		mixer_input(ms, pkts, n, verdicts);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
-struct media_stream *media_stream_new(struct daemon *d, GError **err)
+struct media_stream *media_stream_new(const struct media_env *env, GError **err)
 {
 	struct media_stream *ms = g_new0(struct media_stream, 1);
 
-	ms->d = d;
+	ms->env = env;
 	ms->fd[MEDIA_RTP] = ms->fd[MEDIA_RTCP] = -1;
 	for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-		if (port_pool_take(d->ports, &ms->port) < 0) {
-			g_set_error(err, g_quark_from_static_string("media-stream"), ENOSPC, "no free RTP port");
+		if (port_pool_take(env->ports, &ms->port) < 0) {
+			g_set_error(err, MEDIA_STREAM_ERROR, ENOSPC, "no free RTP port");
 			g_free(ms);
 			return NULL;
 		}
-		if (bind_pair(ms, &d->cfg, ms->port) == 0)
+		if (bind_pair(ms, env->cfg, ms->port) == 0)
 			break;
 		g_warning("RTP port %u: %s; trying another", ms->port, strerror(errno));
 		close_pair(ms);
-		port_pool_put(d->ports, ms->port);
+		port_pool_put(env->ports, ms->port);
 		ms->port = 0;
 	}
 	if (!ms->port) {
-		g_set_error(err, g_quark_from_static_string("media-stream"), EADDRINUSE, "no RTP port could be bound");
+		g_set_error(err, MEDIA_STREAM_ERROR, EADDRINUSE, "no RTP port could be bound");
 		g_free(ms);
 		return NULL;
 	}
 	ms->last_rx_us = g_get_monotonic_time();
 	ms->peer_receives = true;
 	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
-		datapath_socket_register(d->dp, &ms->key[i], ms->fd[i]);
-		media_loop_add_socket(d->media, ms->fd[i], &ms->key[i], on_rx, ms);
+		datapath_socket_register(env->dp, &ms->key[i], ms->fd[i]);
+		media_loop_add_socket(env->loop, ms->fd[i], &ms->key[i], on_rx, ms);
 	}
 	return ms;
 }
@@ -202,34 +207,20 @@ static void schedule_rtcp(struct media_stream *ms, gint64 now, bool initial)
 	ms->next_rtcp_us = now + (gint64)(interval * G_USEC_PER_SEC);
 }
 
-/* The tone's second, encoded once per frequency and law; every call at that frequency plays it. */
-static const uint8_t *tone_loop(struct media_clock *clock, unsigned hz, enum g711_law law)
-{
-	gpointer key = GUINT_TO_POINTER(hz << 8 | law);
-	uint8_t *loop = g_hash_table_lookup(clock->tone_loops, key);
-	int16_t pcm[TONE_SAMPLE_RATE];
-
-	if (!loop) {
-		loop = g_malloc(TONE_SAMPLE_RATE);
-		tone_fill_second(hz, TONE_AMPLITUDE, pcm);
-		g711_encode(law, pcm, loop, TONE_SAMPLE_RATE);
-		g_hash_table_insert(clock->tone_loops, key, loop);
-	}
-	return loop;
-}
-
-static void send_tone_frame(struct media_stream *ms)
+void media_stream_send_frame(struct media_stream *ms, struct media_batch *batch)
 {
 	int16_t pcm[TONE_FRAME_SAMPLES];
 	uint8_t mix[TONE_FRAME_SAMPLES], pkt[RTP_HEADER_LEN + TONE_FRAME_SAMPLES];
 	const uint8_t *payload = mix;
+	const struct sockaddr_storage *to;
 	size_t len;
 
 	if (ms->mode == MEDIA_MIX) {
 		mixer_output(ms, pcm);
 		g711_encode(ms->law, pcm, mix, TONE_FRAME_SAMPLES);
 	} else {
-		payload = tone_loop(ms->d->clock, ms->tone_hz, ms->law) + ms->tone_frame * TONE_FRAME_SAMPLES;
+		payload =
+		    media_clock_tone_loop(ms->env->clock, ms->tone_hz, ms->law) + ms->tone_frame * TONE_FRAME_SAMPLES;
 		ms->tone_frame = (ms->tone_frame + 1) % TONE_LOOP_FRAMES;
 	}
 	if (!ms->peer_receives) {
@@ -239,68 +230,20 @@ static void send_tone_frame(struct media_stream *ms)
 		return;
 	}
 	len = rtp_sender_next(&ms->rtp, pkt, sizeof(pkt), payload, TONE_FRAME_SAMPLES, TONE_FRAME_SAMPLES);
-	if (ms->d->clock->batch)
-		media_batch_add(ms->d->clock->batch, ms, pkt, len);
+	to = media_stream_peer(ms, MEDIA_RTP);
+	if (batch && to)
+		media_batch_add(batch, ms->key[MEDIA_RTP].port, to, pkt, len, &ms->stats.tx_packets);
 	else
 		media_stream_send(ms, MEDIA_RTP, pkt, len);
 	ms->last_rtp_us = g_get_monotonic_time();
 }
 
-static void on_tick(void *user, uint64_t expirations)
+void media_stream_send_rtcp_due(struct media_stream *ms, gint64 now)
 {
-	struct media_clock *clock = user;
-	unsigned frames = MIN(expirations, CATCH_UP_FRAMES);
-	gint64 now = g_get_monotonic_time();
-
-	g_mutex_lock(&clock->lock);
-	for (unsigned f = 0; f < frames; f++) {
-		for (guint i = 0; i < clock->mixers->len; i++)
-			mixer_advance(g_ptr_array_index(clock->mixers, i));
-		for (guint i = 0; i < clock->playing->len; i++)
-			send_tone_frame(g_ptr_array_index(clock->playing, i));
-		if (clock->batch)
-			media_batch_flush(clock->batch);
-	}
-	for (guint i = 0; i < clock->playing->len; i++) {
-		struct media_stream *ms = g_ptr_array_index(clock->playing, i);
-
-		if (now >= ms->next_rtcp_us && ms->peer_receives) {
-			send_rtcp(ms, false);
-			schedule_rtcp(ms, now, false);
-		}
-	}
-	g_mutex_unlock(&clock->lock);
-}
-
-int media_streams_start(struct daemon *d)
-{
-	struct media_clock *clock = g_new0(struct media_clock, 1);
-
-	g_mutex_init(&clock->lock);
-	clock->playing = g_ptr_array_new();
-	clock->mixers = g_ptr_array_new();
-	clock->tone_loops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-	clock->batch = media_batch_new(&d->cfg);
-	clock->timer_id = media_loop_add_timer(d->media, 20 * 1000 * 1000, on_tick, clock);
-	d->clock = clock;
-	return clock->timer_id < 0 ? -1 : 0;
-}
-
-void media_streams_stop(struct daemon *d)
-{
-	struct media_clock *clock = d->clock;
-
-	if (!clock)
+	if (now < ms->next_rtcp_us || !ms->peer_receives)
 		return;
-	if (clock->timer_id >= 0)
-		media_loop_remove_timer(d->media, clock->timer_id);
-	g_ptr_array_free(clock->playing, TRUE);
-	g_ptr_array_free(clock->mixers, TRUE);
-	g_hash_table_destroy(clock->tone_loops);
-	media_batch_free(clock->batch);
-	g_mutex_clear(&clock->lock);
-	g_free(clock);
-	d->clock = NULL;
+	send_rtcp(ms, false);
+	schedule_rtcp(ms, now, false);
 }
 
 const char *media_mode_name(enum media_mode mode)
@@ -327,18 +270,25 @@ void media_stream_local_rtp(const struct media_stream *ms, struct sockaddr_stora
 
 enum media_mode media_stream_mode(const struct media_stream *ms)
 {
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 	enum media_mode mode;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	mode = ms->mode;
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 	return mode;
+}
+
+void media_stream_set_signal_source(struct media_stream *ms, const struct sockaddr_storage *src)
+{
+	media_clock_lock(ms->env->clock);
+	ms->signal_src = *src;
+	media_clock_unlock(ms->env->clock);
 }
 
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law)
 {
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 	struct sockaddr_storage rtp = remote->rtp_addr, rtcp = remote->rtp_addr;
 	uint16_t rtcp_port = remote->rtcp_port ? remote->rtcp_port : remote->rtp_port + 1;
 
@@ -346,20 +296,23 @@ void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_des
 		((struct sockaddr_in *)&rtcp)->sin_port = htons(rtcp_port);
 	else
 		((struct sockaddr_in6 *)&rtcp)->sin6_port = htons(rtcp_port);
-	g_mutex_lock(&clock->lock);
-	/* A new address in the SDP is a new peer: latch again. */
-	if (!sockaddr_equal(&rtp, &ms->sdp_peer[MEDIA_RTP]))
+	media_clock_lock(clock);
+	/* A new address in the SDP is a new peer: latch again, learning anew. */
+	if (!sockaddr_equal(&rtp, &ms->sdp_peer[MEDIA_RTP])) {
 		ms->latched[MEDIA_RTP] = ms->latched[MEDIA_RTCP] = false;
+		ms->learning_until_us = g_get_monotonic_time() + ENDPOINT_LEARNING_WINDOW_US;
+	}
 	ms->sdp_peer[MEDIA_RTP] = rtp;
 	ms->sdp_peer[MEDIA_RTCP] = rtcp;
 	ms->peer_receives = sdp_direction_receives(remote->direction) && !remote->hold_0000;
+	ms->peer_sends = sdp_direction_sends(remote->direction);
 	if (ms->law != law && is_playing(ms))
 		rtp_sender_restart(&ms->rtp);
 	ms->law = law;
 	ms->rtp.payload_type = law;
 	if (ms->partner)
 		media_bridge_program(ms);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
 void media_stream_play_locked(struct media_stream *ms, enum media_mode mode)
@@ -378,14 +331,14 @@ void media_stream_play_locked(struct media_stream *ms, enum media_mode mode)
 	ms->mode = mode;
 	ms->last_rtp_us = now;
 	schedule_rtcp(ms, now, true);
-	g_ptr_array_add(ms->d->clock->playing, ms);
+	media_clock_add_stream(ms->env->clock, ms);
 }
 
 void media_stream_stop_locked(struct media_stream *ms)
 {
 	if (!is_playing(ms))
 		return;
-	g_ptr_array_remove_fast(ms->d->clock->playing, ms);
+	media_clock_remove_stream(ms->env->clock, ms);
 	if (ms->peer_receives)
 		send_rtcp(ms, true);
 	ms->mode = MEDIA_IDLE;
@@ -402,7 +355,7 @@ static void detach_locked(struct media_stream *ms)
 		break;
 	case MEDIA_BRIDGE:
 	case MEDIA_TRANSCODE:
-		media_bridge_unbridge_locked(ms);
+		media_bridge_disconnect_locked(ms);
 		break;
 	case MEDIA_IDLE:
 		break;
@@ -411,48 +364,48 @@ static void detach_locked(struct media_stream *ms)
 
 void media_stream_detach(struct media_stream *ms)
 {
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	detach_locked(ms);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
 void media_stream_tone_start(struct media_stream *ms, unsigned hz)
 {
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	if (ms->mode != MEDIA_TONE)
 		detach_locked(ms);
 	ms->tone_hz = hz;
 	media_stream_play_locked(ms, MEDIA_TONE);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
 double media_stream_idle_seconds(const struct media_stream *ms)
 {
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 	gint64 last;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	/* A bridged peer's packets may all cross in the datapath: its flow saw them. */
 	last = MAX(ms->last_rx_us, media_bridge_last_seen_us(ms));
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 	return (g_get_monotonic_time() - last) / (double)G_USEC_PER_SEC;
 }
 
 void media_stream_stats(const struct media_stream *ms, struct media_stream_stats *out)
 {
-	struct media_clock *clock = ms->d->clock;
+	struct media_clock *clock = ms->env->clock;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	*out = ms->stats;
 	out->rtp_latched = ms->latched[MEDIA_RTP];
 	out->rtp_peer = ms->latched[MEDIA_RTP] ? ms->latched_peer[MEDIA_RTP] : ms->sdp_peer[MEDIA_RTP];
 	out->mode = ms->mode;
 	media_bridge_add_flow_counters(ms, out);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
 void media_stream_free(struct media_stream *ms)
@@ -461,10 +414,10 @@ void media_stream_free(struct media_stream *ms)
 		return;
 	media_stream_detach(ms);
 	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
-		media_loop_remove_socket(ms->d->media, ms->fd[i]);
-		datapath_socket_unregister(ms->d->dp, &ms->key[i]);
+		media_loop_remove_socket(ms->env->loop, ms->fd[i]);
+		datapath_socket_unregister(ms->env->dp, &ms->key[i]);
 	}
 	close_pair(ms);
-	port_pool_put(ms->d->ports, ms->port);
+	port_pool_put(ms->env->ports, ms->port);
 	g_free(ms);
 }

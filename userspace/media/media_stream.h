@@ -13,12 +13,17 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "daemon/daemon.h"
+#include <glib.h>
+
 #include "lib/g711.h"
 #include "sdp/sdp_offer_answer.h"
 
+struct media_env;
 struct media_stream;
-struct mixer;
+
+/* media_stream_new()'s errors; their codes are errno values (ENOSPC, EADDRINUSE). */
+#define MEDIA_STREAM_ERROR (media_stream_error_quark())
+GQuark media_stream_error_quark(void);
 
 /* What a leg's media does. */
 enum media_mode {
@@ -41,8 +46,11 @@ struct media_stream_stats {
 	struct sockaddr_storage rtp_peer; /* latched address, else the SDP one */
 };
 
-/* Takes a port pair from the pool and binds both sockets; NULL with err set when none is free. */
-struct media_stream *media_stream_new(struct daemon *d, GError **err);
+/*
+ * Takes a port pair from env's pool and binds both sockets; NULL with err
+ * set when none is free. env must outlive the leg.
+ */
+struct media_stream *media_stream_new(const struct media_env *env, GError **err);
 /* Stops the tone (RTCP BYE), unregisters and closes the sockets, returns the port. */
 void media_stream_free(struct media_stream *ms);
 
@@ -52,35 +60,15 @@ void media_stream_local_rtp(const struct media_stream *ms, struct sockaddr_stora
 enum media_mode media_stream_mode(const struct media_stream *ms);
 /* The peer's SDP: address and port (unlatches if they changed), codec, direction. */
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law);
+/* Where the peer's signalling came from: its media may come from that address too (endpoint learning). */
+void media_stream_set_signal_source(struct media_stream *ms, const struct sockaddr_storage *src);
 /* Play a tone (restarts with a marker bit if one was playing; leaves a bridge or mix first). */
 void media_stream_tone_start(struct media_stream *ms, unsigned hz);
 /* Leaves the tone (RTCP BYE), bridge (the partner goes idle too) or mix: MEDIA_IDLE. */
 void media_stream_detach(struct media_stream *ms);
-/*
- * Connects two legs (each detached first): with the same codec the
- * datapath forwards RTP and RTCP both ways (MEDIA_BRIDGE); with PCMU on one
- * and PCMA on the other the datapath forwards RTCP and the daemon re-encodes
- * RTP (MEDIA_TRANSCODE). A leg whose peer has not sent yet is latched by
- * its first packet, which the daemon forwards, then the flow takes over.
- */
-void media_stream_bridge(struct media_stream *a, struct media_stream *b);
-/* The leg it is bridged with, NULL if none. */
-struct media_stream *media_stream_partner(const struct media_stream *ms);
-
-/* A conference mix: every 20 ms each member hears the others' sum. */
-struct mixer *mixer_new(struct daemon *d);
-/* Members must have left (media_stream_detach). */
-void mixer_free(struct mixer *m);
-/* Detaches ms and adds it to m (MEDIA_MIX). */
-void media_stream_mix(struct media_stream *ms, struct mixer *m);
-
 const char *media_mode_name(enum media_mode mode);
 /* Seconds since the last packet from the peer (or since the stream started). */
 double media_stream_idle_seconds(const struct media_stream *ms);
 void media_stream_stats(const struct media_stream *ms, struct media_stream_stats *out);
-
-/* The 20 ms clock of every playing tone; started once with the media loop. */
-int media_streams_start(struct daemon *d);
-void media_streams_stop(struct daemon *d);
 
 #endif

@@ -10,52 +10,46 @@
  */
 #include <string.h>
 
-#include "media_internal.h"
+#include "lib/g711.h"
+#include "lib/rtp.h"
+#include "media_clock.h"
+#include "media_stream_private.h"
+#include "mixer.h"
 
 struct mixer {
-	struct daemon *d;
+	struct media_clock *clock;
 	GPtrArray *members;		 /* struct media_stream * */
 	int32_t sum[TONE_FRAME_SAMPLES]; /* of every member's current frame */
 };
 
-struct mixer *mixer_new(struct daemon *d)
+struct mixer *mixer_new(struct media_clock *clock)
 {
 	struct mixer *m = g_new0(struct mixer, 1);
-	struct media_clock *clock = d->clock;
 
-	m->d = d;
+	m->clock = clock;
 	m->members = g_ptr_array_new();
-	g_mutex_lock(&clock->lock);
-	g_ptr_array_add(clock->mixers, m);
-	g_mutex_unlock(&clock->lock);
+	media_clock_add_mixer(clock, m);
 	return m;
 }
 
 void mixer_free(struct mixer *m)
 {
-	struct media_clock *clock;
-
 	if (!m)
 		return;
-	clock = m->d->clock;
-	g_mutex_lock(&clock->lock);
-	g_ptr_array_remove_fast(clock->mixers, m);
-	g_mutex_unlock(&clock->lock);
+	media_clock_remove_mixer(m->clock, m);
 	g_ptr_array_free(m->members, TRUE);
 	g_free(m);
 }
 
-void media_stream_mix(struct media_stream *ms, struct mixer *m)
+void mixer_add(struct mixer *m, struct media_stream *ms)
 {
-	struct media_clock *clock = ms->d->clock;
-
 	media_stream_detach(ms);
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(m->clock);
 	memset(&ms->mix_in, 0, sizeof(ms->mix_in));
 	ms->mixer = m;
 	g_ptr_array_add(m->members, ms);
 	media_stream_play_locked(ms, MEDIA_MIX);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(m->clock);
 }
 
 void mixer_leave_locked(struct media_stream *ms)

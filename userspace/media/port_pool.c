@@ -142,13 +142,6 @@ int port_pool_reserve(struct port_pool *pool, uint16_t port)
 	return 0;
 }
 
-bool port_pool_is_taken(const struct port_pool *pool, uint16_t port)
-{
-	int idx = port_index(pool, port);
-
-	return idx >= 0 && pool->slot[idx] == SLOT_TAKEN;
-}
-
 unsigned int port_pool_in_use(const struct port_pool *pool)
 {
 	return pool->capacity - pool->nfree;

@@ -11,7 +11,6 @@
 #ifndef RTPRELAY_PORT_POOL_H
 #define RTPRELAY_PORT_POOL_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 struct port_pool;
@@ -33,8 +32,6 @@ int port_pool_put(struct port_pool *pool, uint16_t port);
  */
 int port_pool_reserve(struct port_pool *pool, uint16_t port);
 
-/* Whether port belongs to the pool and is taken. */
-bool port_pool_is_taken(const struct port_pool *pool, uint16_t port);
 unsigned int port_pool_in_use(const struct port_pool *pool);
 unsigned int port_pool_capacity(const struct port_pool *pool);
 

@@ -249,6 +249,66 @@ static enum sdp_parse_result describe_session(const sdp_session_t *s, struct sdp
 	return SDP_PARSE_OK;
 }
 
+/* The payload type an "a=rtpmap:" or "a=fmtp:" line at `line` is about; -1 for any other line. */
+static int codec_line_pt(const char *line, const char *end)
+{
+	static const char *const prefixes[] = { "a=rtpmap:", "a=fmtp:" };
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+		int pt = 0;
+
+		if ((size_t)(end - line) <= n || g_ascii_strncasecmp(line, prefixes[i], n))
+			continue;
+		for (line += n; line < end && g_ascii_isdigit(*line) && pt < 1000; line++)
+			pt = pt * 10 + (*line - '0');
+		return pt;
+	}
+	return -1;
+}
+
+static bool is_telephone_event_rtpmap(const char *line, const char *end)
+{
+	static const char te[] = "telephone-event/";
+	const char *sp = memchr(line, ' ', end - line);
+
+	return sp && (size_t)(end - sp - 1) >= sizeof(te) - 1 && !g_ascii_strncasecmp(sp + 1, te, sizeof(te) - 1);
+}
+
+/*
+ * The body without the rtpmap and fmtp lines of payloads we never read
+ * (anything but PCMU, PCMA and telephone-event): sofia-sip refuses a whole
+ * offer for one malformed line of a codec we would not have used
+ * ("a=rtpmap:31 LPC", no clock rate). Lines end at CR or LF, as for sofia.
+ */
+static GString *codec_lines_we_read(const char *data, size_t len)
+{
+	const char *end = data + len, *line, *stop;
+	bool te[1000] = { false };
+	GString *out = g_string_sized_new(len);
+
+	for (line = data; line < end; line = stop + 1) {
+		int pt;
+
+		for (stop = line; stop < end && *stop != '\r' && *stop != '\n'; stop++)
+			;
+		pt = codec_line_pt(line, stop);
+		if (pt >= 0 && pt < 1000 && !g_ascii_strncasecmp(line, "a=rtpmap:", 9) &&
+		    is_telephone_event_rtpmap(line, stop))
+			te[pt] = true;
+	}
+	for (line = data; line < end; line = stop + 1) {
+		int pt;
+
+		for (stop = line; stop < end && *stop != '\r' && *stop != '\n'; stop++)
+			;
+		pt = codec_line_pt(line, stop);
+		if (pt < 0 || pt == SDP_PT_PCMU || pt == SDP_PT_PCMA || (pt < 1000 && te[pt]))
+			g_string_append_len(out, line, stop < end ? stop + 1 - line : stop - line);
+	}
+	return out;
+}
+
 enum sdp_parse_result sdp_media_parse(const char *data, size_t len, struct sdp_media_desc *out, char *err,
 				      size_t err_size)
 {
@@ -257,6 +317,7 @@ enum sdp_parse_result sdp_media_parse(const char *data, size_t len, struct sdp_m
 	sdp_session_t *session;
 	enum sdp_parse_result result;
 	char why[SDP_ERROR_MAX];
+	GString *body;
 
 	memset(out, 0, sizeof(*out));
 	if (err && err_size)
@@ -266,7 +327,8 @@ enum sdp_parse_result sdp_media_parse(const char *data, size_t len, struct sdp_m
 	if (!sdp_guard_check(data, len, why, sizeof(why)))
 		return parse_failed(SDP_PARSE_BAD, err, err_size, "Bad SDP: %s", why);
 
-	parser = sdp_parse(home, data, len, 0);
+	body = codec_lines_we_read(data, len);
+	parser = sdp_parse(home, body->str, body->len, 0);
 	session = sdp_session(parser);
 	if (session)
 		result = describe_session(session, out, err, err_size);
@@ -274,6 +336,7 @@ enum sdp_parse_result sdp_media_parse(const char *data, size_t len, struct sdp_m
 		result = parse_failed(SDP_PARSE_BAD, err, err_size, "Bad SDP: %s", sdp_parsing_error(parser));
 	sdp_parser_free(parser);
 	su_home_deinit(home);
+	g_string_free(body, TRUE);
 	return result;
 }
 
@@ -438,8 +501,8 @@ char *sdp_offer_build(const struct sdp_local *local)
 	struct sdp_draft d = { 0 };
 	bool pcma_first = local->preferred == SDP_CODEC_PCMA;
 	struct sdp_payload payloads[SDP_MAX_PAYLOADS] = {
-		{ .codec = pcma_first ? SDP_CODEC_PCMA : SDP_CODEC_PCMU, .pt = pcma_first ? 8 : 0 },
-		{ .codec = pcma_first ? SDP_CODEC_PCMU : SDP_CODEC_PCMA, .pt = pcma_first ? 0 : 8 },
+		{ .codec = pcma_first ? SDP_CODEC_PCMA : SDP_CODEC_PCMU, .pt = pcma_first ? SDP_PT_PCMA : SDP_PT_PCMU },
+		{ .codec = pcma_first ? SDP_CODEC_PCMU : SDP_CODEC_PCMA, .pt = pcma_first ? SDP_PT_PCMU : SDP_PT_PCMA },
 		{ .codec = SDP_CODEC_TELEPHONE_EVENT, .pt = SDP_TELEPHONE_EVENT_PT, .fmtp = OUR_TELEPHONE_EVENTS },
 	};
 

@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#define SDP_PT_PCMU	       0 /* static payload types (RFC 3551) */
+#define SDP_PT_PCMA	       8
 #define SDP_TELEPHONE_EVENT_PT 101 /* what our offers use */
 #define SDP_PTIME_MS	       20
 #define SDP_MAX_PAYLOADS       3   /* one each of PCMU, PCMA, telephone-event */

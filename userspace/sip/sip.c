@@ -1,20 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <stdio.h>
 
 #include <sofia-sip/su_glib.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "call/call.h"
+#include "config/config.h"
 #include "sip.h"
 
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
 /* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
 #define ALLOWED_METHODS "INVITE, ACK, BYE, CANCEL, OPTIONS"
+/*
+ * A TCP connection idle for a minute after its last message is closed, and
+ * so is one whose message has not arrived whole 16 s after it began:
+ * otherwise idle or stalled peers hold descriptors for ever. (A connection
+ * that never sends a byte is not timed by sofia-sip 1.12.)
+ */
+#define SIP_TCP_IDLE_MS	 60000
+#define SIP_TCP_STALL_MS 16000
+
+G_DEFINE_QUARK(rtprelay_sip_error, sip_error)
 
 struct sip {
-	struct daemon *d;
+	struct call_table *calls;
 	su_root_t *root;
 	nua_t *nua;
 	void (*shutdown_done)(void *user);
@@ -37,7 +50,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	}
 	switch (event) {
 	case nua_i_invite:
-		call_incoming(s->d, nh, sip);
+		call_incoming(s->calls, nh, sip);
 		break;
 	case nua_i_state:
 	case nua_i_terminated:
@@ -64,35 +77,31 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	}
 }
 
-struct sip *sip_start(struct daemon *d, GError **err)
+struct sip *sip_start(const struct config_hostport *listen, struct call_table *t, GError **err)
 {
 	struct sip *s = g_new0(struct sip, 1);
-	char url[128];
-	const struct config_hostport *hp = &d->cfg.sip_listen;
+	char hostport[CONFIG_HOSTPORT_TEXT_MAX], url[CONFIG_HOSTPORT_TEXT_MAX + 4];
 
-	s->d = d;
+	s->calls = t;
 	su_init();
 	s->root = su_glib_root_create(s);
 	su_root_threading(s->root, 0);
 	g_source_attach(su_glib_root_gsource(s->root), NULL);
-	snprintf(url, sizeof(url), hp->family == AF_INET6 ? "sip:[%s]:%u" : "sip:%s:%u", hp->host, hp->port);
-	s->nua = nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
-			    NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
-			    SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS),
-			    SIPTAG_SUPPORTED(NULL), TAG_END());
+	config_hostport_format(listen, hostport, sizeof(hostport));
+	snprintf(url, sizeof(url), "sip:%s", hostport);
+	s->nua =
+	    nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
+		       NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
+		       SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS), SIPTAG_SUPPORTED(NULL),
+		       TPTAG_IDLE(SIP_TCP_IDLE_MS), TPTAG_TIMEOUT(SIP_TCP_STALL_MS), TAG_END());
 	if (!s->nua) {
-		g_set_error(err, g_quark_from_static_string("sip"), 1, "cannot listen for SIP on %s:%u", hp->host,
-			    hp->port);
+		g_set_error(err, SIP_ERROR, EADDRNOTAVAIL, "cannot listen for SIP on %s", hostport);
 		sip_free(s);
 		return NULL;
 	}
+	t->nua = s->nua;
 	g_message("SIP on %s (UDP and TCP)", url);
 	return s;
-}
-
-nua_t *sip_nua(struct sip *s)
-{
-	return s->nua;
 }
 
 void sip_shutdown(struct sip *s, void (*done)(void *user), void *user)
@@ -106,8 +115,10 @@ void sip_free(struct sip *s)
 {
 	if (!s)
 		return;
-	if (s->nua)
+	if (s->nua) {
+		s->calls->nua = NULL;
 		nua_destroy(s->nua);
+	}
 	if (s->root) {
 		g_source_destroy(su_glib_root_gsource(s->root));
 		su_root_destroy(s->root);

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "call_table.h"
+
+void call_table_init(struct call_table *t, const struct config *cfg, const struct media_env *media)
+{
+	*t = (struct call_table){
+		.cfg = cfg,
+		.media = media,
+		.calls = g_hash_table_new(g_direct_hash, g_direct_equal),
+		.rooms = g_hash_table_new(g_str_hash, g_str_equal),
+	};
+}
+
+void call_table_clear(struct call_table *t)
+{
+	if (t->calls)
+		g_hash_table_destroy(t->calls);
+	if (t->rooms)
+		g_hash_table_destroy(t->rooms);
+	t->calls = t->rooms = NULL;
+}
+
+struct call *call_table_find(const struct call_table *t, guint id)
+{
+	return g_hash_table_lookup(t->calls, GUINT_TO_POINTER(id));
+}
+
+guint call_table_count(const struct call_table *t)
+{
+	return g_hash_table_size(t->calls);
+}
+
+static gint by_id(gconstpointer a, gconstpointer b)
+{
+	guint x = GPOINTER_TO_UINT(a), y = GPOINTER_TO_UINT(b);
+
+	return x < y ? -1 : x > y;
+}
+
+GList *call_table_ids(const struct call_table *t)
+{
+	return g_list_sort(g_hash_table_get_keys(t->calls), by_id);
+}
