@@ -88,15 +88,7 @@ test_degraded() {
 }
 
 main() {
-	preflight "kernel path tests" bpftool ethtool || {
-		tap_plan_done
-		exit 0
-	}
-	if ! relay_env_setup; then
-		tap_fail "set up the namespaces"
-		tap_plan_done
-		exit 1
-	fi
+	relay_env_ready "kernel path tests" bpftool ethtool
 	tap_check "the relay runs on kernel defaults (net.ipv4.ip_forward 0)" \
 		[ "$(ip netns exec "$NS_R" sysctl -n net.ipv4.ip_forward)" = 0 ]
 	# The caller never asks the relay's MAC again: only the relay's ARP matters here.
