@@ -5,9 +5,9 @@
  * A packet is looked up by its destination (the relay's address and UDP
  * port). A hit on a latched flow from the expected source is rewritten
  * (addresses, ports, TTL, the MACs of the next hop the daemon resolved,
- * checksums updated incrementally) and sent with XDP_TX or XDP_REDIRECT. Everything else goes
- * to the kernel stack untouched, counted by reason: the daemon's sockets see
- * it there (latching, tone calls, fallback). Only wrong-source packets on a
+ * checksums updated incrementally) and sent with XDP_TX or XDP_REDIRECT.
+ * Everything else goes to the kernel stack untouched, counted by reason: the
+ * daemon's sockets see it there (latching, tone calls, fallback). Only wrong-source packets on a
  * latched flow and packets toward a held leg are dropped.
  */
 #include <linux/bpf.h>
