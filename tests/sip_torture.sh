@@ -19,9 +19,10 @@
 #  - a B2BUA route whose target answers 407 gives the caller a final
 #    failure, and so does rtprelayctl call to that target: no call and no
 #    RTP port stay behind, the outgoing call counts as failed;
-#  - rtprelayctl call answered 200 OK without SDP: the daemon ACKs and
-#    BYEs at once (SIPp fails on a CANCEL or a late BYE), the call counts
-#    as failed, nothing stays behind;
+#  - rtprelayctl call answered 200 OK without SDP, or with an answer of a
+#    codec it did not offer (G.729): the daemon ACKs and BYEs at once (SIPp
+#    fails on a CANCEL or a late BYE), the call counts as failed, nothing
+#    stays behind;
 #  - an idle and a stalled TCP connection (half a request) do not stop
 #    OPTIONS being answered over UDP and TCP; the stalled one is closed
 #    within HOLD_S seconds (the idle one is only reported);
@@ -42,7 +43,7 @@ HOLDER=tests/torture/hold_connections.py
 CALLEE_SIP=5070
 CALLEE_URI="${PEER_IP[callee]}:$CALLEE_SIP"
 HOLD_S=30 # how long the idle and stalled connections are watched
-SETTLE_S=5 # how long a call may take to release its call and ports
+SETTLE_S=3 # how long an ended call may take to free its call and ports
 
 # run_client NAME [torture_client.py options]: the client in the caller
 # namespace; its "ok"/"not ok" lines become TAP lines, the rest diag.
@@ -108,32 +109,17 @@ test_route_407() {
 	check_nothing_left "$l"
 }
 
-# rtprelayctl call to a callee that answers 407.
-test_uac_407() {
-	local l="rtprelayctl call to a callee answering 407" rc failed_before
+# uac_call_fails LABEL NAME SCENARIO USER FLOW [WHAT_THE_SCENARIO_CHECKS]:
+# rtprelayctl call sip:USER@ the callee, whose SIPp runs SCENARIO: the SIP
+# flow, nothing left behind, the call counted as failed.
+uac_call_fails() {
+	local l=$1 name=$2 scenario=$3 user=$4 flow=$5 checks=${6:-} rc failed_before
 	failed_before=$(calls_failed_now)
-	callee_start uac407 uas_proxy_auth
-	relayctl call "sip:auth@$CALLEE_URI" >"$OUT/uac407.ctl" 2>&1
+	callee_start "$name" "$scenario"
+	relayctl call "sip:$user@$CALLEE_URI" >"$OUT/$name.ctl" 2>&1
 	wait "$CALLEE_PID"
 	rc=$?
-	check_sipp uac407 "$l" "$rc" "<INVITE >407 <ACK"
-	check_nothing_left "$l"
-	if [ "$(calls_failed_now)" -gt "$failed_before" ]; then
-		tap_ok "$l: counted as a failed call"
-	else
-		tap_fail "$l: counted as a failed call (calls_failed stays $failed_before)"
-	fi
-}
-
-# rtprelayctl call answered 200 OK without SDP: ACK, then BYE at once.
-test_uac_200_no_sdp() {
-	local l="rtprelayctl call answered 200 OK without SDP" rc failed_before
-	failed_before=$(calls_failed_now)
-	callee_start nosdp uas_answer_no_sdp
-	relayctl call "sip:nosdp@$CALLEE_URI" >"$OUT/nosdp.ctl" 2>&1
-	wait "$CALLEE_PID"
-	rc=$?
-	check_sipp nosdp "$l" "$rc" "<INVITE >200 <ACK <BYE >200/BYE" "ACK and BYE within 3 s each, no CANCEL"
+	check_sipp "$name" "$l" "$rc" "$flow" "$checks"
 	check_nothing_left "$l"
 	if [ "$(calls_failed_now)" -gt "$failed_before" ]; then
 		tap_ok "$l: counted as a failed call"
@@ -159,7 +145,7 @@ hold_check() {
 }
 
 main() {
-	local hold_pid first_pid
+	local hold_pid first_pid status
 	preflight "SIP torture test" python3 || {
 		tap_plan_done
 		exit 0
@@ -188,8 +174,11 @@ main() {
 	run_client held --options-only "while an idle and a stalled TCP connection are open"
 	run_client corpus
 	test_route_407
-	test_uac_407
-	test_uac_200_no_sdp
+	uac_call_fails "rtprelayctl call to a callee answering 407" uac407 uas_proxy_auth auth "<INVITE >407 <ACK"
+	uac_call_fails "rtprelayctl call answered 200 OK without SDP" nosdp uas_answer_no_sdp nosdp \
+		"<INVITE >200 <ACK <BYE >200/BYE" "ACK and BYE within 3 s each, no CANCEL"
+	uac_call_fails "rtprelayctl call answered 200 OK with G.729 only" badanswer uas_answer_unusable_sdp badanswer \
+		"<INVITE >200 <ACK <BYE >200/BYE" "ACK and BYE within 3 s each, no CANCEL"
 	hold_check "$hold_pid"
 
 	check_nothing_left "the whole torture"
@@ -200,7 +189,8 @@ main() {
 		tail -n 30 "$DAEMON_LOG" | diag
 	fi
 	stop_daemon 8
-	tap_check "rtprelayd exits 0 on SIGTERM" test $? -eq 0
+	status=$?
+	tap_check "rtprelayd exits 0 on SIGTERM (exit status $status, 124: still running after 8 s)" test "$status" -eq 0
 	tap_plan_done
 }
 
