@@ -28,6 +28,8 @@
 #    within HOLD_S seconds (the idle one is only reported);
 #  - at the end: 0 calls, 0 RTP ports in use, and the daemon is the one
 #    that started.
+# About 85 s (the 30 s watch runs beside the corpus); a daemon that stops
+# answering costs up to 20 s more per message, reported on that message.
 #
 # Logs, SIPp traces and the client's output stay in
 # $BUILD/test-logs/sip_torture.d/.
