@@ -813,7 +813,7 @@ report() {
 		"",
 		"Offered: what the generator sent (frames the relay's ingress had no room for are offered, not forwarded). Flat out: the kernel relays, the median of the flat-out windows, the generator on both cores (on the relay's only in the time the relay leaves idle). Paced sweep: the relays with a userspace process (receive livelock), the highest rate of a sweep up by 20% a step that lost under 1%. Ratio: forwarded packets/s to the ceiling's (the trivial XDP redirect), only where the generator offered at least \((.generator_bound_below - 1) * 100 | round)% more than the relay forwarded, and offered the ceiling as much: otherwise generator-bound, and the forwarded rate is only a lower bound of the relay's. Drops: offered but not forwarded. Relay CPU: cores the relay used (its NAPI thread and process); ns/packet: that per forwarded packet, what one core costs whatever the box.",
 		"",
-		"| relay | flows (sending) | measured | offered | forwarded | ratio to the trivial XDP redirect | drops | relay CPU | ns/packet (relay core) | XDP prog ns (bpf_stats) | measured on |",
+		"| relay | flows (sending) | measured | offered (generator) | forwarded | ratio to the trivial XDP redirect | drops | relay CPU | ns/packet (relay core) | XDP prog ns (bpf_stats) | measured on |",
 		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
 		(.forwarding[] | "| \(.label) | \(.flows)\(if .active and .active != .flows then " (\(.active))" else "" end) | \(.measured // "-") | \(.offered_pps | pps)pps | \(.forwarded_pps | pps)pps | \(ratio_cell($ceiling)) | \(.drop_pct | n(1))% | \(.relay_cpu | n(2)) | \(.ns_per_packet | n(0)) | \(.prog_ns_live | n(1)) | \(.date // "-")\(if .error then " | \(.error)" else "" end) |"),
 		"",
