@@ -111,7 +111,7 @@ main() {
 		'.machine.cpu != "" and .machine.cores > 0 and .machine.kernel != "" and .machine.nic != "" and
 		 .machine.load_start != "" and (.machine.date | test("^20[0-9-]+T"))'
 	check "every result carries its date" \
-		'[.forwarding[] | select(.datapath != null), .xdp_cost[], .flow_rate, .call_rate, .tone_calls] |
+		'[(.forwarding[] | select(.datapath != null)), .xdp_cost[], .flow_rate, .call_rate, .tone_calls] |
 		 all(.date | test("^20[0-9-]+T[0-9:]+Z$"))'
 	check_forwarding
 	check "XDP program cost: hit, miss, wrong source and helpers, two flow counts" \
