@@ -18,9 +18,12 @@
 #include "daemon.h"
 #include "log.h"
 #include "media/media_stream.h"
+#include "ng/ng_server.h"
 #include "sip/sip.h"
 
 #define HANGUP_GRACE_MS 2000 /* how long SIGTERM waits for BYEs to be answered */
+
+static struct ng_server *ng; /* NULL without --listen-ng */
 
 static void on_sip_shutdown(void *user)
 {
@@ -117,7 +120,9 @@ static int start(struct daemon *d)
 	}
 	g_timeout_add_seconds(1, on_second, d);
 	d->control = control_server_start(d, &err);
-	if (!d->control) {
+	if (d->control && d->cfg.listen_ng_count)
+		ng = ng_server_start(&d->cfg, d, &err);
+	if (err) {
 		g_critical("%s", err->message);
 		g_error_free(err);
 		return -1;
@@ -127,6 +132,7 @@ static int start(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
+	ng_server_stop(ng);
 	control_server_stop(d->control);
 	sip_free(d->sip);
 	if (d->media) {
