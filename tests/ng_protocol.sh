@@ -3,8 +3,8 @@
 # written here in Python with its own bencode, over UDP in a namespace:
 #
 #   relay namespace 10.98.0.1, fd00:98:1::1       peer namespace 10.98.0.2
-#   rtprelayd --config ng.conf (listen-ng on       the client
-#     both addresses, port 2223)
+#   rtprelayd --config ng.conf (listen-ng on       the client, the caller's
+#     both addresses, port 2223), XDP datapath     media; callee 10.98.1.2
 #
 # What it proves:
 #  - ping answers pong over IPv4 and IPv6, list and statistics answer
@@ -17,7 +17,17 @@
 #    datagram of 33 000 and of 65 000 bytes (read whole, refused); a
 #    datagram without a cookie gets no reply;
 #  - thousands of random and mutated datagrams leave the daemon running
-#    and answering ping, every reply it sent well-formed.
+#    and answering ping, every reply it sent well-formed;
+#  - a call as Kamailio's rtpengine module drives it (offer with replace
+#    origin and session-connection, answer with the to-tag, each from
+#    another source port): the SDPs name the relay's address and ports,
+#    codecs pass untouched, and the media of both directions crosses the
+#    relay through the XDP flows (the datapath's forwarded counter rises by
+#    at least what was sent); query counts it; list and statistics show the
+#    call; a retransmitted offer gets the same SDP and takes no more ports,
+#    a re-offer keeps them; delete frees every port;
+#  - a call without media ends after --rtp-timeout; SIGTERM with a call up
+#    exits cleanly.
 #
 # Logs stay in $BUILD/test-logs/ng_protocol.d/.
 # Usage: BUILD=build tests/ng_protocol.sh
@@ -27,11 +37,17 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib/relay_env.sh
 
 IPV6=1
-relay_env_init ng_protocol peer
+DATAPATH=xdp
+relay_env_init ng_protocol peer callee
 NG_PORT=2223
 FUZZ_COUNT=5000
+RTP_TIMEOUT=4
+CALLER_MEDIA=42000
+CALLEE_MEDIA=43000
+PACKETS=300
+PEER=$BUILD/tests/udp_peer
 
-preflight "ng protocol" python3 || {
+preflight "ng protocol" python3 bpftool clang ethtool || {
 	tap_plan_done
 	exit 0
 }
@@ -202,7 +218,7 @@ cat >"$OUT/ng.conf" <<EOF
 [rtprelay]
 listen-ng = $RELAY_IP:$NG_PORT;[$RELAY_IP6]:$NG_PORT
 EOF
-if ! start_daemon daemon --config "$OUT/ng.conf"; then
+if ! start_daemon daemon --config "$OUT/ng.conf" --rtp-timeout "$RTP_TIMEOUT"; then
 	tap_fail "rtprelayd starts with listen-ng from its config file"
 	diag <"$DAEMON_LOG"
 	tap_plan_done
@@ -254,9 +270,100 @@ tap_check "the daemon is still running after the fuzzing" is_running "$DAEMON_PI
 ng after "$RELAY_IP" 19_1234_1 '{"command": "ping"}'
 jcheck after "ping after the fuzzing: pong" '.reply.result == "pong"' '.'
 
+# sdp_of PEER PORT: an SDP offering Opus, PCMU and telephone-event at the peer's address.
+sdp_of() {
+	printf 'v=0\r\no=- 42 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 111 0 101\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n' \
+		"${PEER_IP[$1]}" "${PEER_IP[$1]}" "$2"
+}
+# kamailio_json COMMAND CALL_ID [SDP [TO_TAG]]: a request as Kamailio's module builds it, keys unsorted.
+kamailio_json() {
+	jq -cn --arg cmd "$1" --arg id "$2" --arg sdp "${3:-}" --arg to "${4:-}" --arg from "${PEER_IP[peer]}" '
+		(if $sdp != "" then {supports: ["load limit"], sdp: $sdp, replace: ["origin", "session-connection"]}
+		 else {} end)
+		+ {"call-id": $id, "received-from": ["IP4", $from], "from-tag": "ftag-1"}
+		+ (if $to != "" then {"to-tag": $to} else {} end) + {command: $cmd}'
+}
+# sdp_port NAME: the m=audio port of reply NAME's SDP.
+sdp_port() { jq -r '.reply.sdp' "$OUT/$1.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | tr -d '\r'; }
+forwarded() { relayctl -j stats | jq '.forwarded'; }
+rtp_port_count() { relay_rtp_ports | wc -l; }
+
+# media NAME FROM TO RELAY_PORT FROM_PORT TO_PORT EXPECT_FROM_PORT: PACKETS datagrams FROM -> relay -> TO.
+media() {
+	local name=$1 from=$2 to=$3 relay_port=$4 from_port=$5 to_port=$6 expect=$7
+	in_peer "$to" "$PEER" recv --bind "${PEER_IP[$to]}:$to_port" --count "$PACKETS" --timeout-ms 5000 \
+		--expect-from "$RELAY_IP:$expect" >"$OUT/$name.cap" 2>"$OUT/$name.err" &
+	local rpid=$!
+	PIDS+=("$rpid")
+	wait_for 3 grep -qs '^ready' "$OUT/$name.cap"
+	in_peer "$from" "$PEER" send --bind "${PEER_IP[$from]}:$from_port" --to "$RELAY_IP:$relay_port" \
+		--count "$PACKETS" --interval-us 1000 >/dev/null 2>>"$OUT/$name.err"
+	wait "$rpid"
+	tail -n 1 "$OUT/$name.cap" >"$OUT/$name.json"
+}
+
+fwd_before=$(forwarded)
+ng offer "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck offer "offer: the SDP for the callee names the relay (c= and o=) and keeps the codecs" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\") and contains(\"o=- 42 1 IN IP4 $RELAY_IP\")
+	 and contains(\"a=rtpmap:111 opus/48000/2\") and contains(\"a=fmtp:111 useinbandfec=1\") and contains(\"a=sendrecv\"))" '.reply'
+to_callee_relay=$(sdp_port offer)
+ng answer "$RELAY_IP" 2_101_1 "$(kamailio_json answer call-ng-1 "$(sdp_of callee $CALLEE_MEDIA)" ttag-2)"
+jcheck answer "answer: the SDP for the caller names the relay and another port" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\"))
+	 and (.reply.sdp | contains(\"m=audio $to_callee_relay \") | not)" '.reply'
+to_caller_relay=$(sdp_port answer)
+tap_check "each call leg holds an RTP and an RTCP port: 4 (got $(rtp_port_count))" test "$(rtp_port_count)" -eq 4
+
+media fwd peer callee "$to_caller_relay" "$CALLER_MEDIA" "$CALLEE_MEDIA" "$to_callee_relay"
+jcheck fwd "caller -> callee: $PACKETS packets arrive intact, from the relay's port in the offer" \
+	".received == $PACKETS and .payload_ok == $PACKETS and .from_expected == $PACKETS" '.'
+media back callee peer "$to_callee_relay" "$CALLEE_MEDIA" "$CALLER_MEDIA" "$to_caller_relay"
+jcheck back "callee -> caller: $PACKETS packets arrive intact, from the relay's port in the answer" \
+	".received == $PACKETS and .payload_ok == $PACKETS and .from_expected == $PACKETS" '.'
+fwd_after=$(forwarded)
+tap_check "the XDP datapath forwarded them (forwarded +$((fwd_after - fwd_before)), at least $((2 * PACKETS - 2)))" \
+	test $((fwd_after - fwd_before)) -ge $((2 * PACKETS - 2))
+
+ng query "$RELAY_IP" 3_102_1 "$(kamailio_json query call-ng-1)"
+jcheck query "query: both tags, in dialogue, and the packets counted" \
+	".reply.result == \"ok\" and .reply.tags[\"ftag-1\"][\"in dialogue with\"] == \"ttag-2\"
+	 and .reply.totals.RTP.packets >= $((2 * PACKETS))" '.reply.totals'
+ng list2 "$RELAY_IP" 3_102_2 '{"command": "list"}'
+jcheck list2 "list: the call" '.reply.calls == ["call-ng-1"]' '.reply'
+ng stats2 "$RELAY_IP" 3_102_3 '{"command": "statistics"}'
+jcheck stats2 "statistics: one session, one managed" \
+	'.reply.statistics.currentstatistics.sessionsown == 1 and .reply.statistics.totalstatistics.managedsessions == 1' \
+	'.reply.statistics'
+ng offer_again "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck offer_again "the offer retransmitted with its cookie: the same SDP" \
+	"$(jq -c '.reply.sdp' "$OUT/offer.json") == .reply.sdp" '.reply.sdp'
+ng reoffer "$RELAY_IP" 4_103_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck reoffer "a re-offer (new cookie) keeps the relay port" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"m=audio $to_callee_relay \"))" '.reply.sdp'
+tap_check "still 4 ports after the retransmission and the re-offer (got $(rtp_port_count))" test "$(rtp_port_count)" -eq 4
+
+ng delete "$RELAY_IP" 5_104_1 "$(kamailio_json delete call-ng-1)"
+jcheck delete "delete: ok" '.reply.result == "ok"' '.reply'
+tap_check "delete frees every port" wait_for 2 no_rtp_ports
+ng delete2 "$RELAY_IP" 5_104_2 "$(kamailio_json delete call-ng-1)"
+jcheck_error delete2 "delete of a call that is gone: result=error" "unknown call-id"
+
+ng quiet "$RELAY_IP" 6_105_1 "$(kamailio_json offer call-ng-quiet "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck quiet "an offer for a call that will send nothing" '.reply.result == "ok"' '.reply'
+ng_calls() { in_peer peer python3 "$NGC" "$RELAY_IP" "$NG_PORT" req "l$RANDOM$RANDOM" '{"command": "list"}' | jq -c '.reply.calls'; }
+no_ng_calls() { [ "$(ng_calls)" = "[]" ]; }
+tap_check "it ends after --rtp-timeout $RTP_TIMEOUT s without media, its ports freed" \
+	wait_for $((RTP_TIMEOUT + 3)) no_ng_calls
+tap_check "no port held after the timeout" no_rtp_ports
+grep -q "ng call call-ng-quiet: no media for $RTP_TIMEOUT s, ended" "$DAEMON_LOG" &&
+	tap_ok "the daemon logs why the call ended" || tap_fail "the daemon logs why the call ended"
+ng last "$RELAY_IP" 7_106_1 "$(kamailio_json offer call-ng-last "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck last "a call left up for the shutdown" '.reply.result == "ok"' '.reply'
+
 stop_daemon 5
 rc=$?
-tap_check "SIGTERM: the daemon exits 0 (status $rc)" test "$rc" -eq 0
+tap_check "SIGTERM with an ng call up: the daemon exits 0 (status $rc)" test "$rc" -eq 0
 if grep -qE 'CRITICAL|ERROR' "$DAEMON_LOG"; then
 	tap_fail "no critical message in the daemon's log"
 	grep -E 'CRITICAL|ERROR' "$DAEMON_LOG" | head | diag

@@ -18,18 +18,22 @@
 #include "ng/ng_cookie_cache.h"
 #include "ng/ng_message.h"
 
+/* config_load_from on a command line; GOption takes options out of argv, so the strings are kept apart. */
 static void load(struct config *cfg, int argc, const char **args)
 {
-	char **argv = g_new0(char *, argc + 2);
+	char **owned = g_new0(char *, argc + 2);
+	char **argv;
 	GError *err = NULL;
 
-	argv[0] = g_strdup("rtprelayd");
+	owned[0] = g_strdup("rtprelayd");
 	for (int i = 0; i < argc; i++)
-		argv[i + 1] = g_strdup(args[i]);
+		owned[i + 1] = g_strdup(args[i]);
+	argv = g_memdup2(owned, (argc + 2) * sizeof(char *));
 	argc++;
 	if (!config_load_from(cfg, &argc, &argv, NULL, &err))
 		fail_msg("%s", err->message);
-	g_strfreev(argv);
+	g_free(argv);
+	g_strfreev(owned);
 }
 
 static void test_listen_ng_option(void **state)

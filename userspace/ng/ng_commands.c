@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ng_commands.h"
+#include "ng_error.h"
 
 #define NG_ERROR_MAX 256
 
@@ -20,16 +19,6 @@ struct ng_command {
 	bool (*run)(struct ng_request *r);
 };
 
-static bool G_GNUC_PRINTF(2, 3) request_fail(struct ng_request *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof(r->error), fmt, ap);
-	va_end(ap);
-	return false;
-}
-
 static bool cmd_ping(struct ng_request *r)
 {
 	bencode_dict_set_str(r->doc, r->reply, "result", "pong");
@@ -45,7 +34,7 @@ static bool arg_uint(struct ng_request *r, const char *key, int64_t def, int64_t
 	if (!v)
 		return true;
 	if (v->type != BENCODE_INTEGER || v->integer < 0)
-		return request_fail(r, "'%s' is not a non-negative integer", key);
+		return ng_error(r->error, sizeof(r->error), "'%s' is not a non-negative integer", key);
 	*out = MIN(v->integer, max);
 	return true;
 }
@@ -82,10 +71,102 @@ static bool cmd_statistics(struct ng_request *r)
 	return true;
 }
 
+/* A string argument as a C string; a required one must be there and not empty. */
+static bool arg_string(struct ng_request *r, const char *key, bool required, const char **out)
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, key);
+
+	*out = NULL;
+	if (!v)
+		return required ? ng_error(r->error, sizeof(r->error), "missing '%s'", key) : true;
+	*out = bencode_strdup(r->doc, v);
+	if (!*out)
+		return ng_error(r->error, sizeof(r->error), "'%s' is not a string", key);
+	if (required && !**out)
+		return ng_error(r->error, sizeof(r->error), "empty '%s'", key);
+	return true;
+}
+
+/* Whether args[key] is item, or a list holding it. */
+static bool arg_has(const struct ng_request *r, const char *key, const char *item)
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, key);
+
+	if (v && v->type == BENCODE_LIST) {
+		for (const struct bencode_value *m = v->items.first; m; m = m->next)
+			if (bencode_str_is(m, item))
+				return true;
+	}
+	return bencode_str_is(v, item);
+}
+
+/* call-id, from-tag, to-tag (required in an answer), sdp and the SDP flags. */
+static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig)
+{
+	const struct bencode_value *sdp = bencode_dict_get(r->args, "sdp");
+
+	memset(sig, 0, sizeof(*sig));
+	if (!arg_string(r, "call-id", true, &sig->call_id) || !arg_string(r, "from-tag", true, &sig->from_tag) ||
+	    !arg_string(r, "to-tag", answer, &sig->to_tag))
+		return false;
+	if (!sdp || sdp->type != BENCODE_STRING)
+		return ng_error(r->error, sizeof(r->error), "missing 'sdp' string");
+	sig->sdp = sdp->str.data;
+	sig->sdp_len = sdp->str.len;
+	if (arg_has(r, "replace", "origin"))
+		sig->sdp_flags |= NG_SDP_REPLACE_ORIGIN;
+	if (arg_has(r, "ICE", "remove"))
+		sig->sdp_flags |= NG_SDP_ICE_REMOVE;
+	return true;
+}
+
+static bool run_signal(struct ng_request *r, bool answer)
+{
+	struct ng_signal sig;
+	char *sdp;
+
+	if (!read_signal(r, answer, &sig))
+		return false;
+	sdp = (answer ? ng_call_answer : ng_call_offer)(r->calls, &sig, r->error, sizeof(r->error));
+	if (!sdp)
+		return false;
+	bencode_dict_set_str(r->doc, r->reply, "sdp", sdp);
+	g_free(sdp);
+	return true;
+}
+
+static bool cmd_offer(struct ng_request *r)
+{
+	return run_signal(r, false);
+}
+
+static bool cmd_answer(struct ng_request *r)
+{
+	return run_signal(r, true);
+}
+
+static bool cmd_delete(struct ng_request *r)
+{
+	const char *call_id;
+
+	if (!arg_string(r, "call-id", true, &call_id))
+		return false;
+	return ng_call_delete(r->calls, call_id) || ng_error(r->error, sizeof(r->error), "unknown call-id");
+}
+
+static bool cmd_query(struct ng_request *r)
+{
+	const char *call_id;
+
+	if (!arg_string(r, "call-id", true, &call_id))
+		return false;
+	return ng_call_query(r->calls, call_id, r->doc, r->reply) ||
+	       ng_error(r->error, sizeof(r->error), "unknown call-id");
+}
+
 static const struct ng_command commands[] = {
-	{ "ping", cmd_ping },
-	{ "list", cmd_list },
-	{ "statistics", cmd_statistics },
+	{ "ping", cmd_ping },	{ "offer", cmd_offer }, { "answer", cmd_answer },	  { "delete", cmd_delete },
+	{ "query", cmd_query }, { "list", cmd_list },	{ "statistics", cmd_statistics },
 };
 
 static const struct ng_command *find_command(const struct bencode_value *name)

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +8,7 @@
 #include <sofia-sip/sdp.h>
 
 #include "lib/sockaddr_text.h"
+#include "ng_error.h"
 #include "ng_sdp.h"
 
 /* Direction attributes stay plain attributes: printed where and as they came. */
@@ -21,16 +20,6 @@ struct ng_sdp {
 	sdp_session_t *session;
 	unsigned int count;
 };
-
-static bool G_GNUC_PRINTF(3, 4) sdp_fail(char *err, size_t err_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_size, fmt, ap);
-	va_end(ap);
-	return false;
-}
 
 void ng_sdp_free(struct ng_sdp *sdp)
 {
@@ -46,11 +35,11 @@ struct ng_sdp *ng_sdp_parse(const char *data, size_t len, char *err, size_t err_
 	struct ng_sdp *sdp;
 
 	if (!len) {
-		sdp_fail(err, err_size, "empty SDP");
+		ng_error(err, err_size, "empty SDP");
 		return NULL;
 	}
 	if (memchr(data, '\0', len)) {
-		sdp_fail(err, err_size, "NUL byte in the SDP");
+		ng_error(err, err_size, "NUL byte in the SDP");
 		return NULL;
 	}
 	sdp = g_new0(struct ng_sdp, 1);
@@ -58,14 +47,14 @@ struct ng_sdp *ng_sdp_parse(const char *data, size_t len, char *err, size_t err_
 	sdp->parser = sdp_parse(sdp->home, data, len, SDP_FLAGS);
 	sdp->session = sdp_session(sdp->parser);
 	if (!sdp->session) {
-		sdp_fail(err, err_size, "bad SDP: %s", sdp_parsing_error(sdp->parser));
+		ng_error(err, err_size, "bad SDP: %s", sdp_parsing_error(sdp->parser));
 		ng_sdp_free(sdp);
 		return NULL;
 	}
 	for (const sdp_media_t *m = sdp->session->sdp_media; m; m = m->m_next)
 		sdp->count++;
 	if (sdp->count > NG_SDP_MAX_STREAMS) {
-		sdp_fail(err, err_size, "more than %d m= lines in the SDP", NG_SDP_MAX_STREAMS);
+		ng_error(err, err_size, "more than %d m= lines in the SDP", NG_SDP_MAX_STREAMS);
 		ng_sdp_free(sdp);
 		return NULL;
 	}
@@ -133,11 +122,11 @@ bool ng_sdp_stream(const struct ng_sdp *sdp, unsigned int i, struct ng_sdp_strea
 		return true;
 	}
 	if (m->m_port > 65535)
-		return sdp_fail(err, err_size, "m= line %u: port %lu out of range", i + 1, m->m_port);
+		return ng_error(err, err_size, "m= line %u: port %lu out of range", i + 1, m->m_port);
 	if (!c || !fill_rtp_address(c, m->m_port, &out->rtp))
-		return sdp_fail(err, err_size, "m= line %u: no IPv4 or IPv6 address in c=", i + 1);
+		return ng_error(err, err_size, "m= line %u: no IPv4 or IPv6 address in c=", i + 1);
 	if (rtcp < 0)
-		return sdp_fail(err, err_size, "m= line %u: bad a=rtcp", i + 1);
+		return ng_error(err, err_size, "m= line %u: bad a=rtcp", i + 1);
 	out->rtcp_mux = sdp_attribute_find(m->m_attributes, "rtcp-mux") != NULL;
 	out->rtcp_port = rtcp ? (unsigned long)rtcp : m->m_port + !out->rtcp_mux;
 	out->rtp_port = m->m_port;
@@ -217,7 +206,7 @@ char *ng_sdp_rewrite(struct ng_sdp *sdp, const struct ng_sdp_relay *relay, char 
 	if (sdp_message(printer))
 		out = g_strdup(sdp_message(printer));
 	else
-		sdp_fail(err, err_size, "cannot print the SDP: %s", sdp_printing_error(printer));
+		ng_error(err, err_size, "cannot print the SDP: %s", sdp_printing_error(printer));
 	sdp_printer_free(printer);
 	return out;
 }

@@ -28,6 +28,7 @@ struct ng_server {
 	struct ng_cookie_cache *cookies;
 	struct ng_listener listeners[RTPRELAY_LISTEN_NG_MAX];
 	unsigned int count;
+	guint expiry; /* the once-a-second check for calls without media */
 	char buf[RECV_BUFFER];
 };
 
@@ -147,12 +148,21 @@ static int open_socket(const struct config_hostport *hp, GError **err)
 	return fd;
 }
 
+static gboolean expire_calls(gpointer user)
+{
+	struct ng_server *s = user;
+
+	ng_calls_expire(s->calls);
+	return G_SOURCE_CONTINUE;
+}
+
 struct ng_server *ng_server_start(const struct config *cfg, struct daemon *media, GError **err)
 {
 	struct ng_server *s = g_new0(struct ng_server, 1);
 
 	s->cookies = ng_cookie_cache_new(NG_COOKIES_MAX, NG_COOKIE_BYTES, NG_COOKIE_AGE_S * G_USEC_PER_SEC);
 	s->calls = ng_calls_new(cfg, media);
+	s->expiry = g_timeout_add_seconds(1, expire_calls, s);
 	for (unsigned int i = 0; i < cfg->listen_ng_count; i++) {
 		struct ng_listener *l = &s->listeners[i];
 
@@ -177,6 +187,7 @@ void ng_server_stop(struct ng_server *s)
 		g_source_remove(s->listeners[i].watch);
 		close(s->listeners[i].fd);
 	}
+	g_source_remove(s->expiry);
 	ng_calls_free(s->calls);
 	ng_cookie_cache_free(s->cookies);
 	g_free(s);
