@@ -35,17 +35,17 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/relay_env.sh
+. tests/lib/ng_media.sh
 
 IPV6=1
 DATAPATH=xdp
 relay_env_init ng_protocol peer callee
 NG_PORT=2223
 FUZZ_COUNT=5000
-RTP_TIMEOUT=4
+RTP_TIMEOUT=10 # longer than the call test takes between its media and its delete
 CALLER_MEDIA=42000
 CALLEE_MEDIA=43000
 PACKETS=300
-PEER=$BUILD/tests/udp_peer
 
 preflight "ng protocol" python3 bpftool clang ethtool || {
 	tap_plan_done
@@ -285,24 +285,9 @@ kamailio_json() {
 }
 # sdp_port NAME: the m=audio port of reply NAME's SDP.
 sdp_port() { jq -r '.reply.sdp' "$OUT/$1.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | tr -d '\r'; }
-forwarded() { relayctl -j stats | jq '.forwarded'; }
 rtp_port_count() { relay_rtp_ports | wc -l; }
 
-# media NAME FROM TO RELAY_PORT FROM_PORT TO_PORT EXPECT_FROM_PORT: PACKETS datagrams FROM -> relay -> TO.
-media() {
-	local name=$1 from=$2 to=$3 relay_port=$4 from_port=$5 to_port=$6 expect=$7
-	in_peer "$to" "$PEER" recv --bind "${PEER_IP[$to]}:$to_port" --count "$PACKETS" --timeout-ms 5000 \
-		--expect-from "$RELAY_IP:$expect" >"$OUT/$name.cap" 2>"$OUT/$name.err" &
-	local rpid=$!
-	PIDS+=("$rpid")
-	wait_for 3 grep -qs '^ready' "$OUT/$name.cap"
-	in_peer "$from" "$PEER" send --bind "${PEER_IP[$from]}:$from_port" --to "$RELAY_IP:$relay_port" \
-		--count "$PACKETS" --interval-us 1000 >/dev/null 2>>"$OUT/$name.err"
-	wait "$rpid"
-	tail -n 1 "$OUT/$name.cap" >"$OUT/$name.json"
-}
-
-fwd_before=$(forwarded)
+fwd_before=$(datapath_forwarded)
 ng offer "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
 jcheck offer "offer: the SDP for the callee names the relay (c= and o=) and keeps the codecs" \
 	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\") and contains(\"o=- 42 1 IN IP4 $RELAY_IP\")
@@ -315,13 +300,13 @@ jcheck answer "answer: the SDP for the caller names the relay and another port" 
 to_caller_relay=$(sdp_port answer)
 tap_check "each call leg holds an RTP and an RTCP port: 4 (got $(rtp_port_count))" test "$(rtp_port_count)" -eq 4
 
-media fwd peer callee "$to_caller_relay" "$CALLER_MEDIA" "$CALLEE_MEDIA" "$to_callee_relay"
+relay_media fwd peer callee "$RELAY_IP:$to_caller_relay" "$CALLER_MEDIA" "$CALLEE_MEDIA" "$RELAY_IP:$to_callee_relay"
 jcheck fwd "caller -> callee: $PACKETS packets arrive intact, from the relay's port in the offer" \
 	".received == $PACKETS and .payload_ok == $PACKETS and .from_expected == $PACKETS" '.'
-media back callee peer "$to_callee_relay" "$CALLEE_MEDIA" "$CALLER_MEDIA" "$to_caller_relay"
+relay_media back callee peer "$RELAY_IP:$to_callee_relay" "$CALLEE_MEDIA" "$CALLER_MEDIA" "$RELAY_IP:$to_caller_relay"
 jcheck back "callee -> caller: $PACKETS packets arrive intact, from the relay's port in the answer" \
 	".received == $PACKETS and .payload_ok == $PACKETS and .from_expected == $PACKETS" '.'
-fwd_after=$(forwarded)
+fwd_after=$(datapath_forwarded)
 tap_check "the XDP datapath forwarded them (forwarded +$((fwd_after - fwd_before)), at least $((2 * PACKETS - 2)))" \
 	test $((fwd_after - fwd_before)) -ge $((2 * PACKETS - 2))
 

@@ -32,13 +32,17 @@ struct ng_server {
 	char buf[RECV_BUFFER];
 };
 
-/* The reply to one request: the doc holds its values until it is sent and cached. */
+/*
+ * The reply to one request: the doc holds its values until it is sent and
+ * cached. *command is what the request asked for, for the log.
+ */
 static struct bencode_value *answer(struct ng_server *s, const struct ng_message *m, size_t len, bool truncated,
-				    struct bencode_doc *doc)
+				    struct bencode_doc *doc, const char **command)
 {
 	const struct bencode_value *args;
 	char reason[BENCODE_ERROR_MAX + 64];
 
+	*command = "?";
 	if (truncated || len > NG_REQUEST_MAX) {
 		g_snprintf(reason, sizeof(reason), "message too large (%zu bytes, at most %d)", len, NG_REQUEST_MAX);
 		return ng_error_reply(doc, reason);
@@ -50,6 +54,7 @@ static struct bencode_value *answer(struct ng_server *s, const struct ng_message
 	}
 	if (args->type != BENCODE_DICT)
 		return ng_error_reply(doc, "the request is not a dictionary");
+	*command = bencode_strdup(doc, bencode_dict_get(args, "command")) ?: "?";
 	return ng_command_run(s->calls, doc, args);
 }
 
@@ -74,6 +79,16 @@ static void send_reply(int fd, const void *data, size_t len, const struct sockad
 		g_warning("ng: reply to %s: %s", sockaddr_format(to, addr, sizeof(addr)), strerror(errno));
 }
 
+static void log_exchange(const char *command, const struct sockaddr_storage *from, const struct bencode_value *reply)
+{
+	const struct bencode_value *result = bencode_dict_get(reply, "result");
+	const struct bencode_value *reason = bencode_dict_get(reply, "error-reason");
+	char addr[INET6_ADDRSTRLEN + 8];
+
+	g_info("ng: %s from %s: %.*s%s%.*s", command, sockaddr_format(from, addr, sizeof(addr)), (int)result->str.len,
+	       result->str.data, reason ? ", " : "", reason ? (int)reason->str.len : 0, reason ? reason->str.data : "");
+}
+
 static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, const struct sockaddr_storage *from,
 			    socklen_t from_len)
 {
@@ -81,6 +96,8 @@ static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, c
 	gint64 now = g_get_monotonic_time();
 	struct ng_message m;
 	struct bencode_doc *doc;
+	const struct bencode_value *reply;
+	const char *command;
 	GBytes *cached;
 	GString *out;
 
@@ -94,7 +111,9 @@ static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, c
 		return;
 	}
 	doc = bencode_doc_new();
-	out = encode_reply(&m, answer(s, &m, len, truncated, doc), doc);
+	reply = answer(s, &m, len, truncated, doc, &command);
+	log_exchange(command, from, reply);
+	out = encode_reply(&m, reply, doc);
 	send_reply(l->fd, out->str, out->len, from, from_len);
 	ng_cookie_cache_store(s->cookies, m.cookie, m.cookie_len, out->str, out->len, now);
 	g_string_free(out, TRUE);
