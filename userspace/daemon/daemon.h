@@ -16,6 +16,7 @@
 
 struct adopted_flows;
 struct control_server;
+struct ng_server;
 struct sip;
 
 struct daemon {
@@ -26,6 +27,7 @@ struct daemon {
 	struct sip *sip;
 	struct control_context control_ctx;
 	struct control_server *control;
+	struct ng_server *ng; /* NULL without --listen-ng */
 	GMainLoop *loop;
 	gint64 started_us;     /* g_get_monotonic_time() at start */
 	gint64 terminating_us; /* when SIGTERM arrived */
