@@ -11,11 +11,12 @@
 #  - every message of RFC 4475 ("SIP Torture Test Messages", tests/torture/
 #    *.dat, byte for byte) and the security review's reproducers get the
 #    answer tests/torture/expected.tsv gives, with the RFC section that
-#    allows it: over UDP and, where the index says, TCP; one TAP line per
-#    message and transport. Every 4xx-6xx carries a reason phrase that
-#    does not repeat its own prefix. Right after each message the daemon
-#    answers an OPTIONS on the same transport, so a message that hangs or
-#    kills it fails its own line;
+#    allows it: over the transports the index names (the one the message's
+#    Via names; TCP too for the framing cases); one TAP line per message and
+#    transport. Every 4xx-6xx carries a reason phrase that does not repeat
+#    its own prefix. Right after each message the daemon answers an OPTIONS
+#    on the same transport, so a message that hangs or kills it fails its
+#    own line;
 #  - a B2BUA route whose target answers 407 gives the caller a final
 #    failure, and so does rtprelayctl call to that target: no call and no
 #    RTP port stay behind, the outgoing call counts as failed;
@@ -28,7 +29,7 @@
 #    within HOLD_S seconds (the idle one is only reported);
 #  - at the end: 0 calls, 0 RTP ports in use, and the daemon is the one
 #    that started.
-# About 85 s (the 30 s watch runs beside the corpus); a daemon that stops
+# About 35 s (the 30 s watch runs beside the corpus); a daemon that stops
 # answering costs up to 20 s more per message, reported on that message.
 #
 # Logs, SIPp traces and the client's output stay in
@@ -45,14 +46,18 @@ HOLDER=tests/torture/hold_connections.py
 CALLEE_SIP=5070
 CALLEE_URI="${PEER_IP[callee]}:$CALLEE_SIP"
 HOLD_S=30 # how long the idle and stalled connections are watched
-SETTLE_S=3 # how long an ended call may take to free its call and ports
+# Bounds, not delays (each wait ends when what it waits for is there), with
+# room for a loaded machine:
+SETTLE_S=10 # how long an ended call may take to free its call and ports
+START_S=10 # how long the holder and SIPp may take to be ready
+CLIENT_S=240 # how long a torture_client.py run may take (the corpus: about 15 s)
 
 # run_client NAME [torture_client.py options]: the client in the caller
 # namespace; its "ok"/"not ok" lines become TAP lines, the rest diag.
 run_client() {
 	local name=$1 status desc rc
 	shift
-	timeout 100 ip netns exec "$P-caller" python3 "$CLIENT" --relay "$RELAY_IP" \
+	timeout "$CLIENT_S" ip netns exec "$P-caller" python3 "$CLIENT" --relay "$RELAY_IP" \
 		--local "${PEER_IP[caller]}" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
 	rc=$?
 	while IFS=$'\t' read -r status desc; do
@@ -91,13 +96,17 @@ check_nothing_left() {
 	fi
 }
 
+# callee_listening: a socket is bound to the callee's SIP port.
+callee_listening() { ip netns exec "$P-callee" ss -Huan "sport = :$CALLEE_SIP" | grep -q .; }
+
 # callee_start NAME SCENARIO: the SIPp UAS in the callee namespace, in the
-# background (CALLEE_PID), for one call.
+# background (CALLEE_PID), for one call, once it listens (if it never does,
+# the flow check after the call says so).
 callee_start() {
 	sipp_run_at callee "$1" "$2" -p "$CALLEE_SIP" -m 1 &
 	CALLEE_PID=$!
 	PIDS+=("$CALLEE_PID")
-	sleep 0.3 # SIPp binds its socket
+	wait_for "$START_S" callee_listening
 }
 
 # The route's target refuses with 407: the caller gets a final failure.
@@ -168,7 +177,7 @@ main() {
 	ip netns exec "$P-caller" python3 "$HOLDER" --relay "$RELAY_IP" --seconds "$HOLD_S" >"$OUT/hold.out" 2>&1 &
 	hold_pid=$!
 	PIDS+=("$hold_pid")
-	if ! wait_for 3 grep -qx ready "$OUT/hold.out"; then
+	if ! wait_for "$START_S" grep -qx ready "$OUT/hold.out"; then
 		tap_fail "an idle and a stalled TCP connection to $RELAY_IP:5060 are open"
 		diag <"$OUT/hold.out"
 	fi
