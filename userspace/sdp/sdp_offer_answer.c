@@ -153,7 +153,11 @@ static void remember_media_line(const sdp_media_t *m, struct sdp_other_media *li
 	const char *format = m->m_rtpmaps ? NULL : (m->m_format ? m->m_format->l_text : "0");
 
 	g_strlcpy(line->type, m->m_type_name ? m->m_type_name : "audio", sizeof(line->type));
-	g_strlcpy(line->proto, m->m_proto_name ? m->m_proto_name : "RTP/AVP", sizeof(line->proto));
+	/* Cut short, a protocol may end in '/', which RFC 4566's proto = token *("/" token) forbids. */
+	if (g_strlcpy(line->proto, m->m_proto_name ? m->m_proto_name : "RTP/AVP", sizeof(line->proto)) >=
+		sizeof(line->proto) &&
+	    line->proto[sizeof(line->proto) - 2] == '/')
+		line->proto[sizeof(line->proto) - 2] = '\0';
 	if (format)
 		g_strlcpy(line->format, format, sizeof(line->format));
 	else
