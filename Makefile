@@ -75,6 +75,7 @@ help:
 	@echo "make demo     namespaces, daemon, real calls, tone and kernel forwarding"
 	@echo "make bench    forwarding and call-load benchmarks"
 	@echo "make asan     the same build with ASan/UBSan into build-asan/"
+	@echo "make fuzz     the fuzz targets (clang, libFuzzer) for FUZZ_SECONDS each"
 	@echo "make install  binaries to $(PREFIX), example config, systemd unit"
 
 # Runs the dependency check once per build directory and again if the list changes.
@@ -200,3 +201,55 @@ format:
 
 clean:
 	rm -rf $(BUILD) build-asan
+
+# Fuzz targets (tests/fuzz/fuzz_*.c, one per parser the daemon feeds hostile
+# bytes to): libFuzzer with ASan and UBSan. The code under test must carry
+# the same instrumentation, so lib/, the daemon's subsystems, tests/support/
+# and the XDP tests' frame builder are compiled again with clang into
+# $(BUILD)/fuzz-obj; none of it is part of `all`. `make fuzz` runs each
+# target for FUZZ_SECONDS on its working corpus in FUZZ_CORPUS, which
+# fuzz-corpus fills with its seeds (tests/fuzz/corpus/<target>/, only ever
+# read; fuzz_sip's also the RFC 4475 messages of tests/torture/); what a
+# target finds lands in $(BUILD)/fuzz/findings/.
+.PHONY: fuzz fuzz-targets fuzz-corpus
+FUZZ_SECONDS ?= 60
+FUZZ_CORPUS ?= $(BUILD)/fuzz/corpus
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIB_SRCS := $(COMMON_SRCS) $(DAEMON_SRCS) $(TEST_SUPPORT_SRCS) tests/xdp/frame.c
+fuzz_obj = $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(1))
+fuzz_seeds = tests/fuzz/corpus/$(1)/* $(if $(filter fuzz_sip,$(1)),tests/torture/*.dat)
+FUZZ_LIB := $(BUILD)/fuzz-obj/librtprelay-fuzz.a
+
+$(BUILD)/fuzz-obj/tests/fuzz/%.o: tests/fuzz/%.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer -c $< -o $@
+
+$(BUILD)/fuzz-obj/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(call fuzz_obj,$(FUZZ_LIB_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz-obj/tests/fuzz/%.o $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_SANITIZE) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_LIB) \
+		$(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
+
+fuzz-targets: $(DEPS_STAMP) $(FUZZ_TARGETS)
+
+fuzz-corpus:
+	@$(foreach t,$(notdir $(FUZZ_TARGETS)),mkdir -p $(FUZZ_CORPUS)/$(t) && cp $(call fuzz_seeds,$(t)) $(FUZZ_CORPUS)/$(t)/ &&) true
+
+fuzz: fuzz-targets fuzz-corpus
+	@mkdir -p $(BUILD)/fuzz/findings
+	@for t in $(notdir $(FUZZ_TARGETS)); do \
+		echo "=== $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=$(BUILD)/fuzz/findings/$$t- $(FUZZ_CORPUS)/$$t || exit 1; \
+	done
+
+-include $(patsubst %.c,$(BUILD)/fuzz-obj/%.d,$(FUZZ_LIB_SRCS) $(FUZZ_SRCS))

@@ -321,7 +321,8 @@ int ctl_msg_error_parse(const struct nlmsghdr *nlh, int *error, const char **msg
 		off += e->msg.nlmsg_len - sizeof(e->msg); /* the request's payload, echoed */
 	if (MNL_ALIGN(off) > len)
 		return -EBADMSG;
-	mnl_attr_parse(nlh, off, ack_attr, msg);
+	/* Not mnl_attr_parse(): it lets the last attribute run into the padding after nlmsg_len. */
+	mnl_attr_parse_payload((const char *)e + MNL_ALIGN(off), len - MNL_ALIGN(off), ack_attr, msg);
 	return 0;
 }
 

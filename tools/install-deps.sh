@@ -2,8 +2,9 @@
 # Installs the Debian 12 packages rtprelay builds, tests and runs with.
 # Asks apt only when something is missing; `apt-get update` only then too.
 set -euo pipefail
+# libclang-rt-14-dev: libFuzzer and the sanitizer runtimes of make fuzz (clang only recommends it).
 PACKAGES=(
-	make gcc pkg-config clang llvm libbpf-dev bpftool libmnl-dev
+	make gcc pkg-config clang llvm libclang-rt-14-dev libbpf-dev bpftool libmnl-dev
 	libsofia-sip-ua-dev libsofia-sip-ua-glib-dev libglib2.0-dev libcmocka-dev
 	sip-tester iproute2 ethtool tcpdump util-linux procps jq python3 kamailio
 	go-md2man debhelper dpkg-dev fakeroot lintian

@@ -350,6 +350,29 @@ static void test_first_usable_audio_line(void **state)
 	g_free(text);
 }
 
+/* Found by tests/fuzz/fuzz_sdp: PT 0 listed twice, remapped once, came back as PCMA and PCMU both on PT 0. */
+static void test_payload_type_listed_twice(void **state)
+{
+	struct sdp_media_desc answer;
+	char *text = answer_to("m=audio 4000 RTP/AVP 0 0\r\na=rtpmap:0 PCMA/8000\r\n", &our_side, &answer);
+
+	assert_int_equal(answer.payload_count, 1);
+	assert_int_equal(answer.payloads[0].codec, SDP_CODEC_PCMA);
+	assert_has_line(text, "m=audio 20000 RTP/AVP 0");
+	g_free(text);
+}
+
+/* Found by tests/fuzz/fuzz_sdp: cut to fit, a rejected line's protocol ended in '/'. */
+static void test_long_protocol_rejected_validly(void **state)
+{
+	struct sdp_media_desc answer;
+	char *text =
+	    answer_to("m=audio 4000 RTP/AVP 0\r\nm=text 6000 RTPPPPPPPPPPPPPPPPPPPP/AVP 98\r\n", &our_side, &answer);
+
+	assert_has_line(text, "m=text 0 RTPPPPPPPPPPPPPPPPPPPP 98");
+	g_free(text);
+}
+
 static void check_bad(const char *text, size_t len, const char *expected_error)
 {
 	struct sdp_media_desc d;
@@ -501,6 +524,8 @@ int main(void)
 		cmocka_unit_test(test_delayed_offer_parses_back),
 		cmocka_unit_test(test_build_refuses_bad_local_address),
 		cmocka_unit_test(test_direction_helpers),
+		cmocka_unit_test(test_payload_type_listed_twice),
+		cmocka_unit_test(test_long_protocol_rejected_validly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

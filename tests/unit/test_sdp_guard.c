@@ -66,6 +66,9 @@ static void test_reproducers_refused(void **state)
 	refused(S("v=0\r\no=t 1 1 IN IP4 .\r\nm=audio 4q RTP/AVP 0 \x01"), "m= invalid port number (line 3)");
 	refused(S("v=0\r\nm=o 4 q \x01"), "m= invalid format (line 2)");
 	refused(S("v=0\r\nm=o 4 q RTP/AVP"), "m= invalid format");
+	/* Found by tests/fuzz/fuzz_sdp: blanks after a protocol other than RTP, no format. */
+	refused(S("v=0\r\nm=aio 00 X \t"), "m= invalid format (line 2)");
+	refused(S("v=0\r\nm=aio 00 X\t\t"), "m= invalid format (line 2)");
 }
 
 static void test_line_ends_like_sofia(void **state)

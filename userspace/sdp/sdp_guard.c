@@ -67,6 +67,8 @@ static bool take_proto(const char **p, const char *end)
  */
 static const char *media_line_fault(const char *p, const char *end)
 {
+	const char *after_proto;
+
 	p += 2;
 	if (!take_token(&p, end))
 		return "m= invalid media field";
@@ -81,6 +83,10 @@ static const char *media_line_fault(const char *p, const char *end)
 		return "m= invalid port number";
 	if (!skip_blanks(&p, end) || !take_proto(&p, end))
 		return "m= missing protocol";
+	/* Blanks after the protocol but no format: sofia loops on `m=x 0 X \t` too. */
+	after_proto = p;
+	if (skip_blanks(&after_proto, end) && after_proto == end)
+		return "m= invalid format";
 	while (skip_blanks(&p, end)) {
 		if (p < end && !take_token(&p, end))
 			return "m= invalid format";

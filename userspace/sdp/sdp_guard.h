@@ -3,8 +3,9 @@
  * What every SDP body must pass before it reaches sofia-sip's sdp_parse().
  *
  * sofia-sip 1.12 (Debian 12) loops for ever, allocating on every turn, on
- * an m= line whose port is not all digits or whose format list holds a
- * character that is not a token character (`m=audio 4q RTP/AVP 0 \x01`):
+ * an m= line whose port is not all digits, whose format list holds a
+ * character that is not a token character (`m=audio 4q RTP/AVP 0 \x01`),
+ * or whose protocol is followed by blanks but no format (`m=x 0 X \t`):
  * one INVITE took the SIP thread and then all memory. The maintained
  * sofia-sip fixed it in 1.13.7; until the distribution ships that, every
  * body is checked here first, against RFC 4566's grammar for the lines

@@ -116,7 +116,12 @@ static bool codec_of(const sdp_rtpmap_t *rm, enum sdp_codec *codec)
 	return false;
 }
 
-/* Our payloads among the m= line's, in its order, the first of each codec. */
+/*
+ * Our payloads among the m= line's, in its order, the first of each codec.
+ * A payload type listed twice keeps its first meaning: sofia gives `m=audio
+ * 4000 RTP/AVP 0 0` with `a=rtpmap:0 PCMA/8000` as PT 0 PCMA and PT 0 PCMU,
+ * and an answer with both would map one PT to two codecs.
+ */
 static void collect_payloads(const sdp_media_t *m, struct sdp_media_desc *out)
 {
 	const sdp_rtpmap_t *rm;
@@ -124,8 +129,12 @@ static void collect_payloads(const sdp_media_t *m, struct sdp_media_desc *out)
 	for (rm = m->m_rtpmaps; rm && out->payload_count < SDP_MAX_PAYLOADS; rm = rm->rm_next) {
 		struct sdp_payload *p = &out->payloads[out->payload_count];
 		enum sdp_codec codec;
+		bool pt_taken = false;
+		unsigned i;
 
-		if (!codec_of(rm, &codec) || sdp_media_desc_find(out, codec))
+		for (i = 0; i < out->payload_count; i++)
+			pt_taken |= out->payloads[i].pt == rm->rm_pt;
+		if (pt_taken || !codec_of(rm, &codec) || sdp_media_desc_find(out, codec))
 			continue;
 		p->codec = codec;
 		p->pt = rm->rm_pt;
@@ -144,7 +153,11 @@ static void remember_media_line(const sdp_media_t *m, struct sdp_other_media *li
 	const char *format = m->m_rtpmaps ? NULL : (m->m_format ? m->m_format->l_text : "0");
 
 	g_strlcpy(line->type, m->m_type_name ? m->m_type_name : "audio", sizeof(line->type));
-	g_strlcpy(line->proto, m->m_proto_name ? m->m_proto_name : "RTP/AVP", sizeof(line->proto));
+	/* Cut short, a protocol may end in '/', which RFC 4566's proto = token *("/" token) forbids. */
+	if (g_strlcpy(line->proto, m->m_proto_name ? m->m_proto_name : "RTP/AVP", sizeof(line->proto)) >=
+		sizeof(line->proto) &&
+	    line->proto[sizeof(line->proto) - 2] == '/')
+		line->proto[sizeof(line->proto) - 2] = '\0';
 	if (format)
 		g_strlcpy(line->format, format, sizeof(line->format));
 	else
