@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <glib.h>
+#include <string.h>
 
 #include "lib/tone.h"
 #include "media_batch.h"
@@ -18,6 +19,7 @@ struct media_clock {
 	GMutex lock;
 	struct media_loop *loop;
 	struct tick_slots playing; /* struct media_stream *, mode TONE or MIX */
+	unsigned playing_count;	   /* none: the timer is paused */
 	struct tick_slots mixers;  /* struct mixer *, whose inputs advance before their members are sent */
 	unsigned next_slot;	   /* the sub-tick the timer's next expiration is for */
 	GHashTable *tone_loops;	   /* (hz << 8 | law) -> one second of the tone, encoded */
@@ -53,6 +55,15 @@ static void on_sub_tick(void *user, uint64_t expirations)
 	g_mutex_unlock(&clock->lock);
 }
 
+/* Nothing to play, no wake-ups: an idle daemon costs no CPU for its 500 sub-ticks a second. */
+static void set_ticking(struct media_clock *clock, bool ticking)
+{
+	int err = media_loop_pause_timer(clock->loop, clock->timer_id, !ticking);
+
+	if (err < 0)
+		g_warning("media clock: cannot %s the tick: %s", ticking ? "resume" : "pause", strerror(-err));
+}
+
 struct media_clock *media_clock_start(struct media_loop *loop, const struct config *cfg)
 {
 	struct media_clock *clock = g_new0(struct media_clock, 1);
@@ -71,6 +82,7 @@ struct media_clock *media_clock_start(struct media_loop *loop, const struct conf
 		errno = error;
 		return NULL;
 	}
+	set_ticking(clock, false);
 	return clock;
 }
 
@@ -103,11 +115,15 @@ void media_clock_add_stream(struct media_clock *clock, struct media_stream *ms)
 {
 	ms->tick_slot = ms->mode == MEDIA_MIX ? mixer_tick_slot(ms->mixer) : tick_slots_least_loaded(&clock->playing);
 	tick_slots_add(&clock->playing, ms->tick_slot, ms);
+	if (clock->playing_count++ == 0)
+		set_ticking(clock, true);
 }
 
 void media_clock_remove_stream(struct media_clock *clock, struct media_stream *ms)
 {
 	tick_slots_remove(&clock->playing, ms->tick_slot, ms);
+	if (--clock->playing_count == 0)
+		set_ticking(clock, false);
 }
 
 unsigned media_clock_add_mixer(struct media_clock *clock, struct mixer *m)
