@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <glib.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "lib/tone.h"
@@ -16,7 +17,7 @@
 #define TONE_AMPLITUDE	0.25 /* of full scale, -12 dBFS: leaves headroom for mixing */
 
 struct media_clock {
-	GMutex lock;
+	pthread_mutex_t lock; /* priority inheritance, see media_clock_start() */
 	struct media_loop *loop;
 	struct tick_slots playing; /* struct media_stream *, mode TONE or MIX */
 	unsigned playing_count;	   /* none: the timer is paused */
@@ -48,11 +49,11 @@ static void on_sub_tick(void *user, uint64_t expirations)
 	gint64 now = g_get_monotonic_time();
 	unsigned slot, runs;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	runs = tick_slots_elapsed(&clock->next_slot, expirations, CATCH_UP_FRAMES * TICK_SLOTS, &slot);
 	for (unsigned r = 0; r < runs; r++, slot = (slot + 1) % TICK_SLOTS)
 		serve_slot(clock, slot, now);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
 /* Nothing to play, no wake-ups: an idle daemon costs no CPU for its 500 sub-ticks a second. */
@@ -67,8 +68,18 @@ static void set_ticking(struct media_clock *clock, bool ticking)
 struct media_clock *media_clock_start(struct media_loop *loop, const struct config *cfg)
 {
 	struct media_clock *clock = g_new0(struct media_clock, 1);
+	pthread_mutexattr_t attr;
 
-	g_mutex_init(&clock->lock);
+	/*
+	 * The GLib thread takes the lock too: preempted while it holds it, by
+	 * anything of its own priority, it would keep the real-time media
+	 * thread waiting a scheduler slice, and every leg of the sub-tick
+	 * late. Inheriting the waiter's priority, it finishes at once.
+	 */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&clock->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	clock->loop = loop;
 	tick_slots_init(&clock->playing);
 	tick_slots_init(&clock->mixers);
@@ -96,18 +107,18 @@ void media_clock_stop(struct media_clock *clock)
 	tick_slots_clear(&clock->mixers);
 	g_hash_table_destroy(clock->tone_loops);
 	media_batch_free(clock->batch);
-	g_mutex_clear(&clock->lock);
+	pthread_mutex_destroy(&clock->lock);
 	g_free(clock);
 }
 
 void media_clock_lock(struct media_clock *clock)
 {
-	g_mutex_lock(&clock->lock);
+	pthread_mutex_lock(&clock->lock);
 }
 
 void media_clock_unlock(struct media_clock *clock)
 {
-	g_mutex_unlock(&clock->lock);
+	pthread_mutex_unlock(&clock->lock);
 }
 
 /* A room's members share its sub-tick, so that each is sent the mix of the frames taken just before. */
@@ -130,18 +141,18 @@ unsigned media_clock_add_mixer(struct media_clock *clock, struct mixer *m)
 {
 	unsigned slot;
 
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	slot = tick_slots_least_loaded(&clock->playing);
 	tick_slots_add(&clock->mixers, slot, m);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 	return slot;
 }
 
 void media_clock_remove_mixer(struct media_clock *clock, struct mixer *m, unsigned slot)
 {
-	g_mutex_lock(&clock->lock);
+	media_clock_lock(clock);
 	tick_slots_remove(&clock->mixers, slot, m);
-	g_mutex_unlock(&clock->lock);
+	media_clock_unlock(clock);
 }
 
 /* Encoded once per frequency and law, the first time a leg plays it. */
