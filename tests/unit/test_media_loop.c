@@ -2,8 +2,9 @@
 /*
  * The media thread: socket batches reach the callback, removal from the
  * main thread (or from the callback itself) stops the callbacks for good,
- * timers tick at their interval and report what they missed. Timing checks
- * are deliberately loose: they prove the cadence exists, not its precision.
+ * timers tick at their interval, report what they missed and stop while
+ * paused. Timing checks are deliberately loose: they prove the cadence
+ * exists, not its precision.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -295,6 +296,36 @@ static void test_two_timers(void **state)
 	assert_true(a->calls > 0);
 }
 
+/* Waits up to 2 s for a ticking timer to have been called `more` more times than `since`. */
+static void wait_for_calls(struct tick_state *t, int since, int more)
+{
+	for (int i = 0; i < 2000 && g_atomic_int_get(&t->calls) < since + more; i++)
+		g_usleep(1000);
+	assert_true(g_atomic_int_get(&t->calls) >= since + more);
+}
+
+/* A paused timer is not called, not even for the periods it had pending; resumed, it ticks again. */
+static void test_timer_pause(void **state)
+{
+	struct fixture *f = *state;
+	struct tick_state *t = &f->ta;
+	int id, calls;
+
+	assert_int_equal(media_loop_start(f->loop), 0);
+	id = media_loop_add_timer(f->loop, 5 * 1000000ull, on_tick, t);
+	assert_true(id > 0);
+	wait_for_calls(t, 0, 2);
+	assert_int_equal(media_loop_pause_timer(f->loop, id, true), 0);
+	g_usleep(10000); /* a call already running finishes */
+	calls = g_atomic_int_get(&t->calls);
+	g_usleep(50000);
+	assert_int_equal(g_atomic_int_get(&t->calls), calls);
+	assert_int_equal(media_loop_pause_timer(f->loop, id, false), 0);
+	wait_for_calls(t, calls, 2);
+	assert_int_equal(media_loop_remove_timer(f->loop, id), 0);
+	assert_int_equal(media_loop_pause_timer(f->loop, id, true), -ENOENT);
+}
+
 static void test_api_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -329,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timer_interval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_reports_missed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_timers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timer_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_with_sources, setup, teardown),
 	};

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The 20 ms tick of every leg the daemon plays to (a tone or a mix): on
- * the media thread, each tick advances the mixers, sends each playing leg
- * its frame (batched when media_batch.h can), then the RTCP that is due.
+ * The 20 ms tick of every leg the daemon plays to (a tone or a mix), on
+ * the media thread, cut into the sub-ticks of tick_slots.h: each leg and
+ * each mixer keeps one sub-tick while it plays. A sub-tick advances its
+ * mixers, sends its legs their frame (batched when media_batch.h can),
+ * then the RTCP that is due.
  * Its lock guards the state of every leg and mixer (media_stream_private.h),
  * which the GLib thread and the media thread both touch.
  */
@@ -27,12 +29,16 @@ void media_clock_stop(struct media_clock *clock);
 /* The following are for media/ alone. */
 void media_clock_lock(struct media_clock *clock);
 void media_clock_unlock(struct media_clock *clock);
-/* With the lock held: ms is sent a frame and its RTCP every tick until removed. */
+/*
+ * With the lock held: ms is sent a frame and its RTCP every tick until
+ * removed; a mix member in its mixer's sub-tick, any other in the least
+ * loaded.
+ */
 void media_clock_add_stream(struct media_clock *clock, struct media_stream *ms);
 void media_clock_remove_stream(struct media_clock *clock, struct media_stream *ms);
-/* Takes the lock: m's inputs advance each tick, before the legs are sent their frames. */
-void media_clock_add_mixer(struct media_clock *clock, struct mixer *m);
-void media_clock_remove_mixer(struct media_clock *clock, struct mixer *m);
+/* Takes the lock: m's inputs advance each tick, before its members are sent their frames. Returns its sub-tick. */
+unsigned media_clock_add_mixer(struct media_clock *clock, struct mixer *m);
+void media_clock_remove_mixer(struct media_clock *clock, struct mixer *m, unsigned slot);
 /* With the lock held: one second of the tone, encoded; shared by every leg playing it. */
 const uint8_t *media_clock_tone_loop(struct media_clock *clock, unsigned hz, enum g711_law law);
 

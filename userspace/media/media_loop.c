@@ -36,7 +36,8 @@ enum source_type {
 struct media_source {
 	enum source_type type;
 	int id;
-	int fd; /* the caller's socket, or our timerfd */
+	int fd;		      /* the caller's socket, or our timerfd */
+	uint64_t interval_ns; /* a timer's */
 	struct flow_key local;
 	media_rx_cb rx;
 	media_timer_cb tick;
@@ -338,25 +339,31 @@ int media_loop_remove_socket(struct media_loop *loop, int fd)
 	return src ? 0 : -ENOENT;
 }
 
-/* An absolute periodic schedule: the kernel counts periods, so nothing drifts. */
-static int timerfd_periodic(uint64_t interval_ns)
+/* An absolute periodic schedule from one interval from now: the kernel counts periods, so nothing drifts. */
+static int arm_periodic(int fd, uint64_t interval_ns)
 {
 	struct itimerspec its = { 0 };
 	struct timespec now;
 	uint64_t first;
-	int fd, e;
 
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	first = (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec + interval_ns;
 	its.it_value.tv_sec = first / 1000000000ull;
 	its.it_value.tv_nsec = first % 1000000000ull;
 	its.it_interval.tv_sec = interval_ns / 1000000000ull;
 	its.it_interval.tv_nsec = interval_ns % 1000000000ull;
-	if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
-		e = -errno;
+	return timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL) < 0 ? -errno : 0;
+}
+
+static int timerfd_periodic(uint64_t interval_ns)
+{
+	int fd, e;
+
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	e = arm_periodic(fd, interval_ns);
+	if (e < 0) {
 		close(fd);
 		return e;
 	}
@@ -376,6 +383,7 @@ int media_loop_add_timer(struct media_loop *loop, uint64_t interval_ns, media_ti
 	src = g_new0(struct media_source, 1);
 	src->type = SOURCE_TIMER;
 	src->fd = fd;
+	src->interval_ns = interval_ns;
 	src->tick = cb;
 	src->user = user;
 	g_mutex_lock(&loop->lock);
@@ -396,4 +404,21 @@ int media_loop_remove_timer(struct media_loop *loop, int id)
 		remove_source(loop, src);
 	g_mutex_unlock(&loop->lock);
 	return src ? 0 : -ENOENT;
+}
+
+/* Disarming also clears the expirations not yet read: a paused timer's callback is not called for them. */
+int media_loop_pause_timer(struct media_loop *loop, int id, bool paused)
+{
+	static const struct itimerspec disarmed;
+	struct media_source *src;
+	int ret = -ENOENT;
+
+	g_mutex_lock(&loop->lock);
+	src = g_hash_table_lookup(loop->by_id, GINT_TO_POINTER(id));
+	if (src && src->type == SOURCE_TIMER && paused)
+		ret = timerfd_settime(src->fd, 0, &disarmed, NULL) < 0 ? -errno : 0;
+	else if (src && src->type == SOURCE_TIMER)
+		ret = arm_periodic(src->fd, src->interval_ns);
+	g_mutex_unlock(&loop->lock);
+	return ret;
 }

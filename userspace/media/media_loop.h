@@ -12,6 +12,7 @@
 #ifndef RTPRELAY_MEDIA_LOOP_H
 #define RTPRELAY_MEDIA_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "datapath/datapath.h"
@@ -59,5 +60,11 @@ int media_loop_remove_socket(struct media_loop *loop, int fd);
 int media_loop_add_timer(struct media_loop *loop, uint64_t interval_ns, media_timer_cb cb, void *user);
 /* 0 or -ENOENT. */
 int media_loop_remove_timer(struct media_loop *loop, int id);
+/*
+ * Stops a timer until it is resumed, which starts a new schedule one
+ * interval from then; a callback already running finishes. 0, -ENOENT or
+ * -errno.
+ */
+int media_loop_pause_timer(struct media_loop *loop, int id, bool paused);
 
 #endif

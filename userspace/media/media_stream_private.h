@@ -10,7 +10,7 @@
  *   mixer.c         mixer and mix_in (mode through media_stream_play_locked)
  *   media_batch.c   stats.tx_packets, through the counter media_batch_add()
  *                   is given
- *   media_clock.c   none
+ *   media_clock.c   tick_slot
  * env, port, fd and key are set at creation and only read afterwards; every
  * field after them is read and written with the clock's lock held
  * (media_clock_lock), by the GLib thread and the media thread alike.
@@ -48,6 +48,7 @@ struct media_stream {
 	unsigned tone_hz;
 	unsigned tone_frame;   /* the next frame of the tone's one-second loop */
 	struct rtp_sender rtp; /* what the daemon itself sends (tone, mix) */
+	unsigned tick_slot;    /* the sub-tick that sends its frames while it plays */
 	gint64 last_rtp_us;
 	gint64 next_rtcp_us;
 	double avg_rtcp_size;

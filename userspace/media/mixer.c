@@ -4,7 +4,9 @@
  * PCMA) is decoded into a small ring as it arrives; every 20 ms tick takes
  * one frame from each ring (silence when none came), and each member is
  * sent the sum of every other member's frame, saturated to 16 bits, encoded
- * in its own codec with its own RTP stream. A ring holding more than
+ * in its own codec with its own RTP stream. The room and its members share
+ * one sub-tick of the clock, so every member's frame is mixed from the
+ * same frames, taken just before. A ring holding more than
  * MIX_MAX_DELAY_FRAMES frames drops its oldest, so a sender whose clock
  * runs fast cannot build up delay.
  */
@@ -18,6 +20,7 @@
 
 struct mixer {
 	struct media_clock *clock;
+	unsigned tick_slot;		 /* the sub-tick of the room and its members */
 	GPtrArray *members;		 /* struct media_stream * */
 	int32_t sum[TONE_FRAME_SAMPLES]; /* of every member's current frame */
 };
@@ -28,7 +31,7 @@ struct mixer *mixer_new(struct media_clock *clock)
 
 	m->clock = clock;
 	m->members = g_ptr_array_new();
-	media_clock_add_mixer(clock, m);
+	m->tick_slot = media_clock_add_mixer(clock, m);
 	return m;
 }
 
@@ -36,7 +39,7 @@ void mixer_free(struct mixer *m)
 {
 	if (!m)
 		return;
-	media_clock_remove_mixer(m->clock, m);
+	media_clock_remove_mixer(m->clock, m, m->tick_slot);
 	g_ptr_array_free(m->members, TRUE);
 	g_free(m);
 }
@@ -50,6 +53,11 @@ void mixer_add(struct mixer *m, struct media_stream *ms)
 	g_ptr_array_add(m->members, ms);
 	media_stream_play_locked(ms, MEDIA_MIX);
 	media_clock_unlock(m->clock);
+}
+
+unsigned mixer_tick_slot(const struct mixer *m)
+{
+	return m->tick_slot;
 }
 
 void mixer_leave_locked(struct media_stream *ms)

@@ -39,6 +39,8 @@ void mixer_input(struct media_stream *ms, struct datapath_packet *pkts, int n, c
 void mixer_advance(struct mixer *m);
 /* What ms hears this tick: the sum of the other members' frames, saturated. */
 void mixer_output(const struct media_stream *ms, int16_t *pcm);
+/* The sub-tick of the clock where m advances and its members are sent their frames. */
+unsigned mixer_tick_slot(const struct mixer *m);
 /* Takes ms out of its mixer; it goes idle. */
 void mixer_leave_locked(struct media_stream *ms);
 
