@@ -22,6 +22,7 @@
 #include "media/media_clock.h"
 #include "media/media_loop.h"
 #include "media/port_pool.h"
+#include "metrics/metrics_server.h"
 #include "sip/sip.h"
 
 #define HANGUP_GRACE_MS 2000 /* how long SIGTERM waits for BYEs to be answered */
@@ -58,6 +59,7 @@ static gboolean on_terminate(gpointer user)
 	struct daemon *d = user;
 
 	service_notify("STOPPING=1");
+	d->metrics_ctx.draining = true;
 	g_message("terminating: hanging up %u calls", call_hangup_all(&d->calls));
 	d->terminating_us = g_get_monotonic_time();
 	g_timeout_add(50, wait_for_calls, d);
@@ -114,6 +116,26 @@ static void size_fd_limit(struct config *cfg)
 	}
 }
 
+static int start_metrics(struct daemon *d)
+{
+	GError *err = NULL;
+
+	if (!d->cfg.http_listen.port)
+		return 0;
+	d->metrics_ctx = (struct metrics_context){
+		.media = &d->media,
+		.calls = &d->calls,
+		.started_us = d->started_us,
+	};
+	d->metrics = metrics_server_start(&d->metrics_ctx, &d->cfg.http_listen, &err);
+	if (!d->metrics) {
+		g_critical("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	return 0;
+}
+
 static int start(struct daemon *d)
 {
 	GError *err = NULL;
@@ -127,6 +149,7 @@ static int start(struct daemon *d)
 	if (open_datapath(d) < 0)
 		return -1;
 	d->media.cfg = &d->cfg;
+	d->media.retired_flows = &d->retired_flows;
 	d->media.ports = port_pool_new(d->cfg.rtp_port_min, d->cfg.rtp_port_max);
 	d->adopted = adopted_flows_take(&d->media);
 	d->media.loop = media_loop_new();
@@ -156,11 +179,12 @@ static int start(struct daemon *d)
 		g_error_free(err);
 		return -1;
 	}
-	return 0;
+	return start_metrics(d);
 }
 
 static void stop(struct daemon *d)
 {
+	metrics_server_stop(d->metrics);
 	control_server_stop(d->control);
 	sip_free(d->sip);
 	call_table_clear(&d->calls);
@@ -171,6 +195,7 @@ static void stop(struct daemon *d)
 	if (d->media.ports)
 		port_pool_free(d->media.ports);
 	datapath_close(d->media.dp, true);
+	flow_totals_clear(&d->retired_flows);
 }
 
 int main(int argc, char **argv)
@@ -185,6 +210,7 @@ int main(int argc, char **argv)
 	}
 	log_init(d.cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
+	flow_totals_init(&d.retired_flows);
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_terminate, &d);
 	g_unix_signal_add(SIGINT, on_terminate, &d);

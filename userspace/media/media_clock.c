@@ -7,6 +7,7 @@
 #include "media_clock.h"
 #include "media_loop.h"
 #include "media_stream_private.h"
+#include "tick_stats.h"
 
 #define TICK_NS		20000000 /* one frame of TONE_FRAME_SAMPLES at 8 kHz */
 #define CATCH_UP_FRAMES 5	 /* a late tick sends at most this many frames */
@@ -20,6 +21,7 @@ struct media_clock {
 	GHashTable *tone_loops;	   /* (hz << 8 | law) -> one second of the tone, encoded */
 	struct media_batch *batch; /* the tick's RTP, sent together; NULL: each leg sends its own */
 	int timer_id;
+	struct tick_stats tick_stats;
 };
 
 static void on_tick(void *user, uint64_t expirations)
@@ -29,6 +31,7 @@ static void on_tick(void *user, uint64_t expirations)
 	gint64 now = g_get_monotonic_time();
 
 	g_mutex_lock(&clock->lock);
+	tick_stats_record(&clock->tick_stats, now, expirations, TICK_NS / 1000);
 	for (unsigned f = 0; f < frames; f++) {
 		for (guint i = 0; i < clock->mixers->len; i++)
 			mixer_advance(g_ptr_array_index(clock->mixers, i));
@@ -108,6 +111,13 @@ void media_clock_remove_mixer(struct media_clock *clock, struct mixer *m)
 {
 	g_mutex_lock(&clock->lock);
 	g_ptr_array_remove_fast(clock->mixers, m);
+	g_mutex_unlock(&clock->lock);
+}
+
+void media_clock_tick_stats(struct media_clock *clock, struct tick_stats *out)
+{
+	g_mutex_lock(&clock->lock);
+	*out = clock->tick_stats;
 	g_mutex_unlock(&clock->lock);
 }
 
