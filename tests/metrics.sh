@@ -16,8 +16,9 @@
 #    bytes lie between two reads taken before and after the scrape; calls,
 #    rooms, ports, flows and the XDP mode are equal;
 #  - after the call the counters have not gone down;
-#  - a bad method, an unknown path, a malformed request line, an oversized
-#    header get a 4xx, and the daemon keeps serving.
+#  - a bad method, an unknown path, a malformed header, an oversized header
+#    get a 4xx (an unknown HTTP version 505, a request line of garbage a
+#    closed connection), and the daemon keeps serving.
 # Usage: BUILD=build tests/metrics.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -97,7 +98,7 @@ test_format() {
 
 # During the call: stats before and after the scrape bracket its counters.
 test_during_call() {
-	local s1 s2 st b1 b2 field v lo hi reason path=kernel fails=()
+	local s1 s2 st b1 b2 field v n lo hi reason path=kernel fails=()
 	s1=$(relayctl -j stats)
 	b1=$(flow_bytes)
 	if ! scrape during; then
@@ -137,8 +138,9 @@ test_during_call() {
 	v=$(($(metric during rtprelay_rtp_ports_free) + v))
 	tap_check "used + free RTP ports is status' ports_capacity ($v)" test "$v" = "$(jq .ports_capacity <<<"$st")"
 	v=$(metric during rtprelay_flows path=kernel)
-	tap_check "rtprelay_flows{path=\"kernel\"} is the pinned map's entries and status' flows ($v)" \
-		test "$v" = "$(bpftool -j map dump pinned "$BPFFS/flows" | jq length)" -a "$v" = "$(jq .flows <<<"$st")"
+	n=$(bpftool -j map dump pinned "$BPFFS/flows" | jq length)
+	tap_check "rtprelay_flows{path=\"kernel\"} is the pinned map's entries and status' flows ($v, $n, $(jq .flows <<<"$st"))" \
+		test "$v" = "$n" -a "$v" = "$(jq .flows <<<"$st")"
 	v=$(metric during rtprelay_flows path=kernel state=forwarding)
 	tap_check "the bridge's 2 RTP flows forward ($v forwarding)" test "$v" -ge 2
 	v=$(metric during rtprelay_forwarded_bytes path=kernel)
@@ -175,14 +177,22 @@ test_after_call() {
 	tap_check "no call is active ($v)" test "$v" = 0
 }
 
+# raw REQUEST: the status line the server answers a request written byte for byte (printf format); "" if none.
+raw() { in_relay timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$HTTP_PORT; printf '$1' >&3; head -n 1 <&3" | tr -d '\r'; }
+
 test_bad_requests() {
 	local got big
 	got=$(http /metrics -X POST -d x)
 	tap_check "POST /metrics: 405 ($got)" test "${got%% *}" = 405
 	got=$(http /nothing)
 	tap_check "GET /nothing: 404 ($got)" test "${got%% *}" = 404
-	got=$(in_relay bash -c "exec 3<>/dev/tcp/127.0.0.1/$HTTP_PORT; printf 'GARBAGE\r\n\r\n' >&3; timeout 3 head -n 1 <&3")
-	tap_check "a malformed request line: 400 ($got)" grep -q '^HTTP/1.[01] 400' <<<"$got"
+	got=$(raw 'GET /metrics HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n')
+	tap_check "a header line without a colon: 400 ($got)" grep -q '^HTTP/1.[01] 400' <<<"$got"
+	got=$(raw 'GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n')
+	tap_check "an unknown HTTP version: 505 ($got)" grep -q '^HTTP/1.[01] 505' <<<"$got"
+	# libmicrohttpd closes the connection on a request line it cannot split, without an answer.
+	got=$(raw 'GARBAGE\r\n\r\n')
+	tap_check "a request line of garbage: the connection is closed (${got:-nothing sent})" test -z "$got"
 	big=$(head -c 40000 /dev/zero | tr '\0' a)
 	got=$(http /metrics -H "X-Big: $big")
 	tap_check "a 40 kB header: 4xx ($got)" test "${got:0:1}" = 4

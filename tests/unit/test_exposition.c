@@ -79,6 +79,7 @@ static void test_histogram_and_doubles(void **state)
 	exposition_double(&w->e, "_sum", 0.25, NULL);
 	exposition_u64(&w->e, "_count", 3, NULL);
 	exposition_double(&w->e, "", 1e-7, NULL);
+	exposition_double(&w->e, "", 0.1 + 0.2, NULL);
 	exposition_double(&w->e, "", NAN, NULL);
 	exposition_double(&w->e, "", -INFINITY, NULL);
 	assert_string_equal(w->out->str, "# HELP rtprelay_h_seconds h\n"
@@ -87,9 +88,28 @@ static void test_histogram_and_doubles(void **state)
 					 "rtprelay_h_seconds_bucket{le=\"+Inf\"} 3\n"
 					 "rtprelay_h_seconds_sum 0.25\n"
 					 "rtprelay_h_seconds_count 3\n"
-					 "rtprelay_h_seconds 9.9999999999999995e-08\n"
+					 "rtprelay_h_seconds 1e-07\n"
+					 "rtprelay_h_seconds 0.30000000000000004\n"
 					 "rtprelay_h_seconds NaN\n"
 					 "rtprelay_h_seconds -Inf\n");
+}
+
+/* The le labels of the tick jitter histogram. */
+static void test_format_double(void **state)
+{
+	static const struct {
+		double value;
+		const char *text;
+	} cases[] = {
+		{ 100 / 1e6, "0.0001" },  { 250 / 1e6, "0.00025" },	      { 20000 / 1e6, "0.02" },
+		{ 4.786253, "4.786253" }, { 1.0 / 3, "0.33333333333333331" }, { INFINITY, "+Inf" },
+	};
+	char buf[EXPOSITION_DOUBLE_MAX];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		exposition_format_double(buf, cases[i].value);
+		assert_string_equal(buf, cases[i].text);
+	}
 }
 
 /* A tick on time, one 300 us late, one that missed two periods and came 7 ms late, one 25 ms late. */
@@ -119,6 +139,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_family_and_samples, writer_setup, writer_teardown),
 		cmocka_unit_test_setup_teardown(test_escaping, writer_setup, writer_teardown),
 		cmocka_unit_test_setup_teardown(test_histogram_and_doubles, writer_setup, writer_teardown),
+		cmocka_unit_test(test_format_double),
 		cmocka_unit_test(test_tick_stats),
 	};
 

@@ -65,27 +65,28 @@ void exposition_u64(struct exposition *e, const char *suffix, uint64_t value, ..
 	g_string_append_printf(e->out, " %" G_GUINT64_FORMAT "\n", value);
 }
 
-/* Round-trip precision, and a '.' whatever the locale. */
-static void append_double(GString *out, double value)
+void exposition_format_double(char buf[EXPOSITION_DOUBLE_MAX], double value)
 {
-	char text[G_ASCII_DTOSTR_BUF_SIZE];
-
-	if (isnan(value))
-		g_string_append(out, "NaN");
-	else if (isinf(value))
-		g_string_append(out, value > 0 ? "+Inf" : "-Inf");
-	else
-		g_string_append(out, g_ascii_dtostr(text, sizeof(text), value));
+	if (isnan(value)) {
+		g_strlcpy(buf, "NaN", EXPOSITION_DOUBLE_MAX);
+	} else if (isinf(value)) {
+		g_strlcpy(buf, value > 0 ? "+Inf" : "-Inf", EXPOSITION_DOUBLE_MAX);
+	} else {
+		/* 15 digits read back the same for most values (0.1, not 0.10000000000000001); 17 always do. */
+		g_ascii_formatd(buf, EXPOSITION_DOUBLE_MAX, "%.15g", value);
+		if (g_ascii_strtod(buf, NULL) != value)
+			g_ascii_formatd(buf, EXPOSITION_DOUBLE_MAX, "%.17g", value);
+	}
 }
 
 void exposition_double(struct exposition *e, const char *suffix, double value, ...)
 {
+	char text[EXPOSITION_DOUBLE_MAX];
 	va_list ap;
 
 	va_start(ap, value);
 	append_name_and_labels(e, suffix, ap);
 	va_end(ap);
-	g_string_append_c(e->out, ' ');
-	append_double(e->out, value);
-	g_string_append_c(e->out, '\n');
+	exposition_format_double(text, value);
+	g_string_append_printf(e->out, " %s\n", text);
 }

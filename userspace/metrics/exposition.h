@@ -38,4 +38,9 @@ void exposition_family(struct exposition *e, const char *name, enum exposition_t
 void exposition_u64(struct exposition *e, const char *suffix, uint64_t value, ...) G_GNUC_NULL_TERMINATED;
 void exposition_double(struct exposition *e, const char *suffix, double value, ...) G_GNUC_NULL_TERMINATED;
 
+/* A value as the format writes it, with a '.' whatever the locale: "0.25", "1e-07", "NaN", "+Inf" (also for le labels).
+ */
+#define EXPOSITION_DOUBLE_MAX G_ASCII_DTOSTR_BUF_SIZE
+void exposition_format_double(char buf[EXPOSITION_DOUBLE_MAX], double value);
+
 #endif

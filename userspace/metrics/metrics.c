@@ -97,7 +97,7 @@ static void render_media(struct exposition *e, const struct metrics_context *ctx
 	unsigned in_use = port_pool_in_use(media->ports);
 	struct tick_stats ts;
 	uint64_t cumulative = 0;
-	char le[16];
+	char le[EXPOSITION_DOUBLE_MAX];
 
 	exposition_family(e, "rtprelay_rtp_ports_used", EXPOSITION_GAUGE,
 			  "RTP ports of the range held by calls and adopted flows (each with its RTCP port + 1)");
@@ -116,7 +116,7 @@ static void render_media(struct exposition *e, const struct metrics_context *ctx
 			  "How far the time between two ticks strayed from the periods that elapsed");
 	for (int b = 0; b < TICK_JITTER_BUCKETS; b++) {
 		cumulative += ts.jitter_count[b];
-		g_ascii_dtostr(le, sizeof(le), tick_jitter_bounds_us[b] / 1e6);
+		exposition_format_double(le, tick_jitter_bounds_us[b] / 1e6);
 		exposition_u64(e, "_bucket", cumulative, "le", le, NULL);
 	}
 	cumulative += ts.jitter_count[TICK_JITTER_BUCKETS];

@@ -14,7 +14,7 @@
 #include "metrics.h"
 #include "metrics_server.h"
 
-/* Scrapers and health checks are few: anyone beyond these waits in the listen backlog. */
+/* Scrapers and health checks are few: connections beyond these wait until one closes. */
 #define MAX_CONNECTIONS	  16
 #define IDLE_TIMEOUT_S	  10	/* a connection that sends nothing this long is closed */
 #define CONNECTION_MEMORY 16384 /* per connection: a longer request line or header gets 431 or 414 */
@@ -35,10 +35,14 @@ static enum MHD_Result answer(struct MHD_Connection *conn, unsigned int status, 
 			      const char *allow)
 {
 	gsize len = body->len;
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(len, g_string_free(body, FALSE), MHD_RESPMEM_MUST_FREE);
+	char *text = g_string_free(body, FALSE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
+	if (!r) {
+		g_free(text);
+		return MHD_NO; /* libmicrohttpd closes the connection */
+	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	if (allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
