@@ -19,7 +19,7 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 # What each binary links: the CLI needs neither sofia-sip nor the daemon.
 COMMON_PKGS := libbpf libmnl glib-2.0
-DAEMON_PKGS := $(COMMON_PKGS) sofia-sip-ua sofia-sip-ua-glib
+DAEMON_PKGS := $(COMMON_PKGS) sofia-sip-ua sofia-sip-ua-glib libmicrohttpd
 pkg_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 

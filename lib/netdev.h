@@ -10,4 +10,7 @@
 /* The ifindex and MAC address of interface `name`; 0 or -errno. */
 int netdev_lookup(const char *name, int *ifindex, uint8_t mac[NETDEV_MAC_LEN]);
 
+/* The kernel's name for how XDP is attached (XDP_ATTACHED_*): "native", "generic", "offload", "multi" or "none". */
+const char *netdev_xdp_attach_name(uint8_t attach_mode);
+
 #endif

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 LAYERS=(
 	userspace/daemon
 	userspace/control
+	userspace/metrics
 	userspace/ng
 	userspace/sip
 	userspace/call

@@ -5,8 +5,8 @@ set -euo pipefail
 # libclang-rt-14-dev: libFuzzer and the sanitizer runtimes of make fuzz (clang only recommends it).
 PACKAGES=(
 	make gcc pkg-config clang llvm libclang-rt-14-dev libbpf-dev bpftool libmnl-dev
-	libsofia-sip-ua-dev libsofia-sip-ua-glib-dev libglib2.0-dev libcmocka-dev
-	sip-tester iproute2 ethtool tcpdump util-linux procps jq python3 kamailio
+	libsofia-sip-ua-dev libsofia-sip-ua-glib-dev libglib2.0-dev libcmocka-dev libmicrohttpd-dev
+	sip-tester iproute2 ethtool tcpdump util-linux procps jq python3 kamailio python3-prometheus-client curl
 	go-md2man debhelper dpkg-dev fakeroot lintian
 )
 missing=()

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "media/media_clock.h"
+#include "media/flow_totals.h"
 #include "media/media_env.h"
 #include "media/media_loop.h"
 #include "media/media_stream.h"
@@ -29,6 +30,7 @@
 struct fixture {
 	struct config cfg;
 	struct media_env media;
+	struct flow_totals retired_flows;
 	struct ng_calls *calls;
 	int a, b; /* the two peers' sockets */
 	uint16_t a_port, b_port;
@@ -61,6 +63,8 @@ static int setup(void **state)
 	f->cfg.rtp_port_min = min;
 	f->cfg.rtp_port_max = min + 99;
 	f->media.cfg = &f->cfg;
+	flow_totals_init(&f->retired_flows);
+	f->media.retired_flows = &f->retired_flows;
 	f->media.dp = datapath_open(&dc, err, sizeof(err));
 	f->media.ports = port_pool_new(f->cfg.rtp_port_min, f->cfg.rtp_port_max);
 	f->media.loop = media_loop_new();
@@ -84,6 +88,7 @@ static int teardown(void **state)
 	media_loop_stop_and_free(f->media.loop);
 	port_pool_free(f->media.ports);
 	datapath_close(f->media.dp, true);
+	flow_totals_clear(&f->retired_flows);
 	config_free(&f->cfg);
 	close(f->a);
 	close(f->b);

@@ -23,6 +23,7 @@
 
 #include "lib/control_msg.h"
 #include "lib/flow_key.h"
+#include "lib/global_counters.h"
 #include "rtprelayctl_output.h"
 
 #define EXIT_FAILED	 1
@@ -373,26 +374,10 @@ static int cmd_flows(struct client *cl, struct out *o, int argc, char **argv)
 
 /* stats */
 
-#define COUNTER(name)                                         \
-	{                                                     \
-#name, offsetof(struct global_counters, name) \
-	}
-static const struct {
-	const char *name;
-	size_t offset;
-} counter_fields[] = {
-	COUNTER(forwarded),	   COUNTER(passed),	      COUNTER(dropped_wrong_source),
-	COUNTER(dropped_hold),	   COUNTER(errors),	      COUNTER(pass_not_udp),
-	COUNTER(pass_malformed),   COUNTER(pass_unsupported), COUNTER(pass_no_flow),
-	COUNTER(pass_not_latched), COUNTER(pass_ttl),	      COUNTER(pass_no_nexthop),
-	COUNTER(pass_too_big),	   COUNTER(pass_vlan),
-};
-
 static void print_counters(struct out *o, const struct global_counters *gc)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(counter_fields); i++)
-		out_uint(o, counter_fields[i].name, counter_fields[i].name,
-			 *(const __u64 *)((const char *)gc + counter_fields[i].offset));
+	for (size_t i = 0; i < GLOBAL_COUNTER_FIELDS; i++)
+		out_uint(o, global_counter_fields[i].name, global_counter_fields[i].name, global_counter_value(gc, i));
 }
 
 static int stats_pinned(struct client *cl, struct out *o)

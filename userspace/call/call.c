@@ -40,6 +40,28 @@ const char *call_state_name(enum call_state state)
 	return state_names[state];
 }
 
+static const char *const kind_names[] = {
+	[CALL_KIND_TONE] = "tone",
+	[CALL_KIND_ROOM] = "room",
+	[CALL_KIND_B2BUA] = "b2bua",
+};
+
+const char *call_kind_name(enum call_kind kind)
+{
+	return kind_names[kind];
+}
+
+void call_count_by_kind(const struct call_table *t, guint counts[CALL_KIND_COUNT])
+{
+	GHashTableIter it;
+	gpointer value;
+
+	memset(counts, 0, CALL_KIND_COUNT * sizeof(counts[0]));
+	g_hash_table_iter_init(&it, t->calls);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		counts[((const struct call *)value)->kind]++;
+}
+
 G_DEFINE_QUARK(rtprelay_call_error, call_error)
 
 static enum g711_law codec_law(enum sdp_codec codec)
@@ -143,7 +165,7 @@ static void apply_remote(struct call *c, const struct sdp_media_desc *desc)
  * Parses an SDP body; on failure answers the request with 400 (reason:
  * what is wrong) or 488 and returns false.
  */
-static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc *out)
+static bool parse_sdp(struct call_table *t, nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc *out)
 {
 	char err[SDP_ERROR_MAX];
 	enum sdp_parse_result r =
@@ -152,12 +174,12 @@ static bool parse_sdp(nua_handle_t *nh, const sip_t *sip, struct sdp_media_desc 
 	if (r == SDP_PARSE_OK)
 		return true;
 	if (r == SDP_PARSE_NO_CODEC) {
-		nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR("304 rtprelay \"PCMU or PCMA required\""),
-			    TAG_END());
+		call_table_respond(t, nh, SIP_488_NOT_ACCEPTABLE,
+				   SIPTAG_WARNING_STR("304 rtprelay \"PCMU or PCMA required\""), TAG_END());
 		return false;
 	}
 	/* err says "Bad SDP: ..." already. nua keeps the phrase until it sends: give it the handle's lifetime. */
-	nua_respond(nh, 400, su_strdup(nua_handle_home(nh), err), TAG_END());
+	call_table_respond(t, nh, 400, su_strdup(nua_handle_home(nh), err), TAG_END());
 	return false;
 }
 
@@ -193,7 +215,8 @@ static void respond_sdp(struct call *c, const struct sdp_media_desc *offer)
 {
 	char *sdp = local_sdp(c, offer);
 
-	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	call_table_respond(c->table, c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE),
+			   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 	g_free(sdp);
 }
 
@@ -218,7 +241,8 @@ static void refuse(struct call_table *t, nua_handle_t *nh, int status, const cha
 {
 	t->stats.calls_total++;
 	t->stats.calls_failed++;
-	nua_respond(nh, status, phrase, TAG_IF(retry, SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS)), TAG_END());
+	call_table_respond(t, nh, status, phrase, TAG_IF(retry, SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS)),
+			   TAG_END());
 }
 
 /* A body we cannot read, or an answer the caller would not: RFC 3261 21.4.13, 21.4.7 name what we take. */
@@ -226,7 +250,7 @@ static void refuse_body(struct call_table *t, nua_handle_t *nh, int status, cons
 {
 	t->stats.calls_total++;
 	t->stats.calls_failed++;
-	nua_respond(nh, status, phrase, SIPTAG_ACCEPT_STR("application/sdp"), TAG_END());
+	call_table_respond(t, nh, status, phrase, SIPTAG_ACCEPT_STR("application/sdp"), TAG_END());
 }
 
 /* The target's leg of a B2BUA route; false (and the caller told why) when it cannot be placed. */
@@ -239,12 +263,13 @@ static bool place_b2bua_leg(struct call *caller, const char *target)
 		g_warning("call %u: cannot call %s: %s", caller->id, target, err->message);
 		g_error_free(err);
 		caller->table->stats.calls_failed++;
-		nua_respond(caller->nh, 503, "Route target unreachable", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS),
-			    TAG_END());
+		call_table_respond(caller->table, caller->nh, 503, "Route target unreachable",
+				   SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS), TAG_END());
 		caller->state = CALL_TERMINATING;
 		return false;
 	}
 	caller->b2bua_peer = out;
+	out->kind = CALL_KIND_B2BUA;
 	out->b2bua_peer = caller;
 	return true;
 }
@@ -312,7 +337,7 @@ void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 		refuse_body(t, nh, SIP_406_NOT_ACCEPTABLE);
 		return;
 	}
-	if (has_sdp(sip) && !parse_sdp(nh, sip, &offer)) {
+	if (has_sdp(sip) && !parse_sdp(t, nh, sip, &offer)) {
 		t->stats.calls_total++;
 		t->stats.calls_failed++;
 		return;
@@ -333,12 +358,15 @@ void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 		apply_remote(c, &offer);
 	g_info("call %u: INVITE from %s to %s", c->id, c->remote_uri, user ? user : "");
 	if (route.kind == ROUTE_B2BUA) {
+		c->kind = CALL_KIND_B2BUA;
 		place_b2bua_leg(c, route.target);
 		return; /* the target's responses drive the caller's */
 	}
-	if (route.kind == ROUTE_ROOM)
+	if (route.kind == ROUTE_ROOM) {
+		c->kind = CALL_KIND_ROOM;
 		c->room_name = g_strdup(route.room);
-	nua_respond(nh, SIP_180_RINGING, TAG_END());
+	}
+	call_table_respond(t, nh, SIP_180_RINGING, TAG_END());
 	c->answer_timer = g_timeout_add(t->cfg->answer_delay_ms, on_ring_delay_over, c);
 }
 
@@ -351,7 +379,7 @@ static void on_reinvite(struct call *c, const sip_t *sip)
 		respond_sdp(c, NULL); /* the ACK carries the answer */
 		return;
 	}
-	if (!parse_sdp(c->nh, sip, &offer))
+	if (!parse_sdp(c->table, c->nh, sip, &offer))
 		return;
 	apply_remote(c, &offer);
 	respond_sdp(c, &c->remote);
@@ -421,9 +449,11 @@ static void on_invite_refused(struct call *c, struct call *caller, int status, c
 		c->table->stats.calls_failed++;
 		/* We pass no credentials on: a challenge to us is a refusal for the caller. */
 		if (status == 401 || status == 407)
-			nua_respond(caller->nh, 403, "Forbidden (the target asks for authentication)", TAG_END());
+			call_table_respond(caller->table, caller->nh, 403,
+					   "Forbidden (the target asks for authentication)", TAG_END());
 		else
-			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+			call_table_respond(caller->table, caller->nh, status,
+					   su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
 		caller->state = CALL_TERMINATING;
 	}
 	/*
@@ -441,7 +471,8 @@ static void on_unusable_answer(struct call *c, struct call *caller, int status)
 	c->table->stats.calls_failed++;
 	if (caller) {
 		c->table->stats.calls_failed++;
-		nua_respond(caller->nh, 502, "Bad Gateway (the target's answer has no usable SDP)", TAG_END());
+		call_table_respond(caller->table, caller->nh, 502,
+				   "Bad Gateway (the target's answer has no usable SDP)", TAG_END());
 		caller->state = CALL_TERMINATING;
 	}
 	c->state = CALL_ACTIVE;
@@ -455,7 +486,8 @@ static void on_invite_response(struct call *c, int status, const char *phrase, c
 
 	if (status < 200) {
 		if (caller && status > 100)
-			nua_respond(caller->nh, status, su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
+			call_table_respond(caller->table, caller->nh, status,
+					   su_strdup(nua_handle_home(caller->nh), phrase), TAG_END());
 		return;
 	}
 	if (status >= 300) {
@@ -569,7 +601,8 @@ void call_hangup(struct call *c)
 		c->answer_timer = 0;
 	}
 	if (c->state == CALL_RINGING)
-		nua_respond(c->nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END()); /* refuse instead of answering */
+		call_table_respond(c->table, c->nh, SIP_480_TEMPORARILY_UNAVAILABLE,
+				   TAG_END()); /* refuse instead of answering */
 	else if (c->state == CALL_CALLING)
 		nua_cancel(c->nh, TAG_END());
 	else

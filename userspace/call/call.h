@@ -25,12 +25,21 @@ enum call_state {
 	CALL_TERMINATING, /* BYE sent or received */
 };
 
+/* What a call was set up for: its route, or how we placed it. */
+enum call_kind {
+	CALL_KIND_TONE,	 /* routed to a tone, or placed from the CLI */
+	CALL_KIND_ROOM,	 /* routed to a room */
+	CALL_KIND_B2BUA, /* either dialog of a B2BUA route */
+	CALL_KIND_COUNT,
+};
+
 struct call {
 	guint id;
 	struct call_table *table; /* the one it is in */
 	nua_handle_t *nh;
 	bool outgoing;
 	enum call_state state;
+	enum call_kind kind;
 	char *remote_uri;
 	struct media_stream *media;
 	struct sdp_media_desc remote; /* the peer's last SDP */
@@ -93,6 +102,9 @@ bool call_bridge(struct call *a, struct call *b, GError **err);
 bool call_unbridge(struct call *c, GError **err);
 bool call_set_tone(struct call *c, unsigned hz, GError **err);
 const char *call_state_name(enum call_state state);
+const char *call_kind_name(enum call_kind kind);
+/* How many of t's calls are of each kind. */
+void call_count_by_kind(const struct call_table *t, guint counts[CALL_KIND_COUNT]);
 /* Ends calls whose peer sent no RTP for rtp-timeout seconds (called every second). */
 void call_check_timeouts(struct call_table *t);
 

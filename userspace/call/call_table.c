@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <sofia-sip/su_tagarg.h>
+
 #include "call_table.h"
 
 void call_table_init(struct call_table *t, const struct config *cfg, const struct media_env *media)
@@ -40,4 +42,16 @@ static gint by_id(gconstpointer a, gconstpointer b)
 GList *call_table_ids(const struct call_table *t)
 {
 	return g_list_sort(g_hash_table_get_keys(t->calls), by_id);
+}
+
+void call_table_respond(struct call_table *t, nua_handle_t *nh, int status, const char *phrase, tag_type_t tag,
+			tag_value_t value, ...)
+{
+	ta_list ta;
+
+	if (status >= 100 && status < 700)
+		t->stats.sip_responses[status / 100]++;
+	ta_start(ta, tag, value);
+	nua_respond(nh, status, phrase, ta_tags(ta));
+	(void)ta_end(ta); /* the macro evaluates to 0 */
 }

@@ -18,8 +18,9 @@ struct media_env;
 
 /* Totals since start. */
 struct call_stats {
-	uint64_t calls_total;  /* incoming INVITEs and calls we placed */
-	uint64_t calls_failed; /* refused, or answered with a failure by the far end */
+	uint64_t calls_total;	   /* incoming INVITEs and calls we placed */
+	uint64_t calls_failed;	   /* refused, or answered with a failure by the far end */
+	uint64_t sip_responses[7]; /* responses call_table_respond() sent, by class: [2] is 2xx; [0] unused */
 };
 
 struct call_table {
@@ -41,5 +42,8 @@ struct call *call_table_find(const struct call_table *t, guint id);
 guint call_table_count(const struct call_table *t);
 /* The id of every call in the order they began (ascending); g_list_free() it. */
 GList *call_table_ids(const struct call_table *t);
+/* nua_respond(), counted in t->stats.sip_responses: how the daemon answers every request it answers itself. */
+void call_table_respond(struct call_table *t, nua_handle_t *nh, int status, const char *phrase, tag_type_t tag,
+			tag_value_t value, ...);
 
 #endif

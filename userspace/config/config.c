@@ -326,6 +326,11 @@ static bool set_listen_ng(struct config *cfg, const char *v, GError **err)
 	return true;
 }
 
+static bool set_listen_http(struct config *cfg, const char *v, GError **err)
+{
+	return config_parse_hostport(v, &cfg->http_listen, err);
+}
+
 static bool set_media_ip(struct config *cfg, const char *v, GError **err)
 {
 	return parse_ip(v, cfg->media_ip, &cfg->media_family, err);
@@ -486,6 +491,8 @@ static const struct option_desc options[] = {
 	{ "control-port", 0, "PORTID", "Netlink port id of the control socket (default 0x52545052)", set_control_port },
 	{ "control-group", 0, "GROUP", "Group allowed to send control commands besides root (default: root only)",
 	  set_control_group },
+	{ "listen-http", 0, "ADDR:PORT", "Serve GET /metrics (Prometheus) and /health over HTTP here (default: off)",
+	  set_listen_http },
 	{ "default-route", 0, "USER", "Where calls to an unrouted user go, e.g. tone or room-lobby (default tone)",
 	  set_default_route },
 	{ "foreground", 'f', NULL, "Stay in the foreground and log to stderr", set_foreground },

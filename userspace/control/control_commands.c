@@ -11,13 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
 #include "call/call.h"
 #include "call/room.h"
 #include "config/config.h"
 #include "control_commands.h"
 #include "datapath/datapath.h"
+#include "lib/netdev.h"
 #include "media/port_pool.h"
 
 static int fail(struct control_request *rq, int err, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -82,22 +82,6 @@ static void put_sockaddr(struct nlmsghdr *nlh, uint16_t type, const struct socka
 		ctl_msg_put_str(nlh, type, flow_key_format(&key, text, sizeof(text)));
 }
 
-static const char *xdp_mode_name(__u8 attach_mode)
-{
-	switch (attach_mode) {
-	case XDP_ATTACHED_DRV:
-		return "native";
-	case XDP_ATTACHED_SKB:
-		return "generic";
-	case XDP_ATTACHED_HW:
-		return "offload";
-	case XDP_ATTACHED_MULTI:
-		return "multi";
-	default:
-		return "none";
-	}
-}
-
 /* One configured interface and the XDP program the kernel says is attached to it. */
 static void put_interface(struct nlmsghdr *nlh, const char *name)
 {
@@ -108,7 +92,7 @@ static void put_interface(struct nlmsghdr *nlh, const char *name)
 	ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_NAME, name);
 	mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_INDEX, ifindex);
 	if (ifindex && bpf_xdp_query(ifindex, 0, &q) == 0) {
-		ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, xdp_mode_name(q.attach_mode));
+		ctl_msg_put_str(nlh, RTPRELAY_IFACE_A_XDP_MODE, netdev_xdp_attach_name(q.attach_mode));
 		if (q.prog_id)
 			mnl_attr_put_u32(nlh, RTPRELAY_IFACE_A_XDP_PROG_ID, q.prog_id);
 	}

@@ -12,11 +12,14 @@
 #include "call/call_table.h"
 #include "config/config.h"
 #include "control/control_commands.h"
+#include "media/flow_totals.h"
 #include "media/media_env.h"
+#include "metrics/metrics.h"
 
 struct adopted_flows;
 struct control_server;
 struct ng_server;
+struct metrics_server;
 struct sip;
 
 struct daemon {
@@ -25,9 +28,12 @@ struct daemon {
 	struct adopted_flows *adopted; /* flows an earlier run left forwarding */
 	struct call_table calls;
 	struct sip *sip;
+	struct flow_totals retired_flows; /* media.retired_flows */
 	struct control_context control_ctx;
 	struct control_server *control;
 	struct ng_server *ng; /* NULL without --listen-ng */
+	struct metrics_context metrics_ctx;
+	struct metrics_server *metrics; /* NULL without --listen-http */
 	GMainLoop *loop;
 	gint64 started_us;     /* g_get_monotonic_time() at start */
 	gint64 terminating_us; /* when SIGTERM arrived */

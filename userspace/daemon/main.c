@@ -21,6 +21,7 @@
 #include "media/media_clock.h"
 #include "media/media_loop.h"
 #include "media/port_pool.h"
+#include "metrics/metrics_server.h"
 #include "ng/ng_server.h"
 #include "service_notify.h"
 #include "sip/sip.h"
@@ -59,6 +60,7 @@ static gboolean on_terminate(gpointer user)
 	struct daemon *d = user;
 
 	service_notify("STOPPING=1");
+	d->metrics_ctx.draining = true;
 	g_message("terminating: hanging up %u calls", call_hangup_all(&d->calls));
 	d->terminating_us = g_get_monotonic_time();
 	g_timeout_add(50, wait_for_calls, d);
@@ -115,6 +117,26 @@ static void size_fd_limit(struct config *cfg)
 	}
 }
 
+static int start_metrics(struct daemon *d)
+{
+	GError *err = NULL;
+
+	if (!d->cfg.http_listen.port)
+		return 0;
+	d->metrics_ctx = (struct metrics_context){
+		.media = &d->media,
+		.calls = &d->calls,
+		.started_us = d->started_us,
+	};
+	d->metrics = metrics_server_start(&d->metrics_ctx, &d->cfg.http_listen, &err);
+	if (!d->metrics) {
+		g_critical("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	return 0;
+}
+
 static int start(struct daemon *d)
 {
 	GError *err = NULL;
@@ -128,6 +150,7 @@ static int start(struct daemon *d)
 	if (open_datapath(d) < 0)
 		return -1;
 	d->media.cfg = &d->cfg;
+	d->media.retired_flows = &d->retired_flows;
 	d->media.ports = port_pool_new(d->cfg.rtp_port_min, d->cfg.rtp_port_max);
 	d->adopted = adopted_flows_take(&d->media);
 	d->media.loop = media_loop_new();
@@ -159,12 +182,13 @@ static int start(struct daemon *d)
 		g_error_free(err);
 		return -1;
 	}
-	return 0;
+	return start_metrics(d);
 }
 
 static void stop(struct daemon *d)
 {
 	ng_server_stop(d->ng);
+	metrics_server_stop(d->metrics);
 	control_server_stop(d->control);
 	sip_free(d->sip);
 	call_table_clear(&d->calls);
@@ -175,6 +199,7 @@ static void stop(struct daemon *d)
 	if (d->media.ports)
 		port_pool_free(d->media.ports);
 	datapath_close(d->media.dp, true);
+	flow_totals_clear(&d->retired_flows);
 }
 
 int main(int argc, char **argv)
@@ -189,6 +214,7 @@ int main(int argc, char **argv)
 	}
 	log_init(d.cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
+	flow_totals_init(&d.retired_flows);
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_terminate, &d);
 	g_unix_signal_add(SIGINT, on_terminate, &d);

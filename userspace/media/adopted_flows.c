@@ -5,6 +5,7 @@
 #include "adopted_flows.h"
 #include "config/config.h"
 #include "datapath/datapath.h"
+#include "flow_totals.h"
 #include "lib/monotonic.h"
 #include "media_env.h"
 #include "port_pool.h"
@@ -91,6 +92,7 @@ void adopted_flows_expire(struct adopted_flows *a)
 		if (dp->ops->flow_get(dp, key, &v) == 0) {
 			if (now - MAX(v.counters.sampled_seen_ns, a->adopted_ns) < timeout)
 				continue;
+			flow_totals_retire(a->env->retired_flows, &v.counters);
 			dp->ops->flow_delete(dp, key);
 			g_info("adopted flow %s: idle for %u s, removed (%llu packets forwarded)",
 			       flow_key_format(key, text, sizeof(text)), rtp_timeout,

@@ -19,6 +19,7 @@
 
 #include "lib/g711.h"
 #include "lib/rtp.h"
+#include "flow_totals.h"
 #include "media_bridge.h"
 #include "media_clock.h"
 #include "media_env.h"
@@ -49,7 +50,7 @@ static void flow_toward(const struct media_stream *from, const struct media_stre
 		v->flags |= FLOW_F_HOLD;
 }
 
-/* Remembers a flow's counters in the legs' stats before the flow goes. */
+/* Remembers a flow's counters in the legs' stats and the retired totals before the flow goes. */
 static void delete_flow(struct media_stream *from, struct media_stream *to, int which)
 {
 	struct datapath *dp = from->env->dp;
@@ -58,6 +59,7 @@ static void delete_flow(struct media_stream *from, struct media_stream *to, int 
 	if (dp->ops->flow_get(dp, &from->key[which], &v) == 0) {
 		from->stats.forwarded_in += v.counters.packets;
 		to->stats.forwarded_out += v.counters.packets;
+		flow_totals_retire(from->env->retired_flows, &v.counters);
 		dp->ops->flow_delete(dp, &from->key[which]);
 	}
 }

@@ -10,6 +10,7 @@
 #include "media_loop.h"
 #include "media_stream_private.h"
 #include "tick_slots.h"
+#include "tick_stats.h"
 
 #define TICK_NS		20000000 /* one frame of TONE_FRAME_SAMPLES at 8 kHz */
 #define SUB_TICK_NS	(TICK_NS / TICK_SLOTS)
@@ -26,6 +27,7 @@ struct media_clock {
 	GHashTable *tone_loops;	   /* (hz << 8 | law) -> one second of the tone, encoded */
 	struct media_batch *batch; /* the tick's RTP, sent together; NULL: each leg sends its own */
 	int timer_id;
+	struct tick_stats tick_stats;
 };
 
 /* One slot's share of a 20 ms tick: its rooms advance, its legs are sent their frame, then their RTCP if due. */
@@ -50,6 +52,7 @@ static void on_sub_tick(void *user, uint64_t expirations)
 	unsigned slot, runs;
 
 	media_clock_lock(clock);
+	tick_stats_record(&clock->tick_stats, now, expirations, SUB_TICK_NS / 1000);
 	runs = tick_slots_elapsed(&clock->next_slot, expirations, CATCH_UP_FRAMES * TICK_SLOTS, &slot);
 	for (unsigned r = 0; r < runs; r++, slot = (slot + 1) % TICK_SLOTS)
 		serve_slot(clock, slot, now);
@@ -63,6 +66,8 @@ static void set_ticking(struct media_clock *clock, bool ticking)
 
 	if (err < 0)
 		g_warning("media clock: cannot %s the tick: %s", ticking ? "resume" : "pause", strerror(-err));
+	/* A pause is no late tick: the first one after it starts the jitter afresh. */
+	clock->tick_stats.last_us = 0;
 }
 
 struct media_clock *media_clock_start(struct media_loop *loop, const struct config *cfg)
@@ -152,6 +157,13 @@ void media_clock_remove_mixer(struct media_clock *clock, struct mixer *m, unsign
 {
 	media_clock_lock(clock);
 	tick_slots_remove(&clock->mixers, slot, m);
+	media_clock_unlock(clock);
+}
+
+void media_clock_tick_stats(struct media_clock *clock, struct tick_stats *out)
+{
+	media_clock_lock(clock);
+	*out = clock->tick_stats;
 	media_clock_unlock(clock);
 }
 

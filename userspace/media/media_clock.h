@@ -20,11 +20,14 @@ struct media_clock;
 struct media_loop;
 struct media_stream;
 struct mixer;
+struct tick_stats;
 
 /* Starts the tick on the media thread of loop; NULL with errno set when its timer cannot be added. */
 struct media_clock *media_clock_start(struct media_loop *loop, const struct config *cfg);
 /* Stops the tick; every leg and mixer must be gone. NULL is allowed. */
 void media_clock_stop(struct media_clock *clock);
+/* A copy of how the tick has kept time since the start (tick_stats.h). */
+void media_clock_tick_stats(struct media_clock *clock, struct tick_stats *out);
 
 /* The following are for media/ alone. */
 void media_clock_lock(struct media_clock *clock);

@@ -3,7 +3,7 @@
  * What every media leg of the daemon shares: the configuration (media
  * address, port range, timeouts), the datapath its flows go to, the media
  * thread that reads its sockets, the 20 ms clock that plays tones and
- * mixes, and the RTP port pool. The daemon owns each of them and fills
+ * mixes, the RTP port pool, and the totals of removed flows. The daemon owns each of them and fills
  * this in once; the legs and mixers keep a pointer to it.
  */
 #ifndef RTPRELAY_MEDIA_ENV_H
@@ -11,6 +11,7 @@
 
 struct config;
 struct datapath;
+struct flow_totals;
 struct media_clock;
 struct media_loop;
 struct port_pool;
@@ -21,6 +22,7 @@ struct media_env {
 	struct media_loop *loop;
 	struct media_clock *clock;
 	struct port_pool *ports;
+	struct flow_totals *retired_flows; /* what removed flows had forwarded */
 };
 
 #endif

@@ -71,7 +71,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	default:
 		/* Methods we do not handle inside no dialog (MESSAGE, SUBSCRIBE...). */
 		if (nh && event > nua_i_none && event < nua_r_set_params && status < 200)
-			nua_respond(nh, SIP_501_NOT_IMPLEMENTED, TAG_END());
+			call_table_respond(s->calls, nh, SIP_501_NOT_IMPLEMENTED, TAG_END());
 		g_debug("sip: unhandled event %s %03d %s", nua_event_name(event), status, phrase ? phrase : "");
 		if (nh && event != nua_i_error)
 			nua_handle_destroy(nh);
