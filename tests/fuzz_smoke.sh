@@ -15,7 +15,7 @@ MIN_RUNS=2000
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-if ! make --no-print-directory BUILD="$BUILD" FUZZ_CORPUS="$WORK/corpus" fuzz-targets fuzz-corpus \
+if ! make --no-print-directory -j"$(nproc)" BUILD="$BUILD" FUZZ_CORPUS="$WORK/corpus" fuzz-targets fuzz-corpus \
 	>"$WORK/build.log" 2>&1; then
 	tap_fail "fuzz targets build (make BUILD=$BUILD fuzz-targets fuzz-corpus)"
 	sed 's/^/# /' "$WORK/build.log" | tail -n 30
