@@ -214,6 +214,8 @@ static void assert_refused(const char *in, size_t len, const char *why)
 
 static void test_bad_sdp(void **state)
 {
+	static const char no_origin[] =
+	    "v=0\ro\n= - 1 2 IN IP4 192.0.2.10" CRLF "s=-" CRLF "m=audio 40000 RTP/AVP 0" CRLF;
 	GString *many = g_string_new("v=0" CRLF "o=- 1 2 IN IP4 192.0.2.10" CRLF "s=-" CRLF "c=IN IP4 192.0.2.10" CRLF
 				     "t=0 0" CRLF);
 
@@ -221,6 +223,8 @@ static void test_bad_sdp(void **state)
 	assert_refused("v=0\r\n\0o=x", 9, "NUL");
 	assert_refused("hello", 5, "bad SDP");
 	assert_refused("v=0" CRLF "s=-" CRLF, 10, "bad SDP");
+	/* Found by tests/fuzz/fuzz_ng: a session sofia takes without its o= line, printed as v=0 alone. */
+	assert_refused(no_origin, sizeof(no_origin) - 1, "bad SDP: no o= line");
 	for (int i = 0; i <= NG_SDP_MAX_STREAMS; i++)
 		g_string_append_printf(many, "m=audio %d RTP/AVP 0" CRLF, 40000 + 2 * i);
 	assert_refused(many->str, many->len, "more than 16 m= lines");

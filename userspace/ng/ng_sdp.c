@@ -54,6 +54,12 @@ struct ng_sdp *ng_sdp_parse(const char *data, size_t len, char *err, size_t err_
 		ng_sdp_free(sdp);
 		return NULL;
 	}
+	/* sofia-sip 1.12 takes `v=0\ro\n...` as a session without o=, and refuses what it prints of it. */
+	if (!sdp->session->sdp_origin) {
+		ng_error(err, err_size, "bad SDP: no o= line");
+		ng_sdp_free(sdp);
+		return NULL;
+	}
 	for (const sdp_media_t *m = sdp->session->sdp_media; m; m = m->m_next)
 		sdp->count++;
 	if (sdp->count > NG_SDP_MAX_STREAMS) {
