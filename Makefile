@@ -57,7 +57,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 ALL_SRCS := $(COMMON_SRCS) $(DAEMON_SRCS) $(DAEMON_MAIN) $(CTL_SRCS) $(BENCH_SRCS) $(TEST_TOOL_SRCS) $(TEST_SUPPORT_SRCS) $(XDP_TEST_SRCS) $(UNIT_SRCS)
 
-DAEMON_LIBS = $(DAEMON_LIB) $(COMMON_LIB) $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
+DAEMON_LIBS = $(DAEMON_LIB) $(COMMON_LIB) $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm -lresolv
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 

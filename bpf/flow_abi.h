@@ -11,17 +11,15 @@
 
 #include <linux/types.h>
 
-#define FLOW_ABI_VERSION 1
-
 /* Pinned object names under the bpffs directory (default /sys/fs/bpf/rtprelay). */
 /* Where rtprelayd pins its maps and links unless told otherwise (--bpffs). */
 #define RTPRELAY_BPFFS_DEFAULT "/sys/fs/bpf/rtprelay"
-#define PIN_FLOWS	     "flows"
-#define PIN_COUNTERS	     "counters"
-#define PIN_LINK_PREFIX	     "link_" /* link_<ifname>: the bpf_link of one interface */
+#define PIN_FLOWS	       "flows"
+#define PIN_COUNTERS	       "counters"
+#define PIN_LINK_PREFIX	       "link_" /* link_<ifname>: the bpf_link of one interface */
 
-#define FLOW_MAP_MAX_ENTRIES 262144
-#define TX_PORTS_MAX_ENTRIES 64
+#define FLOW_MAP_MAX_ENTRIES   262144
+#define TX_PORTS_MAX_ENTRIES   64
 
 /* Address families as stored in the maps (values of AF_INET / AF_INET6). */
 #define FLOW_AF_INET  2
@@ -48,31 +46,36 @@ struct flow_key {
 #define FLOW_F_HOLD    (1u << 1) /* forwarding toward the peer is on hold: drop */
 
 /*
- * The XDP program's cache of bpf_fib_lookup for one flow. A forwarded
- * packet reuses it unless the cache is empty, the packet is longer than the
- * one the lookup (and its MTU check) was made for, or it is the flow's
- * FLOW_REFRESH_PACKETS-th packet since the last refresh: then the route and
- * the neighbour are looked up again and last_seen_ns is stamped. Userspace
- * writes zeros (no cache) with every flow it sets, so a new destination is
- * looked up at once. A changed neighbour or route is therefore followed
- * within 64 packets of the flow (1.3 s of 20 ms RTP).
+ * The next hop toward dst_addr, resolved by the daemon from the kernel's
+ * routes and neighbours (userspace/datapath/nexthop.c) and rewritten at once
+ * when they change, so the program needs no FIB helper (which refuses to
+ * work while forwarding is off). ifindex 0: not resolved yet (no route, the
+ * neighbour unknown or unanswered, or an egress without XDP): the program
+ * passes the packet to the stack and the daemon forwards it from its socket.
  */
-#define FLOW_REFRESH_PACKETS 64
-
 struct flow_nexthop {
 	__u8 dmac[6];
 	__u8 smac[6];
-	__u32 ifindex;	  /* egress interface; 0: nothing cached */
-	__u16 max_l3_len; /* the IP length the lookup's MTU check passed */
+	__u32 ifindex; /* egress interface; XDP_TX when it is the ingress, else XDP_REDIRECT */
+	__u16 mtu;     /* the route's MTU: longer IP packets go to the stack */
 	__u16 pad;
 };
+
+/*
+ * The XDP program reads the clock (bpf_ktime_get_ns, some 20 ns here) only
+ * for the flow's first forwarded packet and every FLOW_SEEN_SAMPLE-th after
+ * it, so sampled_seen_ns is at most FLOW_SEEN_SAMPLE - 1 packets older than
+ * the flow's last one (1.3 s of 20 ms RTP): close enough for the idle
+ * timeouts that read it. The userspace datapath stamps every batch it sends.
+ */
+#define FLOW_SEEN_SAMPLE 64
 
 /* Where a packet that hit the flow goes, and what the flow has seen. */
 struct flow_counters {
 	__u64 packets;
 	__u64 bytes;
-	__u64 last_seen_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) of the last next-hop refresh: within 64 hits */
-	__u64 wrong_source; /* packets dropped because they came from elsewhere */
+	__u64 sampled_seen_ns; /* CLOCK_MONOTONIC of a recent forwarded packet: see FLOW_SEEN_SAMPLE */
+	__u64 wrong_source;    /* packets dropped because they came from elsewhere */
 };
 
 struct flow_value {
@@ -82,10 +85,9 @@ struct flow_value {
 	__be16 src_port;
 	__be16 dst_port;
 	__be16 expect_port;
-	__u16 flags;	      /* FLOW_F_* */
-	__u32 egress_ifindex; /* 0: the route decides; else the route must leave here */
-	__u32 pad;
+	__u16 flags; /* FLOW_F_* */
 	struct flow_nexthop nexthop;
+	__u32 pad; /* the counters start 8-byte aligned */
 	struct flow_counters counters;
 };
 
@@ -102,7 +104,9 @@ struct global_counters {
 	__u64 pass_no_flow;	    /* no flow for (dst addr, dst port) */
 	__u64 pass_not_latched;	    /* flow programmed, peer not latched yet */
 	__u64 pass_ttl;		    /* TTL / hop limit <= 1 */
-	__u64 pass_no_route;	    /* fib lookup failed or neighbour unresolved */
+	__u64 pass_no_nexthop;	    /* no resolved next hop (XDP) or no socket to send from (userspace) */
+	__u64 pass_too_big;	    /* longer than the next hop's MTU: the stack fragments or refuses */
+	__u64 pass_vlan;	    /* VLAN-tagged toward another interface: only XDP_TX keeps the tag */
 };
 
 #endif

@@ -4,10 +4,10 @@
  *
  * A packet is looked up by its destination (the relay's address and UDP
  * port). A hit on a latched flow from the expected source is rewritten
- * (addresses, ports, TTL, MACs from the FIB, checksums updated
- * incrementally) and sent with XDP_TX or XDP_REDIRECT. Everything else goes
- * to the kernel stack untouched, counted by reason: the daemon's sockets see
- * it there (latching, tone calls, fallback). Only wrong-source packets on a
+ * (addresses, ports, TTL, the MACs of the next hop the daemon resolved,
+ * checksums updated incrementally) and sent with XDP_TX or XDP_REDIRECT.
+ * Everything else goes to the kernel stack untouched, counted by reason: the
+ * daemon's sockets see it there (latching, tone calls, fallback). Only wrong-source packets on a
  * latched flow and packets toward a held leg are dropped.
  */
 #include <linux/bpf.h>
@@ -70,7 +70,6 @@ struct packet {
 	struct flow_addr saddr;
 	__u16 payload_len; /* UDP payload bytes */
 	__u16 l3_len;	   /* IP total length (IPv6: header + payload) */
-	__u8 tos;
 	__u8 ttl;
 	__u8 vlan_tagged;
 };
@@ -135,7 +134,6 @@ static __always_inline int parse_ipv4(struct packet *p, void *l3, void *data_end
 		return PARSE_NOT_UDP;
 	p->l3 = iph;
 	p->l3_len = tot_len;
-	p->tos = iph->tos;
 	p->ttl = iph->ttl;
 	p->key.family = FLOW_AF_INET;
 	p->key.addr.v4 = iph->daddr;
@@ -175,7 +173,6 @@ static __always_inline int parse_ipv6(struct packet *p, void *l3, void *data_end
 		return PARSE_MALFORMED;
 	p->l3 = ip6h;
 	p->l3_len = sizeof(*ip6h) + payload_len;
-	p->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
 	p->ttl = ip6h->hop_limit;
 	p->key.family = FLOW_AF_INET6;
 	__builtin_memcpy(p->key.addr.v6, &ip6h->daddr, 16);
@@ -225,34 +222,6 @@ static __always_inline int same_source(const struct packet *p, const struct flow
 	if (p->key.family == FLOW_AF_INET)
 		return p->saddr.v4 == v->expect_addr.v4;
 	return addr6_equal(&p->saddr, &v->expect_addr);
-}
-
-static __always_inline int fib_lookup(struct xdp_md *ctx, const struct packet *p, const struct flow_value *v,
-				      struct bpf_fib_lookup *fib)
-{
-	__u32 flags = 0;
-
-	__builtin_memset(fib, 0, sizeof(*fib));
-	fib->l4_protocol = IPPROTO_UDP;
-	fib->sport = v->src_port;
-	fib->dport = v->dst_port;
-	fib->tot_len = p->l3_len;
-	fib->ifindex = ctx->ingress_ifindex;
-	if (v->egress_ifindex) {
-		fib->ifindex = v->egress_ifindex;
-		flags = BPF_FIB_LOOKUP_OUTPUT;
-	}
-	if (p->key.family == FLOW_AF_INET) {
-		fib->family = FLOW_AF_INET;
-		fib->tos = p->tos;
-		fib->ipv4_src = v->src_addr.v4;
-		fib->ipv4_dst = v->dst_addr.v4;
-	} else {
-		fib->family = FLOW_AF_INET6;
-		__builtin_memcpy(fib->ipv6_src, v->src_addr.v6, 16);
-		__builtin_memcpy(fib->ipv6_dst, v->dst_addr.v6, 16);
-	}
-	return bpf_fib_lookup(ctx, fib, sizeof(*fib), flags);
 }
 
 /*
@@ -323,13 +292,11 @@ int rtprelay_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct bpf_fib_lookup fib;
 	struct packet p = {};
 	struct global_counters *gc;
 	struct flow_nexthop *nh;
 	struct flow_value *v;
 	__u32 zero = 0, ifindex;
-	__u8 refresh;
 	int ret;
 
 	gc = bpf_map_lookup_elem(&counters, &zero);
@@ -365,22 +332,14 @@ int rtprelay_xdp(struct xdp_md *ctx)
 		return pass(&gc->pass_ttl, gc);
 
 	nh = &v->nexthop;
-	refresh = !nh->ifindex || p.l3_len > nh->max_l3_len || v->counters.packets % FLOW_REFRESH_PACKETS == 0;
-	if (refresh) {
-		ret = fib_lookup(ctx, &p, v, &fib);
-		if (ret != BPF_FIB_LKUP_RET_SUCCESS) {
-			nh->ifindex = 0;
-			return pass(&gc->pass_no_route, gc);
-		}
-		__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
-		__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
-		nh->max_l3_len = p.l3_len;
-		nh->ifindex = fib.ifindex;
-	}
 	ifindex = nh->ifindex;
+	if (!ifindex)
+		return pass(&gc->pass_no_nexthop, gc);
+	if (p.l3_len > nh->mtu)
+		return pass(&gc->pass_too_big, gc);
 	/* A tagged frame can only go back out on its own VLAN: XDP_TX. */
-	if (ifindex != ctx->ingress_ifindex && (p.vlan_tagged || !bpf_map_lookup_elem(&tx_ports, &ifindex)))
-		return pass(&gc->pass_no_route, gc);
+	if (ifindex != ctx->ingress_ifindex && p.vlan_tagged)
+		return pass(&gc->pass_vlan, gc);
 
 	if (p.key.family == FLOW_AF_INET)
 		ret = rewrite_ipv4(&p, v, data_end);
@@ -397,14 +356,15 @@ int rtprelay_xdp(struct xdp_md *ctx)
 	 * CPU at a time; only packets of one flow handled on two CPUs at the
 	 * same instant could lose a count.
 	 */
+	if (v->counters.packets % FLOW_SEEN_SAMPLE == 0)
+		v->counters.sampled_seen_ns = bpf_ktime_get_ns();
 	v->counters.packets++;
 	v->counters.bytes += p.payload_len;
-	if (refresh)
-		v->counters.last_seen_ns = bpf_ktime_get_ns();
 	gc->forwarded++;
 
 	if (ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
+	/* The daemon only resolves next hops out of interfaces in tx_ports. */
 	ret = bpf_redirect_map(&tx_ports, ifindex, 0);
 	if (ret != XDP_REDIRECT)
 		gc->errors++;

@@ -54,7 +54,7 @@
 
 enum rtprelay_cmd {
 	RTPRELAY_CMD_UNSPEC,
-	RTPRELAY_CMD_STATUS,   /* reply: VERSION .. PORTS_CAPACITY */
+	RTPRELAY_CMD_STATUS,   /* reply: VERSION .. PORTS_CAPACITY, KERNEL_PATH, USERSPACE_FORWARDED */
 	RTPRELAY_CMD_STATS,    /* reply: COUNTERS, CALLS_TOTAL, CALL_COUNT, CALLS_FAILED */
 	RTPRELAY_CMD_CALLS,    /* dump; each: CALL_ID .. AGE_MS */
 	RTPRELAY_CMD_FLOWS,    /* dump; each: FLOW_KEY, FLOW_VALUE */
@@ -113,6 +113,9 @@ enum rtprelay_attr {
 	/* a room (ROOMS items; its name is RTPRELAY_A_ROOM) */
 	RTPRELAY_A_ROOM_MODE,	/* string: "waiting", "bridge" or "mix" */
 	RTPRELAY_A_ROOM_MEMBER, /* u32: a member's call id; repeated, in order of joining */
+	/* STATUS, continued */
+	RTPRELAY_A_KERNEL_PATH,		/* string: "ok", or "degraded: <why>" when bridged packets cross the daemon */
+	RTPRELAY_A_USERSPACE_FORWARDED, /* u64: bridged packets the daemon forwarded itself since start */
 	__RTPRELAY_A_MAX,
 };
 

@@ -60,6 +60,8 @@ static const struct ctl_msg_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
 	[RTPRELAY_A_FLOW_VALUE] = { MNL_TYPE_BINARY, sizeof(struct flow_value), "flow_value" },
 	[RTPRELAY_A_ROOM_MODE] = { MNL_TYPE_NUL_STRING, 0, "room_mode" },
 	[RTPRELAY_A_ROOM_MEMBER] = { MNL_TYPE_U32, 0, "room_member" },
+	[RTPRELAY_A_KERNEL_PATH] = { MNL_TYPE_NUL_STRING, 0, "kernel_path" },
+	[RTPRELAY_A_USERSPACE_FORWARDED] = { MNL_TYPE_U64, 0, "userspace_forwarded" },
 };
 
 static const struct ctl_msg_attr_policy iface_policy[__RTPRELAY_IFACE_A_MAX] = {

@@ -10,7 +10,8 @@ const struct global_counter_field global_counter_fields[] = {
 	FIELD(forwarded),	 FIELD(passed),		  FIELD(dropped_wrong_source),
 	FIELD(dropped_hold),	 FIELD(errors),		  FIELD(pass_not_udp),
 	FIELD(pass_malformed),	 FIELD(pass_unsupported), FIELD(pass_no_flow),
-	FIELD(pass_not_latched), FIELD(pass_ttl),	  FIELD(pass_no_route),
+	FIELD(pass_not_latched), FIELD(pass_ttl),	  FIELD(pass_no_nexthop),
+	FIELD(pass_too_big),	 FIELD(pass_vlan),
 };
 
 _Static_assert(sizeof(global_counter_fields) / sizeof(global_counter_fields[0]) == GLOBAL_COUNTER_FIELDS,

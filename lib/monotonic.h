@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * CLOCK_MONOTONIC in nanoseconds: the clock of bpf_ktime_get_ns(), so the
- * flows' last_seen_ns stamps from XDP and from userspace compare directly.
+ * flows' sampled_seen_ns stamps from XDP and from userspace compare directly.
  */
 #ifndef RTPRELAY_LIB_MONOTONIC_H
 #define RTPRELAY_LIB_MONOTONIC_H

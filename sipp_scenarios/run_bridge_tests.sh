@@ -262,7 +262,7 @@ flow_packets() {
 # reasons: the namespaces' own IPv6 chatter (MLD with a hop-by-hop header)
 # counts as pass_unsupported.
 udp_passed() {
-	jq '[.[].formatted.values[].value | .pass_no_flow + .pass_not_latched + .pass_no_route + .pass_ttl] | add' \
+	jq '[.[].formatted.values[].value | .pass_no_flow + .pass_not_latched + .pass_no_nexthop + .pass_too_big + .pass_vlan + .pass_ttl] | add' \
 		"$OUT/snap-$1.counters" 2>/dev/null
 }
 
@@ -351,7 +351,7 @@ kernel_bridge() {
 	if [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && [ "$a" = "$b" ]; then
 		tap_ok "$phase: XDP passed no UDP packet to the stack in those $ms ms (pinned counters)"
 	else
-		tap_fail "$phase: XDP passed no UDP packet to the stack in those $ms ms (pinned counters): pass_no_flow+not_latched+no_route+ttl $a -> $b"
+		tap_fail "$phase: XDP passed no UDP packet to the stack in those $ms ms (pinned counters): pass_no_flow+not_latched+no_nexthop+too_big+vlan+ttl $a -> $b"
 	fi
 	a=$(cat "$OUT/snap-$s1.udp_in") b=$(cat "$OUT/snap-$s2.udp_in")
 	if [[ $a =~ ^[0-9]+$ ]] && [ "$a" = "$b" ]; then

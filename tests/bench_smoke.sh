@@ -4,9 +4,12 @@
 # plausible, non-zero figures. Timings are the benchmark's business, not
 # this test's: nothing here compares a figure with a target.
 #
-# Checked: the exit status; every section of results.md; in results.json,
-# for each forwarding row (rtpengine only when installed) packets offered
-# and forwarded and every flow seen by the sink; the XDP program's costs and
+# Checked: the exit status; every section of results.md and its machine
+# line; in results.json, for each forwarding row (rtpengine only when
+# installed) packets offered (the generator's own rate) and forwarded, every
+# flow seen by the sink, a ratio to the ceiling only where the generator
+# offered enough, else generator-bound, the userspace relays' paced sweep
+# and its chosen rate's loss under 1%; a date on every result; the XDP program's costs and
 # helper costs; flow programming rate and memory per flow; every SIPp call
 # completed; every tone call's stream received; the machine described; the
 # pktgen script's configuration for the same flows; nothing left behind.
@@ -62,8 +65,20 @@ check_forwarding() {
 		'all(.forwarding[]; .error == null or (.label == "rtpengine" and (.error | test("not installed"))))'
 	check "forwarding: the XDP program's cost in live traffic (bpf_stats)" \
 		'all(.forwarding[] | select(.datapath == "xdp" or .datapath == "trivial"); .prog_ns_live > 0)'
-	check "forwarding: ratios to the reference row" \
-		'any(.forwarding[]; .ratio == 1) and all(.forwarding[] | select(.forwarded_pps); .ratio > 0)'
+	check "forwarding: every row has the generator's offered rate and a ratio to the ceiling or generator_bound" \
+		'.ceiling as $c | all(.forwarding[] | select(.datapath != null); .offered_pps > 0 and
+		 (.ratio_to_ceiling > 0 or .generator_bound == true or $c.generator_bound == true))'
+	check "forwarding: a ratio only where the generator offered enough, to a ceiling that is not generator-bound" \
+		'.generator_bound_below as $b | .ceiling as $c | all(.forwarding[] | select(.ratio_to_ceiling != null);
+		 ($c.generator_bound | not) and (.generator_bound | not) and
+		 (.measured == "paced sweep" or .offered_pps >= $b * .forwarded_pps))'
+	check "forwarding: the userspace relays from a paced sweep, its chosen rate with under 1% lost" \
+		'all(.forwarding[] | select(.datapath == "userspace" or .datapath == "rtpengine");
+		 .measured == "paced sweep" and .drop_pct < 1 and .offered_pps > 0 and
+		 (.sweep.chosen_pps as $r | .sweep.steps | map(select(.rate_pps == $r)) | length == 1 and .[0].loss_pct < 1))'
+	check "forwarding: the kernel relays flat out, the generator's rate in every window" \
+		'all(.forwarding[] | select(.datapath == "xdp" or .datapath == "trivial" or .datapath == "linux");
+		 .measured == "flat out" and all(.flat_out_windows[]; .sent_pps > 0))'
 }
 
 main() {
@@ -91,9 +106,13 @@ main() {
 		tap_check "results.md has \"$section\"" grep -q "^$section" "$OUT/results.md"
 	done
 	tap_check "the table was printed" grep -q '^| rtprelay XDP |' "$OUT/bench.log"
-	check "machine: CPU, cores, kernel, NIC, load" \
+	tap_check "results.md has the machine line" grep -q '^Machine: .* cores .*kernel' "$OUT/results.md"
+	check "machine: CPU, cores, kernel, NIC, load, date" \
 		'.machine.cpu != "" and .machine.cores > 0 and .machine.kernel != "" and .machine.nic != "" and
-		 .machine.load_start != ""'
+		 .machine.load_start != "" and (.machine.date | test("^20[0-9-]+T"))'
+	check "every result carries its date" \
+		'[(.forwarding[] | select(.datapath != null)), .xdp_cost[], .flow_rate, .call_rate, .tone_calls] |
+		 all(.date | test("^20[0-9-]+T[0-9:]+Z$"))'
 	check_forwarding
 	check "XDP program cost: hit, miss, wrong source and helpers, two flow counts" \
 		'(.xdp_cost | length) == 2 and all(.xdp_cost[]; .hit_ns > 0 and .miss_ns > 0 and .wrong_source_ns > 0 and

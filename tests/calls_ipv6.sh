@@ -112,15 +112,7 @@ test_room() {
 }
 
 main() {
-	preflight "IPv6 calls" bpftool clang ethtool || {
-		tap_plan_done
-		exit 0
-	}
-	if ! relay_env_setup; then
-		tap_fail "set up namespaces $NS_R and $NS_C with IPv6"
-		tap_plan_done
-		exit 1
-	fi
+	relay_env_ready "IPv6 calls" bpftool clang ethtool
 	if ! start_daemon daemon --media-ip "$RELAY_IP6" --sip-listen "[$RELAY_IP6]:5060"; then
 		tap_fail "rtprelayd starts with --media-ip $RELAY_IP6"
 		diag <"$DAEMON_LOG"

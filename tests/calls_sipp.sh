@@ -322,15 +322,7 @@ test_max_calls() {
 }
 
 main() {
-	preflight "SIPp call tests" || {
-		tap_plan_done
-		exit 0
-	}
-	if ! relay_env_setup; then
-		tap_fail "set up namespaces $NS_R and $NS_C"
-		tap_plan_done
-		exit 1
-	fi
+	relay_env_ready "SIPp call tests"
 	if ! start_daemon daemon; then
 		tap_fail "rtprelayd starts in $NS_R"
 		diag <"$DAEMON_LOG"

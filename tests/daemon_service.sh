@@ -48,10 +48,11 @@ hold_tcp() {
 	HOLD_PID=$!
 }
 
-# A service manager's notification socket, its datagrams in $OUT/notify.log.
+# A service manager's notification socket (an absolute path, as systemd
+# gives), its datagrams in $OUT/notifications.
 notify_listen() {
-	NOTIFY_SOCKET=$OUT/notify.sock
-	python3 - "$NOTIFY_SOCKET" >"$OUT/notify.log" <<-'PY' &
+	NOTIFY_SOCKET=$(realpath "$OUT")/notify.sock
+	python3 - "$NOTIFY_SOCKET" >"$OUT/notifications" <<-'PY' &
 		import socket, sys
 		s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 		s.bind(sys.argv[1])
@@ -60,7 +61,7 @@ notify_listen() {
 		    print(s.recv(4096).decode(), flush=True)
 	PY
 	PIDS+=("$!")
-	wait_for 3 grep -qs listening "$OUT/notify.log"
+	wait_for 3 grep -qs listening "$OUT/notifications"
 }
 
 test_readiness() {
@@ -68,11 +69,11 @@ test_readiness() {
 		tap_fail "a notification socket to listen on"
 		return
 	}
-	NOTIFY_SOCKET=$NOTIFY_SOCKET start_daemon notify || tap_fail "rtprelayd starts under a service manager"
-	tap_check "READY=1 once it takes calls" wait_for 3 grep -qx 'READY=1' "$OUT/notify.log"
+	NOTIFY_SOCKET=$NOTIFY_SOCKET start_daemon managed || tap_fail "rtprelayd starts under a service manager"
+	tap_check "READY=1 once it takes calls" wait_for 3 grep -qx 'READY=1' "$OUT/notifications"
 	tap_check "and it takes calls" options_answered
 	stop_daemon 8
-	tap_check "STOPPING=1 on SIGTERM" grep -qx 'STOPPING=1' "$OUT/notify.log"
+	tap_check "STOPPING=1 on SIGTERM" grep -qx 'STOPPING=1' "$OUT/notifications"
 }
 
 test_soft_limit_raised() {
@@ -116,15 +117,7 @@ test_low_hard_limit() {
 }
 
 main() {
-	preflight "open-file limits" || {
-		tap_plan_done
-		exit 0
-	}
-	if ! relay_env_setup; then
-		tap_fail "set up namespaces $NS_R and $NS_C"
-		tap_plan_done
-		exit 1
-	fi
+	relay_env_ready "rtprelayd as a service"
 	test_readiness
 	test_soft_limit_raised
 	test_low_hard_limit

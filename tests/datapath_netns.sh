@@ -137,8 +137,12 @@ xdp_pass_on() {
 	ip -n "$P-$1" link set dev "$2" xdpdrv obj "$XDP_PASS_OBJ" sec xdp
 }
 
-relay_forwarding() {
-	nsx relay sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+# The relay keeps the kernel's defaults: it forwards nothing of its own,
+# and the XDP path must work all the same.
+relay_defaults() {
+	expect_eq "$1: relay on kernel defaults, net.ipv4.ip_forward" "$(nsx relay sysctl -n net.ipv4.ip_forward)" 0
+	expect_eq "$1: relay on kernel defaults, net.ipv6.conf.all.forwarding" \
+		"$(nsx relay sysctl -n net.ipv6.conf.all.forwarding)" 0
 }
 
 # Topology lan: bridge br0 in namespace sw; relay eth0 .1, alice .2,
@@ -156,7 +160,6 @@ topo_lan() {
 		i=$((i + 1))
 	done
 	xdp_pass_on sw p-relay
-	relay_forwarding
 	RELAY_IFS=eth0
 	AT=([ra4]=10.0.1.1 [rb4]=10.0.1.1 [a4]=10.0.1.2 [b4]=10.0.1.3 [c4]=10.0.1.4
 		[ra6]=fd00:1::1 [rb6]=fd00:1::1 [a6]=fd00:1::2 [b6]=fd00:1::3 [c6]=fd00:1::4)
@@ -177,7 +180,6 @@ topo_split() {
 	host_if bob eth0 10.0.3.2 fd00:3::2
 	xdp_pass_on alice eth0
 	xdp_pass_on bob eth0
-	relay_forwarding
 	RELAY_IFS=eth0,eth1
 	AT=([ra4]=10.0.2.1 [rb4]=10.0.3.1 [a4]=10.0.2.2 [b4]=10.0.3.2
 		[ra6]=fd00:2::1 [rb6]=fd00:3::1 [a6]=fd00:2::2 [b6]=fd00:3::2)
@@ -523,6 +525,7 @@ run_backend() {
 	if [ "$dp" = xdp ]; then
 		# The kernel forwarded and dropped everything: the sockets saw nothing.
 		expect_eq "$tag packets the relay's sockets received" "$sockets_got" 0
+		expect_eq "$tag kernel path (harness report)" "$(jq -r .kernel_path <<<"$REPORT")" ok
 		check_detached "$tag"
 	else
 		expect_eq "$tag packets the relay's sockets received" "$sockets_got" $((total + 2 * W))
@@ -574,12 +577,13 @@ run_restart() {
 	check_detached "$tag"
 }
 
-# With no neighbour entry for bob the XDP program passes alice's packets
-# to the stack; the daemon's slow path (datapath_input on its socket)
-# forwards them, which resolves the neighbour, and XDP takes over. Nothing
+# Neighbours flushed under a running harness: the notifications take the
+# flows' next hops away, the XDP program passes alice's packets to the
+# stack, the daemon's slow path (datapath_input on its socket) forwards
+# them, which resolves the neighbour again, and XDP takes over. Nothing
 # is lost and nothing is left for the daemon to handle.
 run_unresolved() {
-	local topo=$1 tag="$1/xdp neighbour unresolved" ra rb a b passed slow fast
+	local topo=$1 tag="$1/xdp neighbour unresolved" ra rb a b passed slow fast egress
 	DIR=/sys/fs/bpf/$P-$topo-unresolved
 	BPFDIRS+=("$DIR")
 	if ! harness_start xdp native "$DIR" --unpin-on-exit; then
@@ -592,13 +596,19 @@ run_unresolved() {
 		bob "$(ep "$b" $BOB_PORT)" "$(ep "$rb" $RELAY_B)" $N $N $RTP_SIZE
 	run_streams
 	load_globals
-	passed=${GLOBAL[pass_no_route]:-0}
+	passed=${GLOBAL[pass_no_nexthop]:-0}
 	load_flows bpftool
 	fast=$(flow_field IPv4:$RELAY_A 1)
+	egress=$(bpftool map dump pinned "$DIR/flows" -j | jq --argjson p $RELAY_A '[.[].formatted |
+		select(.key.family == 2 and (.key.port % 256) * 256 + (.key.port / 256 | floor) == $p) |
+		.value.nexthop.ifindex] | first')
 	harness_stop TERM
 	slow=$(jq '[.sockets[].forwarded] | add' <<<"$REPORT")
-	tap_check "$tag: XDP passed the first packets (pass_no_route $passed)" [ "$passed" -ge 1 ]
+	tap_check "$tag: XDP passed the first packets (pass_no_nexthop $passed)" [ "$passed" -ge 1 ]
 	expect_eq "$tag: the slow path forwarded every packet XDP passed" "$slow" "$passed"
+	expect_eq "$tag: the datapath counted them as forwarded in userspace" \
+		"$(jq .userspace_forwarded <<<"$REPORT")" "$slow"
+	tap_check "$tag: the flow toward bob has its next hop again (egress ifindex $egress)" [ "${egress:-0}" -gt 0 ]
 	expect_eq "$tag: XDP ($fast) and slow path ($slow) forwarded them all" $((fast + slow)) $N
 	expect_eq "$tag: packets that reached the daemon" "$(jq '[.sockets[].reached_daemon] | add' <<<"$REPORT")" 0
 	check_detached "$tag"
@@ -611,6 +621,7 @@ run_topology() {
 		topo_teardown
 		return
 	fi
+	relay_defaults "$topo"
 	resolve_neighbours
 	run_backend "$topo" xdp native
 	run_backend "$topo" xdp generic

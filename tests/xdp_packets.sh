@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# Golden-packet tests of the XDP datapath: builds the namespace whose FIB
-# and neighbours bpf_fib_lookup answers from, then runs the table-driven
+# Golden-packet tests of the XDP datapath: builds the namespace whose veths
+# the flows' next hops name (kernel defaults: no forwarding, no neighbour
+# entries; the program needs neither), then runs the table-driven
 # runner (tests/xdp/: cases in cases.c, frame builder in frame.c, runner.c)
 # inside it. The runner loads the program unpinned and speaks TAP itself.
 #
 #   relay0 <-> peer0   10.10.0.1/24 fd00:10::1/64 on relay0
-#                      10.10.0.2, fd00:10::2: permanent neighbours (peer0's MAC)
-#                      10.10.0.3, fd00:10::3: on-link, no neighbour entry
 #   relay1 <-> peer1   10.20.0.1/24 fd00:20::1/64 on relay1
-#                      10.20.0.2, fd00:20::2: permanent neighbours (peer1's MAC)
 #
 # Usage: BUILD=build tests/xdp_packets.sh [CASE-NAME-SUBSTRING]
 set -uo pipefail
@@ -32,8 +30,6 @@ fi
 cleanup() { ip netns del "$NS" 2>/dev/null; }
 trap cleanup EXIT
 
-mac_of() { ip netns exec "$NS" cat "/sys/class/net/$1/address"; }
-
 setup() {
 	ip netns add "$NS" || return 1
 	ip -n "$NS" -batch - <<-EOF || return 1
@@ -48,15 +44,6 @@ setup() {
 		addr add fd00:10::1/64 dev relay0 nodad
 		addr add 10.20.0.1/24 dev relay1
 		addr add fd00:20::1/64 dev relay1 nodad
-	EOF
-	ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1
-	local mac0 mac1
-	mac0=$(mac_of peer0) && mac1=$(mac_of peer1) || return 1
-	ip -n "$NS" -batch - <<-EOF || return 1
-		neigh add 10.10.0.2 lladdr $mac0 dev relay0 nud permanent
-		neigh add fd00:10::2 lladdr $mac0 dev relay0 nud permanent
-		neigh add 10.20.0.2 lladdr $mac1 dev relay1 nud permanent
-		neigh add fd00:20::2 lladdr $mac1 dev relay1 nud permanent
 	EOF
 }
 

@@ -18,9 +18,9 @@
 #   IPV6      1: every link also gets IPv6, $NET6:K+1::1/64 on the relay
 #             and $NET6:K+1::2/64 on peer K (NET6 [fd00:98]) [0]
 #   DATAPATH  the daemon's --datapath [userspace]; with xdp the daemon gets
-#             --interface with every relay veth, the relay forwards IPv4
-#             (bpf_fib_lookup needs it) and every peer veth runs a
-#             pass-through XDP program (veth delivers XDP_TX/XDP_REDIRECT
+#             --interface with every relay veth (the relay namespace keeps
+#             the kernel's defaults: forwarding off) and every peer veth
+#             runs a pass-through XDP program (veth delivers XDP_TX/XDP_REDIRECT
 #             frames only with NAPI on the receiving end: docs/architecture.md)
 # Set by relay_env_init / relay_env_setup:
 #   BUILD DAEMON CTL CAPTURE SCEN   the build and what it runs
@@ -154,10 +154,6 @@ relay_env_setup() {
 	ip netns add "$NS_R" || return 1
 	NSES+=("$NS_R")
 	ip -n "$NS_R" link set dev lo up || return 1
-	if [ "$DATAPATH" = xdp ]; then
-		ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || return 1
-		[ "$IPV6" = 1 ] && { ip netns exec "$NS_R" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1; }
-	fi
 	for peer in "${RE_PEERS[@]}"; do
 		ns=$P-$peer
 		ip netns add "$ns" || return 1
@@ -392,4 +388,18 @@ jcheck() {
 	else
 		tap_fail "$desc$got"
 	fi
+}
+
+# relay_env_ready WHAT [TOOLS...]: preflight and relay_env_setup for a
+# test's main(); skips the whole test (exit 0) when preflight says so, and
+# fails it (exit 1) when the namespaces cannot be made.
+relay_env_ready() {
+	preflight "$@" || {
+		tap_plan_done
+		exit 0
+	}
+	relay_env_setup && return
+	tap_fail "set up namespaces $NS_R and $NS_C${IPV6:+ (IPv6: $IPV6)}"
+	tap_plan_done
+	exit 1
 }

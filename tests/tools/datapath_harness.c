@@ -14,13 +14,15 @@
  * with a media loop whose batches go to datapath_input(). A packet with
  * verdict PASS is one that reached the daemon.
  *
- * Prints "ready" once attached and programmed. On SIGTERM or SIGINT prints
- * one JSON line (backend, global counters, flows, per-socket counts) and
- * exits; --unpin-on-exit detaches and unpins, otherwise links and maps stay
+ * Prints "ready" once attached and programmed, then runs the GLib main loop,
+ * as the daemon does (the XDP backend follows next-hop changes there). On
+ * SIGTERM or SIGINT prints one JSON line (backend, kernel-path state, global
+ * counters, flows, per-socket counts) and exits; --unpin-on-exit detaches and unpins, otherwise links and maps stay
  * pinned and keep forwarding, as across a daemon restart.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <glib-unix.h>
 #include <glib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -227,10 +229,10 @@ static void print_counters(const struct global_counters *c)
 	       "malformed\":%llu,"
 	       "\"pass_unsupported\":%llu,\"pass_no_flow\":%llu,\"pass_not_latched\":"
 	       "%llu,\"pass_ttl\":%llu,"
-	       "\"pass_no_route\":%llu}",
+	       "\"pass_no_nexthop\":%llu,\"pass_too_big\":%llu,\"pass_vlan\":%llu}",
 	       c->forwarded, c->passed, c->dropped_wrong_source, c->dropped_hold, c->errors, c->pass_not_udp,
 	       c->pass_malformed, c->pass_unsupported, c->pass_no_flow, c->pass_not_latched, c->pass_ttl,
-	       c->pass_no_route);
+	       c->pass_no_nexthop, c->pass_too_big, c->pass_vlan);
 }
 
 static int print_flow(const struct flow_key *key, const struct flow_value *v, void *user)
@@ -244,10 +246,10 @@ static int print_flow(const struct flow_key *key, const struct flow_value *v, vo
 	endpoint_format(&v->expect_addr, v->expect_port, key->family, expect, sizeof(expect));
 	printf("%s{\"local\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\",\"expect\":\"%s\","
 	       "\"flags\":%u,"
-	       "\"packets\":%llu,\"bytes\":%llu,\"wrong_source\":%llu,\"last_seen_"
+	       "\"packets\":%llu,\"bytes\":%llu,\"wrong_source\":%llu,\"sampled_seen_"
 	       "ns\":%llu}",
 	       *first ? "" : ",", local, src, dst, expect, v->flags, v->counters.packets, v->counters.bytes,
-	       v->counters.wrong_source, v->counters.last_seen_ns);
+	       v->counters.wrong_source, v->counters.sampled_seen_ns);
 	*first = 0;
 	return 0;
 }
@@ -260,8 +262,14 @@ static void print_report(struct harness *h)
 	char name[80];
 
 	g_autofree gchar *why = g_strescape(h->dp->why, NULL);
+	g_autofree gchar *kernel_path_text = NULL;
+	char kernel_path[512];
 
-	printf("{\"datapath\":\"%s\",\"why\":\"%s\",", h->dp->ops->name, why);
+	h->dp->ops->kernel_path(h->dp, kernel_path, sizeof(kernel_path));
+	kernel_path_text = g_strescape(kernel_path, NULL);
+	printf("{\"datapath\":\"%s\",\"why\":\"%s\",\"kernel_path\":\"%s\",\"userspace_forwarded\":%" G_GUINT64_FORMAT
+	       ",",
+	       h->dp->ops->name, why, kernel_path_text, datapath_userspace_forwarded(h->dp));
 	ret = h->dp->ops->counters(h->dp, &c);
 	if (ret < 0)
 		fprintf(stderr, "datapath_harness: counters: %s\n", strerror(-ret));
@@ -322,20 +330,27 @@ static int parse_options(int argc, char **argv, struct datapath_config *cfg, str
 	return 0;
 }
 
+static gboolean quit_main_loop(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
 int main(int argc, char **argv)
 {
 	struct datapath_config cfg = { 0 };
 	struct harness h = { 0 };
+	g_autoptr(GMainLoop) main_loop = g_main_loop_new(NULL, FALSE);
 	char err[256];
 	sigset_t sigs;
-	int sig, ret;
+	int ret;
 
 	h.flows = g_array_new(FALSE, TRUE, sizeof(struct harness_flow));
 	h.sockets = g_ptr_array_new_with_free_func(free_socket);
 	if (parse_options(argc, argv, &cfg, &h) < 0)
 		return 2;
 
-	/* Blocked before any thread starts, so only sigwait sees them. */
+	/* Blocked before any thread starts, so that only the main loop sees them. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
@@ -364,7 +379,10 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
-	sigwait(&sigs, &sig);
+	g_unix_signal_add(SIGTERM, quit_main_loop, main_loop);
+	g_unix_signal_add(SIGINT, quit_main_loop, main_loop);
+	pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+	g_main_loop_run(main_loop);
 
 	media_loop_stop_and_free(h.loop);
 	print_report(&h);

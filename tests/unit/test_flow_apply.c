@@ -178,7 +178,7 @@ static void test_latched_forwards(void **state)
 	}
 	assert_int_equal(f->v.counters.packets, 3);
 	assert_int_equal(f->v.counters.bytes, bytes);
-	assert_in_range(f->v.counters.last_seen_ns, before, after);
+	assert_in_range(f->v.counters.sampled_seen_ns, before, after);
 	assert_int_equal(f->v.counters.wrong_source, 0);
 	assert_int_equal(f->totals.forwarded, 3);
 	assert_int_equal(f->totals.passed, 0);
@@ -192,11 +192,11 @@ static void test_counters_accumulate(void **state)
 
 	make_packets(f, 2, &f->a_addr);
 	flow_apply(&f->v, f->egress, f->pkts, 1, f->verdicts, &f->totals);
-	first = f->v.counters.last_seen_ns;
+	first = f->v.counters.sampled_seen_ns;
 	flow_apply(&f->v, f->egress, f->pkts + 1, 1, f->verdicts, &f->totals);
 	assert_int_equal(f->v.counters.packets, 2);
 	assert_int_equal(f->v.counters.bytes, 20 + 21);
-	assert_true(f->v.counters.last_seen_ns >= first);
+	assert_true(f->v.counters.sampled_seen_ns >= first);
 	assert_int_equal(f->totals.forwarded, 2);
 }
 
@@ -213,7 +213,7 @@ static void test_unlatched_passes(void **state)
 	assert_int_equal(f->totals.passed, 4);
 	assert_int_equal(f->totals.forwarded, 0);
 	assert_int_equal(f->v.counters.packets, 0);
-	assert_int_equal(f->v.counters.last_seen_ns, 0);
+	assert_int_equal(f->v.counters.sampled_seen_ns, 0);
 	expect_nothing(f->b);
 }
 
@@ -283,7 +283,7 @@ static void test_no_egress_passes(void **state)
 	flow_apply(&f->v, -1, f->pkts, 2, f->verdicts, &f->totals);
 	assert_int_equal(f->verdicts[0], DATAPATH_PASS);
 	assert_int_equal(f->verdicts[1], DATAPATH_PASS);
-	assert_int_equal(f->totals.pass_no_route, 2);
+	assert_int_equal(f->totals.pass_no_nexthop, 2);
 	assert_int_equal(f->totals.passed, 2);
 	assert_int_equal(f->v.counters.packets, 0);
 }
@@ -323,7 +323,7 @@ static void test_send_failure_counts_errors(void **state)
 	assert_int_equal(f->totals.errors, 3);
 	assert_int_equal(f->totals.forwarded, 0);
 	assert_int_equal(f->v.counters.packets, 0);
-	assert_int_equal(f->v.counters.last_seen_ns, 0);
+	assert_int_equal(f->v.counters.sampled_seen_ns, 0);
 }
 
 /* The userspace backend through the datapath API. */
@@ -371,14 +371,16 @@ static void test_backend_open(void **state)
 	struct backend *be = *state;
 	struct global_counters c;
 
-	assert_int_equal(be->dp->kind, DATAPATH_USERSPACE);
+	char kernel_path[512];
+
 	assert_string_equal(be->dp->ops->name, "userspace");
 	assert_non_null(strstr(be->dp->why, "userspace"));
 	assert_int_equal(be->dp->ops->counters(be->dp, &c), 0);
 	assert_int_equal(c.forwarded + c.passed + c.errors, 0);
-	assert_int_equal(be->dp->ops->attach(be->dp, "lo", XDP_ATTACH_AUTO), 0);
-	assert_int_equal(be->dp->ops->detach(be->dp, "lo"), 0);
-	assert_int_equal(be->dp->ops->detach(be->dp, "lo"), -ENOENT);
+	/* Nothing bridged crosses the kernel path here, and the state says so. */
+	be->dp->ops->kernel_path(be->dp, kernel_path, sizeof(kernel_path));
+	assert_true(g_str_has_prefix(kernel_path, "degraded: userspace datapath"));
+	assert_int_equal(datapath_userspace_forwarded(be->dp), 0);
 }
 
 struct collected {
@@ -465,7 +467,7 @@ static void test_backend_input_no_socket(void **state)
 	datapath_input(be->dp, &be->local, f->pkts, 1, f->verdicts);
 	assert_int_equal(f->verdicts[0], DATAPATH_PASS);
 	be->dp->ops->counters(be->dp, &c);
-	assert_int_equal(c.pass_no_route, 1);
+	assert_int_equal(c.pass_no_nexthop, 1);
 }
 
 static void test_backend_input_forwards_and_keeps_counters(void **state)
@@ -487,7 +489,7 @@ static void test_backend_input_forwards_and_keeps_counters(void **state)
 	assert_int_equal(ops->flow_get(be->dp, &be->local, &got), 0);
 	assert_int_equal(got.counters.packets, 5);
 	assert_int_equal(got.counters.bytes, 20 + 21 + 22 + 23 + 24);
-	assert_true(got.counters.last_seen_ns > 0);
+	assert_true(got.counters.sampled_seen_ns > 0);
 
 	/* A re-INVITE puts the leg on hold: the new value, the old counters. */
 	replaced.flags |= FLOW_F_HOLD;

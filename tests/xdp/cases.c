@@ -4,11 +4,11 @@
  * namespace tests/xdp_packets.sh builds:
  *
  *   relay0  10.10.0.1/24  fd00:10::1/64   (veth, peer end peer0)
- *           10.10.0.2, fd00:10::2: permanent neighbours, lladdr = peer0's MAC
- *           10.10.0.3, fd00:10::3: on-link, no neighbour entry
  *   relay1  10.20.0.1/24  fd00:20::1/64   (veth, peer end peer1)
- *           10.20.0.2, fd00:20::2: permanent neighbours, lladdr = peer1's MAC
- *   192.0.2.0/24, 2001:db8::/32: no route
+ *
+ * Each flow carries the next hop the daemon would have resolved for it
+ * (VIA): the program takes MACs, egress and MTU from there and from
+ * nowhere else, so the namespace needs neither routes nor neighbours.
  */
 #include <netinet/in.h>
 
@@ -22,6 +22,14 @@ const struct iface_def cases_ifaces[NR_IFACES] = {
 const uint8_t cases_sender_mac[ETH_ALEN] = { 0x02, 0x00, 0x00, 0x00, 0x10, 0x05 };
 
 #define LATCHED FLOW_F_LATCHED
+#define VIA(iface)                               \
+	{                                        \
+		.resolved = true, .via = (iface) \
+	}
+#define VIA_MTU(iface, route_mtu)                                    \
+	{                                                            \
+		.resolved = true, .via = (iface), .mtu = (route_mtu) \
+	}
 
 /* clang-format off */
 const struct flow_def cases_flows[NR_FLOWS] = {
@@ -31,6 +39,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "10.10.0.2", 5000 },
 		.expect = { "10.10.0.5", 4000 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY0),
 	},
 	[F4_TX_RTCP] = {
 		.local = { "10.10.0.1", 30001 },
@@ -38,6 +47,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "10.10.0.2", 5001 },
 		.expect = { "10.10.0.5", 4001 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY0),
 	},
 	[F4_REDIR] = {
 		.local = { "10.10.0.1", 30002 },
@@ -45,6 +55,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "10.20.0.2", 6000 },
 		.expect = { "10.10.0.2", 4002 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY1),
 	},
 	[F4_REDIR_RTCP] = {
 		.local = { "10.10.0.1", 30003 },
@@ -52,6 +63,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "10.20.0.2", 6001 },
 		.expect = { "10.10.0.2", 4003 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY1),
 	},
 	[F4_REDIR_BACK] = {
 		.local = { "10.20.0.1", 30020 },
@@ -59,11 +71,13 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "10.10.0.2", 4002 },
 		.expect = { "10.20.0.2", 6000 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY0),
 	},
 	[F4_NOT_LATCHED] = {
 		.local = { "10.10.0.1", 30004 },
 		.src = { "10.20.0.1", 30024 },
 		.dst = { "10.20.0.2", 6004 },
+		.nexthop = VIA(RELAY1),
 	},
 	[F4_HOLD] = {
 		.local = { "10.10.0.1", 30006 },
@@ -71,36 +85,33 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "10.20.0.2", 6006 },
 		.expect = { "10.10.0.2", 4006 },
 		.flags = LATCHED | FLOW_F_HOLD,
+		.nexthop = VIA(RELAY1),
 	},
-	[F4_NO_NEIGH] = {
+	/* No route, or no neighbour yet: the daemon resolved nothing. */
+	[F4_NO_NEXTHOP] = {
 		.local = { "10.10.0.1", 30008 },
 		.src = { "10.10.0.1", 30018 },
 		.dst = { "10.10.0.3", 5008 },
 		.expect = { "10.10.0.2", 4008 },
 		.flags = LATCHED,
 	},
-	[F4_NO_ROUTE] = {
-		.local = { "10.10.0.1", 30012 },
-		.src = { "10.20.0.1", 30032 },
-		.dst = { "192.0.2.1", 7000 },
-		.expect = { "10.10.0.2", 4012 },
-		.flags = LATCHED,
-	},
-	[F4_PIN_OK] = {
+	/* A destination on relay0's subnet whose next hop is out of relay1. */
+	[F4_NEXTHOP_DECIDES] = {
 		.local = { "10.10.0.1", 30014 },
 		.src = { "10.20.0.1", 30034 },
-		.dst = { "10.20.0.2", 6014 },
+		.dst = { "10.10.0.4", 6014 },
 		.expect = { "10.10.0.2", 4014 },
 		.flags = LATCHED,
-		.egress = "relay1",
+		.nexthop = VIA(RELAY1),
 	},
-	[F4_PIN_WRONG] = {
+	/* A route with a smaller MTU than its interface's. */
+	[F4_SMALL_MTU] = {
 		.local = { "10.10.0.1", 30016 },
 		.src = { "10.20.0.1", 30036 },
 		.dst = { "10.20.0.2", 6016 },
 		.expect = { "10.10.0.2", 4016 },
 		.flags = LATCHED,
-		.egress = "relay0",
+		.nexthop = VIA_MTU(RELAY1, 1000),
 	},
 	[F6_TX] = {
 		.local = { "fd00:10::1", 40000 },
@@ -108,6 +119,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "fd00:10::2", 5000 },
 		.expect = { "fd00:10::5", 4000 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY0),
 	},
 	[F6_REDIR] = {
 		.local = { "fd00:10::1", 40002 },
@@ -115,6 +127,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "fd00:20::2", 6000 },
 		.expect = { "fd00:10::2", 4002 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY1),
 	},
 	[F6_REDIR_RTCP] = {
 		.local = { "fd00:10::1", 40003 },
@@ -122,11 +135,13 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "fd00:20::2", 6001 },
 		.expect = { "fd00:10::2", 4003 },
 		.flags = LATCHED,
+		.nexthop = VIA(RELAY1),
 	},
 	[F6_NOT_LATCHED] = {
 		.local = { "fd00:10::1", 40004 },
 		.src = { "fd00:20::1", 40024 },
 		.dst = { "fd00:20::2", 6004 },
+		.nexthop = VIA(RELAY1),
 	},
 	[F6_HOLD] = {
 		.local = { "fd00:10::1", 40006 },
@@ -134,20 +149,22 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.dst = { "fd00:20::2", 6006 },
 		.expect = { "fd00:10::2", 4006 },
 		.flags = LATCHED | FLOW_F_HOLD,
+		.nexthop = VIA(RELAY1),
 	},
-	[F6_NO_NEIGH] = {
+	[F6_NO_NEXTHOP] = {
 		.local = { "fd00:10::1", 40008 },
 		.src = { "fd00:10::1", 40018 },
 		.dst = { "fd00:10::3", 5008 },
 		.expect = { "fd00:10::2", 4008 },
 		.flags = LATCHED,
 	},
-	[F6_NO_ROUTE] = {
-		.local = { "fd00:10::1", 40012 },
-		.src = { "fd00:20::1", 40032 },
-		.dst = { "2001:db8::1", 7000 },
-		.expect = { "fd00:10::2", 4012 },
+	[F6_SMALL_MTU] = {
+		.local = { "fd00:10::1", 40016 },
+		.src = { "fd00:20::1", 40036 },
+		.dst = { "fd00:20::2", 6016 },
+		.expect = { "fd00:10::2", 4016 },
 		.flags = LATCHED,
+		.nexthop = VIA_MTU(RELAY1, 1280),
 	},
 };
 /* clang-format on */
@@ -174,7 +191,7 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 const struct test_case cases[] = {
 	/* Forwarded: IPv4 */
 	{
-		.name = "IPv4 RTP hairpin: rewritten, TTL 63, MACs from the FIB, XDP_TX",
+		.name = "IPv4 RTP hairpin: rewritten, TTL 63, MACs of the flow's next hop, XDP_TX",
 		.in = { A_IN },
 		.verdict = XDP_TX,
 		.out = { A_OUT, 63, RELAY0 },
@@ -319,18 +336,47 @@ const struct test_case cases[] = {
 		.flow_counters = RTP_HIT,
 	},
 	{
-		.name = "IPv4 flow pinned to relay1 (egress_ifindex), routed there: XDP_REDIRECT",
+		.name = "IPv4 the flow's next hop decides, not the destination's subnet: out of relay1, XDP_REDIRECT",
 		.in = { { "10.10.0.2", 4014 }, { "10.10.0.1", 30014 } },
 		.verdict = XDP_REDIRECT,
-		.out = { { "10.20.0.1", 30034 }, { "10.20.0.2", 6014 }, 63, RELAY1 },
+		.out = { { "10.20.0.1", 30034 }, { "10.10.0.4", 6014 }, 63, RELAY1 },
 		.counters = FORWARDED,
-		.flow = F4_PIN_OK,
+		.flow = F4_NEXTHOP_DECIDES,
 		.flow_counters = RTP_HIT,
+	},
+	{
+		.name = "IPv4 exactly the route's MTU (1000): XDP_REDIRECT",
+		.in = { { "10.10.0.2", 4016 }, { "10.10.0.1", 30016 }, .payload_len = 1000 - 28 },
+		.verdict = XDP_REDIRECT,
+		.out = { { "10.20.0.1", 30036 }, { "10.20.0.2", 6016 }, 63, RELAY1 },
+		.counters = FORWARDED,
+		.flow = F4_SMALL_MTU,
+		.flow_counters = { .packets = 1, .bytes = 1000 - 28 },
+	},
+	{
+		.name = "IPv4 the flow's 65th packet: the clock is sampled again",
+		.in = { A_IN },
+		.maps = { .flow_packets_before = FLOW_SEEN_SAMPLE },
+		.verdict = XDP_TX,
+		.out = { A_OUT, 63, RELAY0 },
+		.counters = FORWARDED,
+		.flow = F4_TX,
+		.flow_counters = { .packets = FLOW_SEEN_SAMPLE + 1, .bytes = RTP_PAYLOAD },
+	},
+	{
+		.name = "IPv4 the flow's 2nd packet: forwarded without reading the clock",
+		.in = { A_IN },
+		.maps = { .flow_packets_before = 1 },
+		.verdict = XDP_TX,
+		.out = { A_OUT, 63, RELAY0 },
+		.counters = FORWARDED,
+		.flow = F4_TX,
+		.flow_counters = { .packets = 2, .bytes = RTP_PAYLOAD },
 	},
 
 	/* Forwarded: IPv6 */
 	{
-		.name = "IPv6 RTP hairpin: rewritten, hop limit 63, MACs from the FIB, XDP_TX",
+		.name = "IPv6 RTP hairpin: rewritten, hop limit 63, MACs of the flow's next hop, XDP_TX",
 		.in = { A6_IN },
 		.verdict = XDP_TX,
 		.out = { A6_OUT, 63, RELAY0 },
@@ -463,7 +509,7 @@ const struct test_case cases[] = {
 		.counters = { .dropped_hold = 1 },
 	},
 
-	/* Passed: flow state, TTL, route */
+	/* Passed: flow state, TTL, next hop */
 	{
 		.name = "IPv4 flow not latched: XDP_PASS unchanged",
 		.in = { { "10.10.0.2", 4004 }, { "10.10.0.1", 30004 } },
@@ -514,69 +560,78 @@ const struct test_case cases[] = {
 		.counters = PASSED(pass_ttl),
 	},
 	{
-		.name = "IPv4 no neighbour entry for the destination: XDP_PASS unchanged",
+		.name = "IPv4 next hop not resolved (no route or no neighbour yet): XDP_PASS unchanged",
 		.in = { { "10.10.0.2", 4008 }, { "10.10.0.1", 30008 } },
 		.verdict = XDP_PASS,
 		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
+		.counters = PASSED(pass_no_nexthop),
 	},
 	{
-		.name = "IPv6 no neighbour entry for the destination: XDP_PASS unchanged",
+		.name = "IPv6 next hop not resolved (no route or no neighbour yet): XDP_PASS unchanged",
 		.in = { { "fd00:10::2", 4008 }, { "fd00:10::1", 40008 } },
 		.verdict = XDP_PASS,
 		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
+		.counters = PASSED(pass_no_nexthop),
 	},
 	{
-		.name = "IPv4 no route to the destination: XDP_PASS unchanged",
-		.in = { { "10.10.0.2", 4012 }, { "10.10.0.1", 30012 } },
-		.verdict = XDP_PASS,
-		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
-	},
-	{
-		.name = "IPv6 no route to the destination: XDP_PASS unchanged",
-		.in = { { "fd00:10::2", 4012 }, { "fd00:10::1", 40012 } },
-		.verdict = XDP_PASS,
-		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
-	},
-	{
-		.name = "IPv4 larger than the egress MTU: XDP_PASS unchanged",
+		.name = "IPv4 larger than the egress MTU (1500): XDP_PASS unchanged",
 		.in = { B_IN, .payload_len = 1600 },
 		.verdict = XDP_PASS,
 		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
+		.counters = PASSED(pass_too_big),
 	},
 	{
-		.name = "IPv4 route via relay1, not in tx_ports: XDP_PASS unchanged",
-		.in = { B_IN },
-		.maps = { .no_tx_ports = true },
+		.name = "IPv4 one byte over the route's MTU (1000): XDP_PASS unchanged",
+		.in = { { "10.10.0.2", 4016 }, { "10.10.0.1", 30016 }, .payload_len = 1000 - 28 + 1 },
 		.verdict = XDP_PASS,
 		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
+		.counters = PASSED(pass_too_big),
 	},
 	{
-		.name = "IPv6 route via relay1, not in tx_ports: XDP_PASS unchanged",
-		.in = { B6_IN },
-		.maps = { .no_tx_ports = true },
+		.name = "IPv6 larger than the route's MTU (1280): XDP_PASS unchanged",
+		.in = { { "fd00:10::2", 4016 }, { "fd00:10::1", 40016 }, .payload_len = 1300 },
 		.verdict = XDP_PASS,
 		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
+		.counters = PASSED(pass_too_big),
 	},
 	{
 		.name = "IPv4 VLAN-tagged toward another interface: XDP_PASS unchanged",
 		.in = { B_IN, .vlan_tpid = ETH_P_8021Q, .vlan_id = 100 },
 		.verdict = XDP_PASS,
 		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
+		.counters = PASSED(pass_vlan),
 	},
 	{
-		.name = "IPv4 flow pinned to relay0, destination routed via relay1: XDP_PASS",
-		.in = { { "10.10.0.2", 4016 }, { "10.10.0.1", 30016 } },
+		.name = "IPv6 VLAN-tagged toward another interface: XDP_PASS unchanged",
+		.in = { B6_IN, .vlan_tpid = ETH_P_8021Q, .vlan_id = 100 },
 		.verdict = XDP_PASS,
 		.out = UNCHANGED,
-		.counters = PASSED(pass_no_route),
+		.counters = PASSED(pass_vlan),
+	},
+
+	/*
+	 * Redirect refused: the daemon only resolves next hops out of
+	 * interfaces in tx_ports, so only a stale flow can meet this.
+	 */
+	{
+		.name = "IPv4 next hop out of an interface not in tx_ports: XDP_ABORTED, counted as an error",
+		.in = { B_IN },
+		.maps = { .no_tx_ports = true },
+		.verdict = XDP_ABORTED,
+		.out = { B_OUT, 63, RELAY1 },
+		.counters = { .forwarded = 1, .errors = 1 },
+		.flow = F4_REDIR,
+		.flow_counters = RTP_HIT,
+	},
+	{
+		.name = "IPv6 next hop out of an interface not in tx_ports: XDP_ABORTED, counted as an error",
+		.in = { B6_IN },
+		.maps = { .no_tx_ports = true },
+		.verdict = XDP_ABORTED,
+		.out = { B6_OUT, 63, RELAY1 },
+		.counters = { .forwarded = 1, .errors = 1 },
+		.flow = F6_REDIR,
+		.flow_counters = RTP_HIT,
 	},
 
 	/* Passed: fragments, options, extension headers */

@@ -16,7 +16,7 @@
 #include "bpf/flow_abi.h"
 #include "frame.h"
 
-/* The relay's veths; each one's neighbours resolve to its peer end's MAC. */
+/* The relay's veths; a next hop through one is its peer end's MAC. */
 enum iface_id {
 	RELAY0,
 	RELAY1,
@@ -46,18 +46,28 @@ enum flow_id {
 	F4_REDIR_BACK,
 	F4_NOT_LATCHED,
 	F4_HOLD,
-	F4_NO_NEIGH,
-	F4_NO_ROUTE,
-	F4_PIN_OK,
-	F4_PIN_WRONG,
+	F4_NO_NEXTHOP,
+	F4_NEXTHOP_DECIDES,
+	F4_SMALL_MTU,
 	F6_TX,
 	F6_REDIR,
 	F6_REDIR_RTCP,
 	F6_NOT_LATCHED,
 	F6_HOLD,
-	F6_NO_NEIGH,
-	F6_NO_ROUTE,
+	F6_NO_NEXTHOP,
+	F6_SMALL_MTU,
 	NR_FLOWS,
+};
+
+/*
+ * The next hop the daemon resolved for a flow (userspace/datapath/nexthop.c):
+ * out of `via`, to its peer end's MAC, with the route's MTU (0: the veths'
+ * 1500). Not resolved: the flow's nexthop is all zero.
+ */
+struct nexthop_def {
+	bool resolved;
+	enum iface_id via;
+	uint16_t mtu;
 };
 
 /*
@@ -71,7 +81,7 @@ struct flow_def {
 	struct endpoint dst;	/* egress destination */
 	struct endpoint expect; /* latched source */
 	uint16_t flags;
-	const char *egress; /* egress_ifindex by name; NULL: the route decides */
+	struct nexthop_def nexthop;
 };
 
 extern const struct flow_def cases_flows[NR_FLOWS];
@@ -82,7 +92,8 @@ extern const struct flow_def cases_flows[NR_FLOWS];
  * runner.c's program_maps().
  */
 struct case_maps {
-	bool no_tx_ports; /* tx_ports left empty */
+	bool no_tx_ports;	   /* tx_ports left empty */
+	__u64 flow_packets_before; /* the case's flow has forwarded this many packets already */
 };
 
 /* What a forwarded frame must look like: the input with these changes. */
@@ -102,8 +113,9 @@ struct test_case {
 	struct global_counters counters;
 	/*
 	 * Expected counters of the flow `flow` (every other flow must stay
-	 * all zero). last_seen_ns must fall within the run when packets is
-	 * nonzero and stay 0 otherwise.
+	 * all zero). sampled_seen_ns must fall within the run when the run's
+	 * packet was a sampled one (the flow's 1st, 65th, ...: FLOW_SEEN_SAMPLE)
+	 * and stay 0 otherwise.
 	 */
 	enum flow_id flow;
 	struct flow_counters flow_counters;

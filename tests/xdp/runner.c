@@ -7,15 +7,14 @@
  * compares the verdict, the whole output frame (and that its checksums
  * verify), the global counters and the counters of every flow.
  *
- * Runs inside the namespace tests/xdp_packets.sh builds, because
- * bpf_fib_lookup answers from that namespace's FIB and neighbours.
+ * Runs inside the namespace tests/xdp_packets.sh builds: the flows' next
+ * hops name its veths, their MACs and ifindexes.
  *
  * Output is TAP. Usage: xdp_packet_test [SUBSTRING] runs only the cases
  * whose name contains SUBSTRING.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,7 +65,8 @@ static const struct {
 	GC_FIELD(forwarded),	    GC_FIELD(passed),		GC_FIELD(dropped_wrong_source),
 	GC_FIELD(dropped_hold),	    GC_FIELD(errors),		GC_FIELD(pass_not_udp),
 	GC_FIELD(pass_malformed),   GC_FIELD(pass_unsupported), GC_FIELD(pass_no_flow),
-	GC_FIELD(pass_not_latched), GC_FIELD(pass_ttl),		GC_FIELD(pass_no_route),
+	GC_FIELD(pass_not_latched), GC_FIELD(pass_ttl),		GC_FIELD(pass_no_nexthop),
+	GC_FIELD(pass_too_big),	    GC_FIELD(pass_vlan),
 };
 _Static_assert(G_N_ELEMENTS(gc_fields) * sizeof(__u64) == sizeof(struct global_counters),
 	       "a field of struct global_counters is missing from gc_fields");
@@ -140,6 +140,17 @@ static void flow_key_of(const struct flow_def *f, struct flow_key *key)
 	key->family = strchr(f->local.addr, ':') ? FLOW_AF_INET6 : FLOW_AF_INET;
 }
 
+/* What the daemon writes for a next hop out of `via`: that veth's MAC, its peer's, its ifindex. */
+static void nexthop_of(const struct nexthop_def *def, struct flow_nexthop *nh)
+{
+	const struct iface *via = &ifaces[def->via];
+
+	memcpy(nh->smac, via->mac, ETH_ALEN);
+	memcpy(nh->dmac, via->peer_mac, ETH_ALEN);
+	nh->ifindex = via->ifindex;
+	nh->mtu = def->mtu ? def->mtu : ETH_DATA_LEN;
+}
+
 static void flow_value_of(const struct flow_def *f, struct flow_value *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -150,10 +161,12 @@ static void flow_value_of(const struct flow_def *f, struct flow_value *v)
 	v->dst_port = htons(f->dst.port);
 	v->expect_port = htons(f->expect.port);
 	v->flags = f->flags;
-	v->egress_ifindex = f->egress ? if_nametoindex(f->egress) : 0;
+	if (f->nexthop.resolved)
+		nexthop_of(&f->nexthop, &v->nexthop);
 }
 
-static int program_flows(const struct runner *r)
+/* Every flow afresh; the case's own flow with packets_before already forwarded. */
+static int program_flows(const struct runner *r, const struct test_case *c)
 {
 	int id;
 
@@ -163,6 +176,8 @@ static int program_flows(const struct runner *r)
 
 		flow_key_of(&cases_flows[id], &key);
 		flow_value_of(&cases_flows[id], &v);
+		if (id == (int)c->flow)
+			v.counters.packets = c->maps.flow_packets_before;
 		if (bpf_map_update_elem(r->flows_fd, &key, &v, BPF_ANY))
 			return -errno;
 	}
@@ -193,7 +208,7 @@ static bool check_flow(GString *d, const struct runner *r, enum flow_id id, cons
 	struct flow_key key;
 	const struct flow_counters *got = &v.counters;
 	const char *local = cases_flows[id].local.addr;
-	bool ok = true, last_seen_ok;
+	bool ok = true, seen_ok, sampled;
 
 	flow_key_of(&cases_flows[id], &key);
 	if (bpf_map_lookup_elem(r->flows_fd, &key, &v)) {
@@ -201,17 +216,19 @@ static bool check_flow(GString *d, const struct runner *r, enum flow_id id, cons
 				       strerror(errno));
 		return false;
 	}
-	last_seen_ok = want->packets ? got->last_seen_ns >= t0 && got->last_seen_ns <= t1 : got->last_seen_ns == 0;
+	/* The run forwarded the flow's want->packets-th packet: sampled if the count before was a multiple. */
+	sampled = want->packets && (want->packets - 1) % FLOW_SEEN_SAMPLE == 0;
+	seen_ok = sampled ? got->sampled_seen_ns >= t0 && got->sampled_seen_ns <= t1 : got->sampled_seen_ns == 0;
 	if (got->packets != want->packets || got->bytes != want->bytes || got->wrong_source != want->wrong_source ||
-	    !last_seen_ok) {
+	    !seen_ok) {
 		g_string_append_printf(d,
 				       "# flow %s:%u counters: expected packets %llu bytes %llu wrong_source %llu "
-				       "last_seen %s; got %llu %llu %llu last_seen %llu (run %llu..%llu)\n",
+				       "sampled_seen %s; got %llu %llu %llu sampled_seen %llu (run %llu..%llu)\n",
 				       local, cases_flows[id].local.port, (unsigned long long)want->packets,
 				       (unsigned long long)want->bytes, (unsigned long long)want->wrong_source,
-				       want->packets ? "during the run" : "0", (unsigned long long)got->packets,
+				       sampled ? "during the run" : "0", (unsigned long long)got->packets,
 				       (unsigned long long)got->bytes, (unsigned long long)got->wrong_source,
-				       (unsigned long long)got->last_seen_ns, (unsigned long long)t0,
+				       (unsigned long long)got->sampled_seen_ns, (unsigned long long)t0,
 				       (unsigned long long)t1);
 		ok = false;
 	}
@@ -230,11 +247,11 @@ static bool check_flows(GString *d, const struct runner *r, const struct test_ca
 }
 
 /* Every map a case reads, as the case's row has it. */
-static int program_maps(const struct runner *r, const struct case_maps *maps)
+static int program_maps(const struct runner *r, const struct test_case *c)
 {
-	int err = program_flows(r);
+	int err = program_flows(r, c);
 
-	return err ? err : program_tx_ports(r, maps->no_tx_ports);
+	return err ? err : program_tx_ports(r, c->maps.no_tx_ports);
 }
 
 /* The runner */
@@ -312,7 +329,7 @@ static bool run_case(struct runner *r, const struct test_case *c, GString *d)
 
 	if (!build_case(d, c, &in, &want))
 		return false;
-	err = program_maps(r, &c->maps);
+	err = program_maps(r, c);
 	if (!err)
 		err = read_global_counters(r, &before);
 	if (err) {
@@ -415,7 +432,7 @@ int main(int argc, char **argv)
 		return bail("load bpf/rtprelay.bpf.c", err);
 	}
 	for (i = 0; i < NR_IFACES; i++)
-		printf("# %s ifindex %d, neighbours at %s\n", cases_ifaces[i].name, ifaces[i].ifindex,
+		printf("# %s ifindex %d, next hops at %s\n", cases_ifaces[i].name, ifaces[i].ifindex,
 		       cases_ifaces[i].peer);
 
 	for (i = 0; i < cases_count; i++) {

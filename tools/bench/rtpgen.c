@@ -4,7 +4,8 @@
  *
  *   rtpgen --interface IF --dst-mac MAC --flows-file FILE [--rate PPS]
  *          [--warmup-ms MS] [--window-ms MS] [--windows N] [--batch N]
- *          [--sink-pin DIR [--quiet-ms MS]] [--cpu-pid PID ...] [--prog-id ID]
+ *          [--spare-cpu CPU] [--sink-pin DIR [--quiet-ms MS]]
+ *          [--cpu-pid PID ...] [--prog-id ID]
  *
  * For every flow of FILE (LOCAL,SRC,DST,EXPECT lines, see bench_common.h)
  * it sends Ethernet / IPv4 or IPv6 / UDP / RTP frames with a 160-byte PCMU
@@ -14,6 +15,12 @@
  * whose peer is the relay's interface: tools/bench/bpf/rtpgen.bpf.c runs with
  * BPF_PROG_RUN in live-frame mode and returns XDP_TX. --rate paces it;
  * without it, it sends flat out.
+ *
+ * It sends from the CPU it starts on (taskset it). With --spare-cpu a
+ * second thread also sends, from that CPU, at SCHED_IDLE: it takes only the
+ * time nothing else on that CPU wants. Put it on the relay's CPU and the
+ * relay keeps its core while the generator fills what it leaves idle: a
+ * relay that is not saturated is offered more until it is.
  *
  * After --warmup-ms it measures --windows windows of --window-ms: what it
  * sent, what the sink (tools/bench/rtpsink.c, maps pinned under --sink-pin)
@@ -32,6 +39,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +60,14 @@ static gint64 opt_rate;
 static gint opt_warmup_ms = 1000;
 static gint opt_window_ms = 3000;
 static gint opt_windows = 1;
-static gint opt_batch = 64;
+/*
+ * A live-frame run recycles its pages through a page pool of one batch:
+ * with more frames than that in flight in the veth rings (256 each), pages
+ * are freed and then allocated and initialised again. The largest batch
+ * sends about twice as many frames per CPU second as 64 here.
+ */
+static gint opt_batch = 256;
+static gint opt_spare_cpu = -1;
 static gchar *opt_sink_pin;
 static gint opt_quiet_ms;
 static gchar **opt_cpu_pids;
@@ -66,7 +81,8 @@ static const GOptionEntry option_entries[] = {
 	{ "warmup-ms", 0, 0, G_OPTION_ARG_INT, &opt_warmup_ms, "send this long before measuring (1000)", "MS" },
 	{ "window-ms", 0, 0, G_OPTION_ARG_INT, &opt_window_ms, "length of a measurement window (3000)", "MS" },
 	{ "windows", 0, 0, G_OPTION_ARG_INT, &opt_windows, "measurement windows (1)", "N" },
-	{ "batch", 0, 0, G_OPTION_ARG_INT, &opt_batch, "frames per live-frame batch, 1-256 (64)", "N" },
+	{ "batch", 0, 0, G_OPTION_ARG_INT, &opt_batch, "frames per live-frame batch, 1-256 (256)", "N" },
+	{ "spare-cpu", 0, 0, G_OPTION_ARG_INT, &opt_spare_cpu, "also send from this CPU in its idle time", "CPU" },
 	{ "sink-pin", 0, 0, G_OPTION_ARG_FILENAME, &opt_sink_pin, "where rtpsink pinned its maps", "DIR" },
 	{ "quiet-ms", 0, 0, G_OPTION_ARG_INT, &opt_quiet_ms, "first wait until the sink is this long quiet", "MS" },
 	{ "cpu-pid", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_cpu_pids, "a process or thread of the relay", "PID" },
@@ -153,10 +169,12 @@ static void print_window(const char *name, const struct window *w)
 
 struct sender {
 	pthread_t thread;
-	int prog_fd, ifindex, err;
+	int prog_fd, ifindex, cpu, idle, err;
 	const uint8_t *frame;
 	size_t len;
 };
+
+#define MAX_SENDERS 2 /* the CPU rtpgen starts on, --spare-cpu */
 
 static void on_stop(int sig)
 {
@@ -170,11 +188,21 @@ static void on_stop(int sig)
 static void *send_frames(void *arg)
 {
 	struct sender *s = arg;
+	struct sched_param idle = { 0 };
+	cpu_set_t cpus;
 	struct xdp_md ctx = { .data_end = s->len, .ingress_ifindex = s->ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = s->frame, .data_size_in = s->len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = opt_batch,
 		    .repeat = UINT32_MAX);
 
+	/* The program keeps its state per CPU: a sender must not move. */
+	CPU_ZERO(&cpus);
+	CPU_SET(s->cpu, &cpus);
+	s->err = pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	if (!s->err && s->idle)
+		s->err = pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+	if (s->err)
+		return NULL;
 	while (bpf_prog_test_run_opts(s->prog_fd, &opts) == 0)
 		;
 	s->err = errno == EINTR ? 0 : errno;
@@ -206,33 +234,50 @@ static void wait_quiet(int sink_fd)
 	}
 }
 
+/* Frames sent so far by all the senders. */
+static uint64_t frames_sent(struct rtpgen_bpf *skel, const struct sender *senders, int n)
+{
+	uint64_t sent = 0;
+
+	for (int i = 0; i < n; i++)
+		sent += ((volatile struct gen_cpu *)&skel->bss->gen_cpus[senders[i].cpu])->frames_sent;
+	return sent;
+}
+
 /* Sends until the last window closes, taking a snapshot at each edge; 0 or -errno. */
-static int run(struct rtpgen_bpf *skel, struct sender *s, int sink_fd, struct window *windows)
+static int run(struct rtpgen_bpf *skel, struct sender *senders, int n, int sink_fd, struct window *windows)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
-	volatile __u64 *sent = &skel->bss->frames_sent;
 	struct snapshot prev, now;
+	int started, ret = 0;
 	uint64_t edge;
-	int ret;
 
 	sigaction(SIGUSR1, &sa, NULL);
 	if (sink_fd >= 0 && opt_quiet_ms > 0)
 		wait_quiet(sink_fd);
-	ret = pthread_create(&s->thread, NULL, send_frames, s);
-	if (ret)
-		return -ret;
-	edge = monotonic_ns() + opt_warmup_ms * 1000000ull;
-	for (int i = 0; i <= opt_windows; i++) {
-		sleep_until(edge);
-		take_snapshot(&now, *sent, sink_fd);
-		if (i > 0)
-			window_between(&windows[i - 1], &prev, &now);
-		prev = now;
-		edge = now.ns + opt_window_ms * 1000000ull;
+	for (started = 0; started < n; started++) {
+		skel->bss->gen_cpus[senders[started].cpu].next_flow = started;
+		ret = pthread_create(&senders[started].thread, NULL, send_frames, &senders[started]);
+		if (ret)
+			break;
 	}
-	pthread_kill(s->thread, SIGUSR1);
-	pthread_join(s->thread, NULL);
-	return -s->err;
+	if (!ret) {
+		edge = monotonic_ns() + opt_warmup_ms * 1000000ull;
+		for (int i = 0; i <= opt_windows; i++) {
+			sleep_until(edge);
+			take_snapshot(&now, frames_sent(skel, senders, n), sink_fd);
+			if (i > 0)
+				window_between(&windows[i - 1], &prev, &now);
+			prev = now;
+			edge = now.ns + opt_window_ms * 1000000ull;
+		}
+	}
+	for (int i = 0; i < started; i++) {
+		pthread_kill(senders[i].thread, SIGUSR1);
+		pthread_join(senders[i].thread, NULL);
+		ret = ret ?: senders[i].err;
+	}
+	return -ret;
 }
 
 static int check_options(void)
@@ -242,17 +287,20 @@ static int check_options(void)
 		return -1;
 	}
 	if (opt_batch < 1 || opt_batch > 256 || opt_windows < 1 || opt_windows > MAX_WINDOWS || opt_window_ms < 1 ||
-	    opt_warmup_ms < 0 || opt_rate < 0 || opt_rate > 1000000000 || opt_quiet_ms < 0) {
-		fprintf(stderr, "rtpgen: --batch 1-256, --windows 1-%d, --window-ms > 0, --warmup-ms and --rate >= 0\n",
-			MAX_WINDOWS);
+	    opt_warmup_ms < 0 || opt_rate < 0 || opt_rate > 1000000000 || opt_quiet_ms < 0 ||
+	    opt_spare_cpu >= GEN_MAX_CPUS) {
+		fprintf(stderr,
+			"rtpgen: --batch 1-256, --windows 1-%d, --window-ms > 0, --warmup-ms and --rate >= 0, "
+			"--spare-cpu < %d\n",
+			MAX_WINDOWS, GEN_MAX_CPUS);
 		return -1;
 	}
 	return 0;
 }
 
 /* The generator's program with every flow's frame template loaded; NULL on failure. */
-static struct rtpgen_bpf *load(GArray *flows, const uint8_t *dst_mac, const uint8_t *src_mac, uint8_t *frame,
-			       size_t *len)
+static struct rtpgen_bpf *load(GArray *flows, int senders, const uint8_t *dst_mac, const uint8_t *src_mac,
+			       uint8_t *frame, size_t *len)
 {
 	struct rtpgen_bpf *skel = rtpgen_bpf__open();
 	uint8_t payload[BENCH_RTP_PAYLOAD];
@@ -261,8 +309,9 @@ static struct rtpgen_bpf *load(GArray *flows, const uint8_t *dst_mac, const uint
 	if (!skel)
 		return NULL;
 	skel->rodata->nflows = flows->len;
+	skel->rodata->senders = senders;
 	skel->rodata->ipv6 = g_array_index(flows, struct bench_flow, 0).local.family == FLOW_AF_INET6;
-	skel->rodata->ns_per_frame = opt_rate ? 1000000000 / opt_rate : 0;
+	skel->rodata->ns_per_frame = opt_rate ? 1000000000ull * senders / opt_rate : 0;
 	if (rtpgen_bpf__load(skel) < 0) {
 		rtpgen_bpf__destroy(skel);
 		return NULL;
@@ -290,8 +339,8 @@ int main(int argc, char **argv)
 	struct window windows[MAX_WINDOWS], sorted[MAX_WINDOWS];
 	g_autofree gchar *sink_path = NULL;
 	struct rtpgen_bpf *skel;
-	struct sender sender;
-	int ifindex, sink_fd = -1, ret;
+	struct sender senders[MAX_SENDERS];
+	int ifindex, sink_fd = -1, nsenders = 1, ret;
 	GArray *flows;
 	size_t len = 0;
 
@@ -335,15 +384,26 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	skel = load(flows, dst_mac, src_mac, frame, &len);
+	senders[0] = (struct sender){ .cpu = sched_getcpu() };
+	if (opt_spare_cpu >= 0)
+		senders[nsenders++] = (struct sender){ .cpu = opt_spare_cpu, .idle = 1 };
+	if (senders[0].cpu < 0 || senders[0].cpu >= GEN_MAX_CPUS || senders[0].cpu == opt_spare_cpu) {
+		fprintf(stderr, "rtpgen: started on CPU %d: needs one below %d, not --spare-cpu\n", senders[0].cpu,
+			GEN_MAX_CPUS);
+		return 1;
+	}
+	skel = load(flows, nsenders, dst_mac, src_mac, frame, &len);
 	if (!skel) {
 		fprintf(stderr, "rtpgen: loading the generator: %s\n", strerror(errno));
 		return 1;
 	}
-	sender = (struct sender){
-		.prog_fd = bpf_program__fd(skel->progs.rtpgen_xdp), .ifindex = ifindex, .frame = frame, .len = len
-	};
-	ret = run(skel, &sender, sink_fd, windows);
+	for (int i = 0; i < nsenders; i++) {
+		senders[i].prog_fd = bpf_program__fd(skel->progs.rtpgen_xdp);
+		senders[i].ifindex = ifindex;
+		senders[i].frame = frame;
+		senders[i].len = len;
+	}
+	ret = run(skel, senders, nsenders, sink_fd, windows);
 	if (ret < 0) {
 		fprintf(stderr, "rtpgen: BPF_PROG_RUN (live frames) on %s: %s\n", opt_interface, strerror(-ret));
 		rtpgen_bpf__destroy(skel);

@@ -314,12 +314,12 @@ static void print_flow(struct out *o, const struct flow_key *k, const struct flo
 	/* What the datapath does with a packet from the expected source: pass it up to be latched, drop it, forward it.
 	 */
 	out_str(o, NULL, "STATE", !latched ? "latch" : v->flags & FLOW_F_HOLD ? "hold" : "fwd");
-	out_uint(o, "egress_ifindex", NULL, v->egress_ifindex);
+	out_uint(o, "egress_ifindex", NULL, v->nexthop.ifindex);
 	out_uint(o, "packets", "PACKETS", c->packets);
 	out_uint(o, "bytes", "BYTES", c->bytes);
 	out_uint(o, "wrong_source", "WRONGSRC", c->wrong_source);
-	if (c->last_seen_ns)
-		out_double(o, "idle_seconds", "IDLE", (now.tv_sec * 1e9 + now.tv_nsec - c->last_seen_ns) / 1e9, 1);
+	if (c->sampled_seen_ns)
+		out_double(o, "idle_seconds", "IDLE", (now.tv_sec * 1e9 + now.tv_nsec - c->sampled_seen_ns) / 1e9, 1);
 	else
 		out_none(o, "idle_seconds", "IDLE");
 	out_record_end(o);
@@ -528,6 +528,8 @@ static void print_status(const struct client *cl, struct out *o, const struct re
 	out_uint(o, "ports_in_use", NULL, attr_u32(m, RTPRELAY_A_PORTS_IN_USE));
 	out_uint(o, "ports_capacity", NULL, attr_u32(m, RTPRELAY_A_PORTS_CAPACITY));
 	out_str(o, NULL, "rtp ports", ports);
+	out_str(o, "kernel_path", "kernel path", attr_str(m, RTPRELAY_A_KERNEL_PATH));
+	out_uint(o, "userspace_forwarded", "via daemon", attr_u64(m, RTPRELAY_A_USERSPACE_FORWARDED));
 	out_record_end(o);
 }
 

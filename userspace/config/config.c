@@ -305,6 +305,27 @@ static bool set_sip_listen(struct config *cfg, const char *v, GError **err)
 	return config_parse_hostport(v, &cfg->sip_listen, err);
 }
 
+/* "ADDR:PORT" items separated by ';' (a config file list) or ','; replaces the earlier list. */
+static bool set_listen_ng(struct config *cfg, const char *v, GError **err)
+{
+	g_auto(GStrv) items = g_strsplit_set(v, ";,", -1);
+	struct config_hostport parsed[RTPRELAY_LISTEN_NG_MAX];
+	unsigned int n = 0;
+
+	for (char **item = items; *item; item++) {
+		g_strstrip(*item);
+		if (!**item)
+			continue;
+		if (n == RTPRELAY_LISTEN_NG_MAX)
+			return invalid(err, v, "at most %d addresses", RTPRELAY_LISTEN_NG_MAX);
+		if (!config_parse_hostport(*item, &parsed[n++], err))
+			return false;
+	}
+	memcpy(cfg->listen_ng, parsed, n * sizeof(parsed[0]));
+	cfg->listen_ng_count = n;
+	return true;
+}
+
 static bool set_listen_http(struct config *cfg, const char *v, GError **err)
 {
 	return config_parse_hostport(v, &cfg->http_listen, err);
@@ -441,11 +462,15 @@ struct option_desc {
 	const char *arg; /* NULL: a flag, "true" when given */
 	const char *help;
 	option_setter set;
+	bool repeatable; /* on the command line: every occurrence counts, as one list */
 };
 
 static const struct option_desc options[] = {
 	{ "sip-listen", 0, "ADDR:PORT", "SIP address and port, UDP and TCP (default " RTPRELAY_SIP_LISTEN_DEFAULT ")",
 	  set_sip_listen },
+	{ "listen-ng", 0, "ADDR:PORT",
+	  "Answer rtpengine's ng control protocol on this UDP address; repeatable (default: off)", set_listen_ng,
+	  true },
 	{ "media-ip", 0, "ADDR", "Address for RTP and SDP (default: the address of the default route's interface)",
 	  set_media_ip },
 	{ "rtp-ports", 0, "MIN-MAX", "RTP port range; MIN even, RTCP on port+1 (default 10000-20000)", set_rtp_ports },
@@ -607,6 +632,7 @@ static bool load_file(struct config *cfg, const char *path, GError **err)
 /* What the command line said, kept apart until the file has been read. */
 struct cli {
 	char *values[G_N_ELEMENTS(options)];
+	char **lists[G_N_ELEMENTS(options)]; /* repeatable options */
 	gboolean flags[G_N_ELEMENTS(options)];
 	char *config_path;
 	char **routes; /* USER=URI */
@@ -614,8 +640,10 @@ struct cli {
 
 static void cli_free(struct cli *cli)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(options); i++)
+	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
 		g_free(cli->values[i]);
+		g_strfreev(cli->lists[i]);
+	}
 	g_free(cli->config_path);
 	g_strfreev(cli->routes);
 }
@@ -625,13 +653,14 @@ static void cli_entries(struct cli *cli, GOptionEntry *e)
 	for (size_t i = 0; i < G_N_ELEMENTS(options); i++, e++) {
 		const struct option_desc *o = &options[i];
 
-		*e = (GOptionEntry){ o->name,
-				     o->short_name,
-				     0,
-				     o->arg ? G_OPTION_ARG_STRING : G_OPTION_ARG_NONE,
-				     o->arg ? (gpointer)&cli->values[i] : (gpointer)&cli->flags[i],
-				     o->help,
-				     o->arg };
+		*e = (GOptionEntry){ o->name, o->short_name, 0, G_OPTION_ARG_NONE, &cli->flags[i], o->help, o->arg };
+		if (o->repeatable) {
+			e->arg = G_OPTION_ARG_STRING_ARRAY;
+			e->arg_data = &cli->lists[i];
+		} else if (o->arg) {
+			e->arg = G_OPTION_ARG_STRING;
+			e->arg_data = &cli->values[i];
+		}
 	}
 	e[0] = (GOptionEntry){ "config",
 			       'c',
@@ -687,8 +716,11 @@ static bool apply_cli_route(struct config *cfg, const char *spec, GError **err)
 static bool apply_cli(struct config *cfg, const struct cli *cli, GError **err)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
+		g_autofree char *list = cli->lists[i] ? g_strjoinv(";", cli->lists[i]) : NULL;
 		const char *value = options[i].arg ? cli->values[i] : (cli->flags[i] ? "true" : NULL);
 
+		if (list)
+			value = list;
 		if (value && !apply_option(cfg, "--", options[i].name, value, err))
 			return false;
 	}

@@ -39,6 +39,7 @@
 #define RTPRELAY_MAX_CALLS_MAX	       1000000
 #define RTPRELAY_DEFAULT_ROUTE_DEFAULT "tone"
 #define RTPRELAY_LOG_LEVEL_DEFAULT     G_LOG_LEVEL_MESSAGE
+#define RTPRELAY_LISTEN_NG_MAX	       8
 
 #define CONFIG_ERROR		       (config_error_quark())
 GQuark config_error_quark(void);
@@ -68,6 +69,9 @@ struct config {
 	struct config_hostport sip_listen;
 	/* --listen-http: where GET /metrics and /health are served; port 0 when off */
 	struct config_hostport http_listen;
+	/* Where the ng control protocol (UDP) is answered; none when listen_ng_count is 0. */
+	struct config_hostport listen_ng[RTPRELAY_LISTEN_NG_MAX];
+	unsigned int listen_ng_count;
 	char media_ip[INET6_ADDRSTRLEN]; /* "" when there is no default route */
 	int media_family;		 /* AF_INET, AF_INET6, or AF_UNSPEC when empty */
 	uint16_t rtp_port_min;		 /* even */

@@ -110,7 +110,7 @@ static int cmd_status(struct control_request *rq)
 	const struct control_context *ctx = rq->ctx;
 	const struct config *cfg = ctx->cfg;
 	struct nlmsghdr *nlh = reply_start(rq);
-	char listen[CONFIG_HOSTPORT_TEXT_MAX];
+	char listen[CONFIG_HOSTPORT_TEXT_MAX], kernel_path[512];
 	guint flows = 0;
 
 	ctx->dp->ops->flow_foreach(ctx->dp, count_flow, &flows);
@@ -129,6 +129,9 @@ static int cmd_status(struct control_request *rq)
 	mnl_attr_put_u32(nlh, RTPRELAY_A_FLOW_COUNT, flows);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_IN_USE, port_pool_in_use(ctx->ports));
 	mnl_attr_put_u32(nlh, RTPRELAY_A_PORTS_CAPACITY, port_pool_capacity(ctx->ports));
+	ctx->dp->ops->kernel_path(ctx->dp, kernel_path, sizeof(kernel_path));
+	ctl_msg_put_str(nlh, RTPRELAY_A_KERNEL_PATH, kernel_path);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_USERSPACE_FORWARDED, datapath_userspace_forwarded(ctx->dp));
 	reply_add(rq, nlh);
 	return 0;
 }

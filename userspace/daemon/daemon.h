@@ -19,6 +19,7 @@
 struct adopted_flows;
 struct control_server;
 struct metrics_server;
+struct ng_server;
 struct sip;
 
 struct daemon {
@@ -32,6 +33,7 @@ struct daemon {
 	struct control_server *control;
 	struct metrics_context metrics_ctx;
 	struct metrics_server *metrics; /* NULL without --listen-http */
+	struct ng_server *ng;		/* NULL without --listen-ng */
 	GMainLoop *loop;
 	gint64 started_us;     /* g_get_monotonic_time() at start */
 	gint64 terminating_us; /* when SIGTERM arrived */

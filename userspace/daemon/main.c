@@ -17,12 +17,13 @@
 #include "daemon.h"
 #include "fd_limit.h"
 #include "log.h"
-#include "service_notify.h"
 #include "media/adopted_flows.h"
 #include "media/media_clock.h"
 #include "media/media_loop.h"
 #include "media/port_pool.h"
 #include "metrics/metrics_server.h"
+#include "ng/ng_server.h"
+#include "service_notify.h"
 #include "sip/sip.h"
 
 #define HANGUP_GRACE_MS 2000 /* how long SIGTERM waits for BYEs to be answered */
@@ -174,7 +175,9 @@ static int start(struct daemon *d)
 		.started_us = d->started_us,
 	};
 	d->control = control_server_start(&d->control_ctx, &err);
-	if (!d->control) {
+	if (d->control && d->cfg.listen_ng_count)
+		d->ng = ng_server_start(&d->cfg, &d->media, &err);
+	if (err) {
 		g_critical("%s", err->message);
 		g_error_free(err);
 		return -1;
@@ -185,6 +188,7 @@ static int start(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	metrics_server_stop(d->metrics);
+	ng_server_stop(d->ng);
 	control_server_stop(d->control);
 	sip_free(d->sip);
 	call_table_clear(&d->calls);

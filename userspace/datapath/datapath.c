@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "datapath.h"
+#include "datapath_userspace.h"
+#include "datapath_xdp.h"
 
 static const char *const kind_names[] = {
 	[DATAPATH_AUTO] = "auto",
@@ -91,10 +93,9 @@ void datapath_close(struct datapath *dp, bool unpin)
 		dp->ops->destroy(dp, unpin);
 }
 
-void datapath_init(struct datapath *dp, const struct datapath_ops *ops, enum datapath_kind kind)
+void datapath_init(struct datapath *dp, const struct datapath_ops *ops)
 {
 	dp->ops = ops;
-	dp->kind = kind;
 	dp->sockets = g_hash_table_new_full(flow_key_hash, flow_key_hash_equal, g_free, NULL);
 	g_mutex_init(&dp->lock);
 }
@@ -122,4 +123,14 @@ void datapath_socket_unregister(struct datapath *dp, const struct flow_key *loca
 int datapath_socket_lookup(struct datapath *dp, const struct flow_key *local)
 {
 	return GPOINTER_TO_INT(g_hash_table_lookup(dp->sockets, local)) - 1;
+}
+
+uint64_t datapath_userspace_forwarded(struct datapath *dp)
+{
+	uint64_t n;
+
+	g_mutex_lock(&dp->lock);
+	n = dp->slow_path.forwarded;
+	g_mutex_unlock(&dp->lock);
+	return n;
 }

@@ -23,6 +23,7 @@
 #include <glib.h>
 
 #include "bpf/flow_abi.h"
+#include "datapath_packet.h"
 #include "lib/flow_key.h"
 
 enum datapath_kind {
@@ -44,28 +45,12 @@ struct datapath_config {
 	const char *const *interfaces; /* NULL-terminated */
 };
 
-/* What datapath_input() did with one received packet. */
-enum datapath_verdict {
-	DATAPATH_PASS,	    /* not ours: the daemon handles it */
-	DATAPATH_FORWARDED, /* sent toward the other leg */
-	DATAPATH_DROPPED,   /* wrong source on a latched flow, or leg on hold */
-};
-
-/* One received datagram, as recvmmsg gave it. */
-struct datapath_packet {
-	struct sockaddr_storage from;
-	uint8_t *data;
-	size_t len;
-};
-
 typedef int (*datapath_flow_cb)(const struct flow_key *key, const struct flow_value *val, void *user);
 
 struct datapath;
 
 struct datapath_ops {
 	const char *name;
-	int (*attach)(struct datapath *dp, const char *ifname, enum xdp_attach_mode mode);
-	int (*detach)(struct datapath *dp, const char *ifname);
 	/* Add or replace a flow; the flow's counters are kept across a replace. */
 	int (*flow_set)(struct datapath *dp, const struct flow_key *key, const struct flow_value *val);
 	int (*flow_delete)(struct datapath *dp, const struct flow_key *key);
@@ -80,13 +65,17 @@ struct datapath_ops {
 	 */
 	void (*input)(struct datapath *dp, const struct flow_key *local, struct datapath_packet *pkts, int n,
 		      enum datapath_verdict *verdicts);
+	/*
+	 * Whether the kernel forwards every bridged flow: "ok", or
+	 * "degraded: <why, and what would fix it>".
+	 */
+	void (*kernel_path)(struct datapath *dp, char *buf, size_t len);
 	/* unpin: remove links and maps (SIGTERM); otherwise leave them forwarding. */
 	void (*destroy)(struct datapath *dp, bool unpin);
 };
 
 struct datapath {
 	const struct datapath_ops *ops;
-	enum datapath_kind kind;
 	char why[256]; /* why this backend was chosen, for the log and `status` */
 	/* Relay-local sockets by address (struct flow_key * -> fd): packets leave from them. */
 	GHashTable *sockets;
@@ -96,7 +85,7 @@ struct datapath {
 };
 
 /* Called by each backend's open: sockets table, lock. */
-void datapath_init(struct datapath *dp, const struct datapath_ops *ops, enum datapath_kind kind);
+void datapath_init(struct datapath *dp, const struct datapath_ops *ops);
 void datapath_fini(struct datapath *dp);
 
 /* The socket bound to a relay-local address; the datapath sends from it. */
@@ -119,8 +108,8 @@ static inline void datapath_input(struct datapath *dp, const struct flow_key *lo
 struct datapath *datapath_open(const struct datapath_config *cfg, char *err, size_t errlen);
 void datapath_close(struct datapath *dp, bool unpin);
 
-struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err, size_t errlen);
-struct datapath *datapath_userspace_open(const struct datapath_config *cfg, char *err, size_t errlen);
+/* Bridged packets the daemon forwarded itself since start: the kernel path did not carry them. */
+uint64_t datapath_userspace_forwarded(struct datapath *dp);
 
 const char *datapath_kind_name(enum datapath_kind kind);
 int datapath_kind_parse(const char *s, enum datapath_kind *out);

@@ -10,33 +10,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "datapath.h"
+#include "datapath_userspace.h"
 #include "flow_apply.h"
 
 struct datapath_userspace {
 	struct datapath dp;
-	GHashTable *flows;	/* struct flow_key * -> struct flow_value *, under dp.lock */
-	GHashTable *interfaces; /* ifname set: what attach recorded */
+	GHashTable *flows; /* struct flow_key * -> struct flow_value *, under dp.lock */
 };
 
 static struct datapath_userspace *to_us(struct datapath *dp)
 {
 	return (struct datapath_userspace *)dp;
-}
-
-/*
- * There is no program to attach: the relay's own sockets receive the media
- * on any interface. The names are kept only so attach/detach pair up.
- */
-static int us_attach(struct datapath *dp, const char *ifname, enum xdp_attach_mode mode)
-{
-	g_hash_table_add(to_us(dp)->interfaces, g_strdup(ifname));
-	return 0;
-}
-
-static int us_detach(struct datapath *dp, const char *ifname)
-{
-	return g_hash_table_remove(to_us(dp)->interfaces, ifname) ? 0 : -ENOENT;
 }
 
 static int us_flow_set(struct datapath *dp, const struct flow_key *key, const struct flow_value *val)
@@ -146,10 +130,15 @@ static void us_input(struct datapath *dp, const struct flow_key *local, struct d
 	g_mutex_unlock(&dp->lock);
 }
 
+/* Nothing is forwarded in the kernel: every bridged packet crosses the daemon. */
+static void us_kernel_path(struct datapath *dp, char *buf, size_t len)
+{
+	snprintf(buf, len, "degraded: userspace datapath, %s; XDP forwards in the kernel (--datapath xdp)", dp->why);
+}
+
 static void us_free(struct datapath_userspace *u)
 {
 	g_hash_table_destroy(u->flows);
-	g_hash_table_destroy(u->interfaces);
 	datapath_fini(&u->dp);
 	g_free(u);
 }
@@ -162,14 +151,13 @@ static void us_destroy(struct datapath *dp, bool unpin)
 
 static const struct datapath_ops userspace_ops = {
 	.name = "userspace",
-	.attach = us_attach,
-	.detach = us_detach,
 	.flow_set = us_flow_set,
 	.flow_delete = us_flow_delete,
 	.flow_get = us_flow_get,
 	.flow_foreach = us_flow_foreach,
 	.counters = us_counters,
 	.input = us_input,
+	.kernel_path = us_kernel_path,
 	.destroy = us_destroy,
 };
 
@@ -177,11 +165,8 @@ struct datapath *datapath_userspace_open(const struct datapath_config *cfg, char
 {
 	struct datapath_userspace *u = g_new0(struct datapath_userspace, 1);
 
-	datapath_init(&u->dp, &userspace_ops, DATAPATH_USERSPACE);
+	datapath_init(&u->dp, &userspace_ops);
 	snprintf(u->dp.why, sizeof(u->dp.why), "configured (--datapath userspace)");
 	u->flows = g_hash_table_new_full(flow_key_hash, flow_key_hash_equal, g_free, g_free);
-	u->interfaces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	for (const char *const *ifn = cfg->interfaces; ifn && *ifn; ifn++)
-		us_attach(&u->dp, *ifn, cfg->xdp_mode);
 	return &u->dp;
 }

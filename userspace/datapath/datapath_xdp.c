@@ -4,6 +4,8 @@
  * maps pinned under the bpffs directory (LIBBPF_PIN_BY_NAME), and keeps one
  * pinned bpf_link per interface. A restart finds the pinned links and swaps
  * the new program into them with bpf_link_update, so forwarding never stops.
+ * Every flow written gets its next hop from the next-hop table (nexthop.c),
+ * which rewrites the flows whose next hop changes.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,8 +19,9 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "datapath.h"
+#include "datapath_xdp.h"
 #include "flow_apply.h"
+#include "nexthop.h"
 #include "rtprelay.skel.h"
 
 #ifndef BPF_FS_MAGIC
@@ -30,6 +33,11 @@ struct datapath_xdp {
 	struct rtprelay_bpf *skel;
 	char *bpffs_dir;
 	GHashTable *links; /* ifname -> link fd + 1 */
+	GArray *ifindexes; /* uint32_t: the interfaces attached, in tx_ports */
+	struct nexthop_table *nexthops;
+	/* Serialises flow writes, so a next-hop change cannot overwrite a newer flow. */
+	GMutex flows_lock;
+	char attach_degraded[256]; /* why an interface runs generic XDP though native was asked; "" if none */
 };
 
 static struct datapath_xdp *to_xdp(struct datapath *dp)
@@ -100,9 +108,8 @@ static int create_link(struct datapath_xdp *x, int ifindex, enum xdp_attach_mode
 	return fd;
 }
 
-static int xdp_attach(struct datapath *dp, const char *ifname, enum xdp_attach_mode mode)
+static int attach_interface(struct datapath_xdp *x, const char *ifname, enum xdp_attach_mode mode)
 {
-	struct datapath_xdp *x = to_xdp(dp);
 	char path[PATH_MAX];
 	__u32 ifindex = if_nametoindex(ifname);
 	int fd;
@@ -123,7 +130,24 @@ static int xdp_attach(struct datapath *dp, const char *ifname, enum xdp_attach_m
 		return e;
 	}
 	g_hash_table_replace(x->links, g_strdup(ifname), GINT_TO_POINTER(fd + 1));
+	g_array_append_val(x->ifindexes, ifindex);
 	return 0;
+}
+
+/* Generic XDP forwards, but through an skb per packet: say so when native was asked for. */
+static void check_attach_mode(struct datapath_xdp *x, const char *ifname, enum xdp_attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (mode == XDP_ATTACH_GENERIC || x->attach_degraded[0])
+		return;
+	if (bpf_xdp_query(if_nametoindex(ifname), 0, &q) < 0 || q.attach_mode != XDP_ATTACHED_SKB)
+		return;
+	snprintf(x->attach_degraded, sizeof(x->attach_degraded),
+		 "%s runs generic XDP (its driver has no native XDP, or an earlier run attached generic): "
+		 "every packet costs an skb; use a NIC with native XDP",
+		 ifname);
+	g_warning("kernel path degraded: %s", x->attach_degraded);
 }
 
 static void release_link(struct datapath_xdp *x, const char *ifname, int fd, bool unpin)
@@ -140,18 +164,6 @@ static void release_link(struct datapath_xdp *x, const char *ifname, int fd, boo
 	close(fd);
 }
 
-static int xdp_detach(struct datapath *dp, const char *ifname)
-{
-	struct datapath_xdp *x = to_xdp(dp);
-	gpointer fd = g_hash_table_lookup(x->links, ifname);
-
-	if (!fd)
-		return -ENOENT;
-	release_link(x, ifname, GPOINTER_TO_INT(fd) - 1, true);
-	g_hash_table_remove(x->links, ifname);
-	return 0;
-}
-
 static int flows_fd(struct datapath *dp)
 {
 	return bpf_map__fd(to_xdp(dp)->skel->maps.flows);
@@ -162,20 +174,50 @@ static int xdp_flow_get(struct datapath *dp, const struct flow_key *key, struct 
 	return bpf_map_lookup_elem(flows_fd(dp), key, val) < 0 ? -errno : 0;
 }
 
+/* A flow written gets its next hop from the table; its counters go on. */
 static int xdp_flow_set(struct datapath *dp, const struct flow_key *key, const struct flow_value *val)
 {
+	struct datapath_xdp *x = to_xdp(dp);
 	struct flow_value old, v = *val;
+	int ret;
 
-	/* A changed flow looks its next hop up afresh; its counters go on. */
-	memset(&v.nexthop, 0, sizeof(v.nexthop));
+	g_mutex_lock(&x->flows_lock);
+	nexthop_flow_resolve(x->nexthops, key, &v.src_addr, &v.dst_addr, &v.nexthop);
 	if (xdp_flow_get(dp, key, &old) == 0)
 		v.counters = old.counters;
-	return bpf_map_update_elem(flows_fd(dp), key, &v, BPF_ANY) < 0 ? -errno : 0;
+	ret = bpf_map_update_elem(flows_fd(dp), key, &v, BPF_ANY) < 0 ? -errno : 0;
+	g_mutex_unlock(&x->flows_lock);
+	return ret;
 }
 
 static int xdp_flow_delete(struct datapath *dp, const struct flow_key *key)
 {
-	return bpf_map_delete_elem(flows_fd(dp), key) < 0 ? -errno : 0;
+	struct datapath_xdp *x = to_xdp(dp);
+	int ret;
+
+	g_mutex_lock(&x->flows_lock);
+	nexthop_flow_forget(x->nexthops, key);
+	ret = bpf_map_delete_elem(flows_fd(dp), key) < 0 ? -errno : 0;
+	g_mutex_unlock(&x->flows_lock);
+	return ret;
+}
+
+/*
+ * The table's callback: only the next hop changes; BPF_EXIST, so a deleted
+ * flow stays deleted. Like flow_set, the read and write of the entry can miss
+ * the counts of packets forwarded in between (microseconds, once per change).
+ */
+static void on_nexthop_changed(void *user, const struct flow_key *key, const struct flow_nexthop *nh)
+{
+	struct datapath_xdp *x = user;
+	struct flow_value v;
+
+	g_mutex_lock(&x->flows_lock);
+	if (xdp_flow_get(&x->dp, key, &v) == 0) {
+		v.nexthop = *nh;
+		bpf_map_update_elem(flows_fd(&x->dp), key, &v, BPF_EXIST);
+	}
+	g_mutex_unlock(&x->flows_lock);
 }
 
 static int xdp_flow_foreach(struct datapath *dp, datapath_flow_cb cb, void *user)
@@ -244,6 +286,16 @@ static void xdp_input(struct datapath *dp, const struct flow_key *local, struct 
 	g_mutex_unlock(&dp->lock);
 }
 
+static void xdp_kernel_path(struct datapath *dp, char *buf, size_t len)
+{
+	struct datapath_xdp *x = to_xdp(dp);
+
+	if (x->attach_degraded[0])
+		snprintf(buf, len, "degraded: %s", x->attach_degraded);
+	else
+		nexthop_table_state(x->nexthops, buf, len);
+}
+
 /*
  * unpin_links detaches XDP; unpin_maps also forgets the flows. A failed open
  * detaches what it attached but keeps the maps: they may hold adopted flows.
@@ -253,10 +305,13 @@ static void xdp_free(struct datapath_xdp *x, bool unpin_links, bool unpin_maps)
 	GHashTableIter it;
 	gpointer ifname, fd;
 
+	nexthop_table_free(x->nexthops);
 	g_hash_table_iter_init(&it, x->links);
 	while (g_hash_table_iter_next(&it, &ifname, &fd))
 		release_link(x, ifname, GPOINTER_TO_INT(fd) - 1, unpin_links);
 	g_hash_table_destroy(x->links);
+	g_array_free(x->ifindexes, TRUE);
+	g_mutex_clear(&x->flows_lock);
 	if (unpin_maps && x->skel)
 		bpf_object__unpin_maps(x->skel->obj, NULL);
 	rtprelay_bpf__destroy(x->skel);
@@ -274,16 +329,23 @@ static void xdp_destroy(struct datapath *dp, bool unpin)
 
 static const struct datapath_ops xdp_ops = {
 	.name = "xdp",
-	.attach = xdp_attach,
-	.detach = xdp_detach,
 	.flow_set = xdp_flow_set,
 	.flow_delete = xdp_flow_delete,
 	.flow_get = xdp_flow_get,
 	.flow_foreach = xdp_flow_foreach,
 	.counters = xdp_counters,
 	.input = xdp_input,
+	.kernel_path = xdp_kernel_path,
 	.destroy = xdp_destroy,
 };
+
+static int reprogram_flow(const struct flow_key *key, const struct flow_value *val, void *user)
+{
+	struct datapath_xdp *x = user;
+
+	xdp_flow_set(&x->dp, key, val);
+	return 0;
+}
 
 static int load_skeleton(struct datapath_xdp *x, char *err, size_t errlen)
 {
@@ -306,21 +368,30 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	struct datapath_xdp *x = g_new0(struct datapath_xdp, 1);
 	int ret;
 
-	datapath_init(&x->dp, &xdp_ops, DATAPATH_XDP);
+	datapath_init(&x->dp, &xdp_ops);
 	snprintf(x->dp.why, sizeof(x->dp.why), "configured (--datapath xdp)");
 	x->bpffs_dir = g_strdup(cfg->bpffs_dir);
 	x->links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	x->ifindexes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	g_mutex_init(&x->flows_lock);
 	if (prepare_bpffs_dir(x->bpffs_dir, err, errlen) < 0 || load_skeleton(x, err, errlen) < 0)
 		goto fail;
 	for (const char *const *ifn = cfg->interfaces; ifn && *ifn; ifn++) {
-		ret = xdp_attach(&x->dp, *ifn, cfg->xdp_mode);
+		ret = attach_interface(x, *ifn, cfg->xdp_mode);
 		if (ret < 0) {
 			snprintf(err, errlen, "cannot attach XDP (%s mode) to %s: %s",
 				 xdp_attach_mode_name(cfg->xdp_mode), *ifn, strerror(-ret));
 			errno = -ret;
 			goto fail;
 		}
+		check_attach_mode(x, *ifn, cfg->xdp_mode);
 	}
+	x->nexthops =
+	    nexthop_table_new((uint32_t *)x->ifindexes->data, x->ifindexes->len, on_nexthop_changed, x, err, errlen);
+	if (!x->nexthops)
+		goto fail;
+	/* Adopted flows: their next hops are from the previous run and are followed from now on. */
+	xdp_flow_foreach(&x->dp, reprogram_flow, x);
 	return &x->dp;
 fail:
 	xdp_free(x, true, false);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "flow_apply.h"
+#include "lib/flow_key.h"
 #include "lib/monotonic.h"
 #include "lib/sendmmsg_nonblock.h"
 
@@ -62,7 +63,7 @@ static enum datapath_verdict classify(struct flow_value *v, int egress_fd, const
 		return DATAPATH_DROPPED;
 	}
 	if (egress_fd < 0)
-		return pass(&totals->pass_no_route, totals);
+		return pass(&totals->pass_no_nexthop, totals);
 	return DATAPATH_FORWARDED;
 }
 
@@ -96,7 +97,7 @@ static void account_sent(struct flow_value *v, struct send_batch *b, int sent, e
 		totals->forwarded++;
 	}
 	if (sent > 0)
-		v->counters.last_seen_ns = monotonic_ns();
+		v->counters.sampled_seen_ns = monotonic_ns();
 }
 
 static void apply_chunk(struct flow_value *v, int egress_fd, struct datapath_packet *pkts, int n,

@@ -8,7 +8,8 @@
 #ifndef RTPRELAY_FLOW_APPLY_H
 #define RTPRELAY_FLOW_APPLY_H
 
-#include "datapath.h"
+#include "bpf/flow_abi.h"
+#include "datapath_packet.h"
 
 /*
  * Applies `v` to n packets received on the socket of the flow's key, sends

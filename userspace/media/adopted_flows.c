@@ -90,7 +90,7 @@ void adopted_flows_expire(struct adopted_flows *a)
 	g_hash_table_iter_init(&it, a->flows);
 	while (g_hash_table_iter_next(&it, &key, &port)) {
 		if (dp->ops->flow_get(dp, key, &v) == 0) {
-			if (now - MAX(v.counters.last_seen_ns, a->adopted_ns) < timeout)
+			if (now - MAX(v.counters.sampled_seen_ns, a->adopted_ns) < timeout)
 				continue;
 			flow_totals_retire(a->env->retired_flows, &v.counters);
 			dp->ops->flow_delete(dp, key);

@@ -176,5 +176,5 @@ gint64 media_bridge_last_seen_us(const struct media_stream *ms)
 
 	if (!ms->partner || !has_flows(ms, MEDIA_RTP) || dp->ops->flow_get(dp, &ms->key[MEDIA_RTP], &v) < 0)
 		return 0;
-	return v.counters.last_seen_ns / 1000;
+	return v.counters.sampled_seen_ns / 1000;
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <netinet/in.h>
+#include <resolv.h>
 #include <stdio.h>
 
 #include <sofia-sip/su_glib.h>
@@ -77,12 +79,29 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	}
 }
 
+/*
+ * sofia-sip 1.12 answers some malformed requests (a SIP version other than
+ * 2.0, ...) before it marks the sender's address in their Via, and then
+ * resolves the Via's host name synchronously, on this thread: one packet
+ * naming a host the resolver cannot reach stalled SIP for the resolver's
+ * timeout (10 s here), as often as it was sent. sofia resolves the names it
+ * really needs (the targets of outgoing calls) with its own asynchronous
+ * resolver, which reads resolv.conf itself; glibc's resolver in this
+ * process gets no servers, so a blocking lookup of a name fails at once.
+ */
+static void blocking_dns_off(void)
+{
+	if (res_init() == 0)
+		_res.nscount = 0;
+}
+
 struct sip *sip_start(const struct config_hostport *listen, struct call_table *t, GError **err)
 {
 	struct sip *s = g_new0(struct sip, 1);
 	char hostport[CONFIG_HOSTPORT_TEXT_MAX], url[CONFIG_HOSTPORT_TEXT_MAX + 4];
 
 	s->calls = t;
+	blocking_dns_off();
 	su_init();
 	s->root = su_glib_root_create(s);
 	su_root_threading(s->root, 0);

@@ -32,6 +32,16 @@ struct gen_flow {
 	__u32 pad;
 };
 
+#define GEN_MAX_CPUS 64
+
+/* One sending CPU of the generator, on a cache line of its own. */
+struct gen_cpu {
+	__u32 next_flow; /* its flows: next_flow modulo the senders, round-robin */
+	__u32 pad;
+	__u64 next_due_ns; /* paced: when its next frame is due */
+	__u64 frames_sent;
+} __attribute__((aligned(64)));
+
 /* Sink totals, one per CPU. */
 struct sink_totals {
 	__u64 packets;

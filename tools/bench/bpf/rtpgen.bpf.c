@@ -4,8 +4,11 @@
  * BPF_PROG_RUN in live-frame mode: each run writes the next flow's headers
  * into the frame, advances that flow's RTP sequence number and timestamp,
  * updates the UDP checksum incrementally and returns XDP_TX, which sends the
- * frame out of the generator's interface. Flows are taken round-robin.
- * With ns_per_frame set it paces itself: a run that comes before the next
+ * frame out of the generator's interface. rtpgen may run it from several
+ * threads, one per CPU: each CPU has its own state and takes its own share
+ * of the flows round-robin (first_flow, first_flow + senders, ...), so that
+ * no flow's sequence number is advanced from two CPUs.
+ * With ns_per_frame set a CPU paces itself: a run that comes before its next
  * frame is due returns XDP_DROP (the page is recycled at once), so one
  * BPF_PROG_RUN call can send at a given rate for as long as it lasts.
  */
@@ -25,13 +28,12 @@ struct {
 } gen_flows SEC(".maps");
 
 const volatile __u32 nflows = 1;
+const volatile __u32 senders = 1;
 const volatile __u8 ipv6;
-const volatile __u64 ns_per_frame; /* 0: flat out */
+const volatile __u64 ns_per_frame; /* per sending CPU; 0: flat out */
 
-/* The generator runs on one CPU: plain variables are enough. */
-__u32 next_flow;
-__u64 next_due_ns;
-__u64 frames_sent; /* read by rtpgen through the skeleton's mmap */
+/* rtpgen sets next_flow before sending and reads frames_sent through the skeleton's mmap. */
+struct gen_cpu gen_cpus[GEN_MAX_CPUS];
 
 /* After a stall (the CPU taken away) at most this much is made up for, in a burst. */
 #define MAX_OWED_NS 20000000
@@ -49,22 +51,27 @@ int rtpgen_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 i = next_flow, udp_off = ipv6 ? GEN_UDP_OFF_IPV6 : GEN_UDP_OFF_IPV4;
+	__u32 i, cpu = bpf_get_smp_processor_id(), udp_off = ipv6 ? GEN_UDP_OFF_IPV6 : GEN_UDP_OFF_IPV4;
 	struct rtp_fixed *rtp;
 	struct udphdr *udp;
 	struct gen_flow *f;
+	struct gen_cpu *c;
 	__be16 seq;
 	__be32 ts;
 	__u32 acc;
 
+	if (cpu >= GEN_MAX_CPUS)
+		return XDP_ABORTED;
+	c = &gen_cpus[cpu];
 	if (ns_per_frame) {
 		__u64 now = bpf_ktime_get_ns();
 
-		if (now < next_due_ns)
+		if (now < c->next_due_ns)
 			return XDP_DROP;
-		next_due_ns = (next_due_ns + MAX_OWED_NS < now ? now : next_due_ns) + ns_per_frame;
+		c->next_due_ns = (c->next_due_ns + MAX_OWED_NS < now ? now : c->next_due_ns) + ns_per_frame;
 	}
-	next_flow = i + 1 < nflows ? i + 1 : 0;
+	i = c->next_flow;
+	c->next_flow = i + senders < nflows ? i + senders : i % senders;
 	f = bpf_map_lookup_elem(&gen_flows, &i);
 	if (!f || data + GEN_HEAD_BYTES > data_end)
 		return XDP_ABORTED;
@@ -82,7 +89,7 @@ int rtpgen_xdp(struct xdp_md *ctx)
 	rtp->ts = ts;
 	udp->check = csum_apply_udp(udp->check, acc);
 	f->sent++;
-	frames_sent++;
+	c->frames_sent++;
 	return XDP_TX;
 }
 

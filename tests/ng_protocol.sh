@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# rtprelayd's ng control protocol (userspace/ng/), spoken by a client
+# written here in Python with its own bencode, over UDP in a namespace:
+#
+#   relay namespace 10.98.0.1, fd00:98:1::1       peer namespace 10.98.0.2
+#   rtprelayd --config ng.conf (listen-ng on       the client, the caller's
+#     both addresses, port 2223), XDP datapath     media; callee 10.98.1.2
+#
+# What it proves:
+#  - ping answers pong over IPv4 and IPv6, list and statistics answer
+#    truthfully with no call; keys arrive unsorted as Kamailio sends them;
+#    the reply carries the request's cookie and goes to the sender's port;
+#  - a request repeated with a cookie already answered gets the first
+#    reply again (it is not run a second time);
+#  - errors are result=error with an error-reason: invalid bencode, a
+#    request that is not a dictionary, no command, an unknown command, a
+#    datagram of 33 000 and of 65 000 bytes (read whole, refused); a
+#    datagram without a cookie gets no reply;
+#  - thousands of random and mutated datagrams leave the daemon running
+#    and answering ping, every reply it sent well-formed;
+#  - a call as Kamailio's rtpengine module drives it (offer with replace
+#    origin and session-connection, answer with the to-tag, each from
+#    another source port): the SDPs name the relay's address and ports,
+#    codecs pass untouched, and the media of both directions crosses the
+#    relay through the XDP flows (the datapath's forwarded counter rises by
+#    at least what was sent); query counts it; list and statistics show the
+#    call; a retransmitted offer gets the same SDP and takes no more ports,
+#    a re-offer keeps them; delete frees every port;
+#  - a call without media ends after --rtp-timeout; SIGTERM with a call up
+#    exits cleanly.
+#
+# Logs stay in $BUILD/test-logs/ng_protocol.d/.
+# Usage: BUILD=build tests/ng_protocol.sh
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib/tap.sh
+. tests/lib/relay_env.sh
+. tests/lib/ng_media.sh
+
+IPV6=1
+DATAPATH=xdp
+relay_env_init ng_protocol peer callee
+NG_PORT=2223
+FUZZ_COUNT=5000
+RTP_TIMEOUT=10 # longer than the call test takes between its media and its delete
+CALLER_MEDIA=42000
+CALLEE_MEDIA=43000
+PACKETS=300
+
+preflight "ng protocol" python3 bpftool clang ethtool || {
+	tap_plan_done
+	exit 0
+}
+if ! relay_env_setup; then
+	tap_fail "namespaces set up"
+	tap_plan_done
+	exit 1
+fi
+
+# The client: bencode of its own (dictionary keys in the order given, as
+# Kamailio sends them), one request per call, replies printed as JSON.
+NGC=$OUT/ngc.py
+cat >"$NGC" <<'EOF'
+import json, os, random, socket, sys
+
+def enc(v):
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, list):
+        return b"l" + b"".join(enc(x) for x in v) + b"e"
+    return b"d" + b"".join(enc(k) + enc(x) for k, x in v.items()) + b"e"
+
+def dec(b, i=0):
+    c = b[i:i + 1]
+    if c == b"i":
+        j = b.index(b"e", i)
+        return int(b[i + 1:j]), j + 1
+    if c.isdigit():
+        j = b.index(b":", i)
+        n = int(b[i:j])
+        s = b[j + 1:j + 1 + n]
+        assert len(s) == n, "short string"
+        return s.decode(errors="surrogateescape"), j + 1 + n
+    if c in (b"l", b"d"):
+        out, i = [], i + 1
+        while b[i:i + 1] != b"e":
+            v, i = dec(b, i)
+            out.append(v)
+        if c == b"l":
+            return out, i + 1
+        keys = out[0::2]
+        assert keys == sorted(keys, key=lambda k: k.encode(errors="surrogateescape")), "unsorted keys"
+        return dict(zip(keys, out[1::2])), i + 1
+    raise ValueError("bad bencode at %d" % i)
+
+def decode_reply(data):
+    cookie, _, body = data.partition(b" ")
+    v, end = dec(body)
+    assert end == len(body), "trailing bytes"
+    return cookie.decode(errors="surrogateescape"), v
+
+def sock_for(host):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    return s
+
+def exchange(s, addr, datagram):
+    s.sendto(datagram, addr)
+    try:
+        data, frm = s.recvfrom(70000)
+    except socket.timeout:
+        return None
+    return data
+
+def main():
+    host, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    addr = (host, port)
+    s = sock_for(host)
+    if what == "req":  # req COOKIE JSON-DICT
+        data = exchange(s, addr, sys.argv[4].encode() + b" " + enc(json.loads(sys.argv[5])))
+    elif what == "raw":  # raw PYTHON-BYTES-EXPRESSION
+        data = exchange(s, addr, eval(sys.argv[4]))
+    elif what == "fuzz":  # fuzz N SEED
+        return fuzz(s, addr, int(sys.argv[4]), int(sys.argv[5]))
+    if data is None:
+        print(json.dumps({"noreply": True}))
+        return
+    cookie, v = decode_reply(data)
+    print(json.dumps({"cookie": cookie, "reply": v}))
+
+SEEDS = [
+    enc({"supports": ["load limit"], "command": "ping"}),
+    enc({"command": "list", "limit": 5}),
+    enc({"command": "statistics"}),
+    enc({"sdp": "v=0\r\n", "call-id": "x", "from-tag": "a", "command": "query"}),
+    enc({"command": "delete", "call-id": "nope", "from-tag": "a", "received-from": ["IP4", "10.0.0.1"]}),
+]
+
+def mutate(rng, b):
+    b = bytearray(b)
+    for _ in range(rng.randint(1, 4)):
+        op = rng.randint(0, 4)
+        pos = rng.randint(0, len(b)) if b else 0
+        if op == 0 and b:
+            b[min(pos, len(b) - 1)] = rng.randint(0, 255)
+        elif op == 1:
+            b[pos:pos] = bytes([rng.choice(b"0123456789:ilde-")])
+        elif op == 2 and b:
+            del b[min(pos, len(b) - 1)]
+        elif op == 3:
+            b = b[:pos]
+        else:
+            b[pos:pos] = b"%d:" % rng.choice([0, 9, 2**31, 2**63, 10**30])
+    return bytes(b)
+
+def fuzz(s, addr, n, seed):
+    rng = random.Random(seed)
+    s.setblocking(False)
+    sent = replies = errors = 0
+    bad = []
+    def count(data):
+        nonlocal replies, errors
+        replies += 1
+        try:
+            cookie, v = decode_reply(data)
+            errors += v.get("result") == "error"
+        except Exception as e:
+            bad.append(repr(data[:80]) + ": " + str(e))
+    def drain():
+        while True:
+            try:
+                count(s.recv(70000))
+            except BlockingIOError:
+                return
+    for i in range(n):
+        kind = i % 3
+        if kind == 0:
+            body = mutate(rng, rng.choice(SEEDS))
+        elif kind == 1:
+            body = bytes(rng.randint(0, 255) for _ in range(rng.randint(0, 200)))
+        else:
+            body = bytes(rng.choice(b"0123456789:ilde") for _ in range(rng.randint(0, 60)))
+        datagram = (b"fz_%d " % i + body) if i % 10 else body
+        s.sendto(datagram, addr)
+        sent += 1
+        if i % 50 == 0:
+            drain()
+    s.settimeout(1.0)
+    try:
+        while True:
+            count(s.recv(70000))
+    except socket.timeout:
+        pass
+    print(json.dumps({"sent": sent, "replies": replies, "errors": errors, "bad": bad[:5]}))
+
+main()
+EOF
+
+# ng NAME HOST COOKIE JSON: one request from the peer, the reply's JSON in $OUT/NAME.json.
+ng() {
+	in_peer peer python3 "$NGC" "$2" "$NG_PORT" req "$3" "$4" >"$OUT/$1.json" 2>"$OUT/$1.err"
+}
+# ng_raw NAME PYTHON_BYTES: a datagram given as a Python bytes expression.
+ng_raw() {
+	in_peer peer python3 "$NGC" "$RELAY_IP" "$NG_PORT" raw "$2" >"$OUT/$1.json" 2>"$OUT/$1.err"
+}
+# jcheck_error NAME DESCRIPTION WORDS: an error reply whose reason contains WORDS.
+jcheck_error() {
+	jcheck "$1" "$2" ".reply.result == \"error\" and (.reply[\"error-reason\"] | contains(\"$3\"))" \
+		'.reply["error-reason"] // .'
+}
+
+cat >"$OUT/ng.conf" <<EOF
+[rtprelay]
+listen-ng = $RELAY_IP:$NG_PORT;[$RELAY_IP6]:$NG_PORT
+EOF
+if ! start_daemon daemon --config "$OUT/ng.conf" --rtp-timeout "$RTP_TIMEOUT"; then
+	tap_fail "rtprelayd starts with listen-ng from its config file"
+	diag <"$DAEMON_LOG"
+	tap_plan_done
+	exit 1
+fi
+tap_ok "rtprelayd starts with listen-ng from its config file"
+
+ng ping4 "$RELAY_IP" 17_1234_1 '{"supports": ["load limit"], "command": "ping"}'
+jcheck ping4 "ping over IPv4: pong with the request's cookie" '.cookie == "17_1234_1" and .reply.result == "pong"' '.'
+ng ping6 "$RELAY_IP6" 17_1234_2 '{"command": "ping"}'
+jcheck ping6 "ping over IPv6: pong" '.cookie == "17_1234_2" and .reply.result == "pong"' '.'
+
+ng list "$RELAY_IP" 18_1234_1 '{"command": "list"}'
+jcheck list "list: result ok, no calls" '.reply.result == "ok" and .reply.calls == []' '.'
+ng stats "$RELAY_IP" 18_1234_2 '{"command": "statistics"}'
+jcheck stats "statistics: no session now, none managed, an uptime" \
+	'.reply.result == "ok" and .reply.statistics.currentstatistics.sessionsown == 0
+	 and .reply.statistics.totalstatistics.managedsessions == 0
+	 and (.reply.statistics.totalstatistics.uptime | type == "number")' '.reply'
+
+# The cookie of the ping, now with another command: the cached pong comes back.
+ng again "$RELAY_IP" 17_1234_1 '{"command": "statistics"}'
+jcheck again "a repeated cookie gets the first reply, the request is not run again" \
+	'.cookie == "17_1234_1" and .reply.result == "pong"' '.'
+
+ng_raw badbenc 'b"c1 d7:command4:ping"'
+jcheck_error badbenc "invalid bencode: result=error naming it" "invalid bencode"
+ng_raw trailing 'b"c2 d7:command4:pingeXX"'
+jcheck_error trailing "trailing bytes: result=error" "trailing bytes"
+ng_raw notdict 'b"c3 l7:command4:pinge"'
+jcheck_error notdict "a list instead of a dictionary: result=error" "not a dictionary"
+ng nocmd "$RELAY_IP" c4 '{"call-id": "x"}'
+jcheck_error nocmd "no command: result=error" "command"
+ng unknown "$RELAY_IP" c5 '{"command": "reboot"}'
+jcheck_error unknown "an unknown command: result=error" "unknown command"
+ng_raw dupkey 'b"c6 d7:command4:ping7:command4:pinge"'
+jcheck_error dupkey "a duplicate key: result=error" "duplicate"
+ng_raw big33k 'b"c7 d7:command4:ping3:pad32969:" + b"x" * 32969 + b"e"'
+jcheck_error big33k "a 33 000-byte datagram: refused as too large" "too large (33"
+ng_raw big65k 'b"c8 d7:command4:ping3:pad64969:" + b"x" * 64969 + b"e"'
+jcheck_error big65k "a 65 000-byte datagram: read whole, refused as too large" "too large (65000"
+ng_raw nocookie 'b"d7:command4:pinge"'
+jcheck nocookie "a datagram without a cookie: no reply" '.noreply == true' '.'
+
+in_peer peer python3 "$NGC" "$RELAY_IP" "$NG_PORT" fuzz "$FUZZ_COUNT" 20261205 >"$OUT/fuzz.json" 2>"$OUT/fuzz.err"
+jcheck fuzz "$FUZZ_COUNT random and mutated datagrams: every reply well-formed" \
+	".sent == $FUZZ_COUNT and .replies > 0 and .bad == []" '.'
+tap_check "the daemon is still running after the fuzzing" is_running "$DAEMON_PID"
+ng after "$RELAY_IP" 19_1234_1 '{"command": "ping"}'
+jcheck after "ping after the fuzzing: pong" '.reply.result == "pong"' '.'
+
+# sdp_of PEER PORT: an SDP offering Opus, PCMU and telephone-event at the peer's address.
+sdp_of() {
+	printf 'v=0\r\no=- 42 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 111 0 101\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n' \
+		"${PEER_IP[$1]}" "${PEER_IP[$1]}" "$2"
+}
+# kamailio_json COMMAND CALL_ID [SDP [TO_TAG]]: a request as Kamailio's module builds it, keys unsorted.
+kamailio_json() {
+	jq -cn --arg cmd "$1" --arg id "$2" --arg sdp "${3:-}" --arg to "${4:-}" --arg from "${PEER_IP[peer]}" '
+		(if $sdp != "" then {supports: ["load limit"], sdp: $sdp, replace: ["origin", "session-connection"]}
+		 else {} end)
+		+ {"call-id": $id, "received-from": ["IP4", $from], "from-tag": "ftag-1"}
+		+ (if $to != "" then {"to-tag": $to} else {} end) + {command: $cmd}'
+}
+# sdp_port NAME: the m=audio port of reply NAME's SDP.
+sdp_port() { jq -r '.reply.sdp' "$OUT/$1.json" | sed -n 's/^m=audio \([0-9]*\) .*/\1/p' | tr -d '\r'; }
+rtp_port_count() { relay_rtp_ports | wc -l; }
+
+fwd_before=$(datapath_forwarded)
+ng offer "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck offer "offer: the SDP for the callee names the relay (c= and o=) and keeps the codecs" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\") and contains(\"o=- 42 1 IN IP4 $RELAY_IP\")
+	 and contains(\"a=rtpmap:111 opus/48000/2\") and contains(\"a=fmtp:111 useinbandfec=1\") and contains(\"a=sendrecv\"))" '.reply'
+to_callee_relay=$(sdp_port offer)
+ng answer "$RELAY_IP" 2_101_1 "$(kamailio_json answer call-ng-1 "$(sdp_of callee $CALLEE_MEDIA)" ttag-2)"
+jcheck answer "answer: the SDP for the caller names the relay and another port" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\"))
+	 and (.reply.sdp | contains(\"m=audio $to_callee_relay \") | not)" '.reply'
+to_caller_relay=$(sdp_port answer)
+tap_check "each call leg holds an RTP and an RTCP port: 4 (got $(rtp_port_count))" test "$(rtp_port_count)" -eq 4
+
+relay_media fwd peer callee "$RELAY_IP:$to_caller_relay" "$CALLER_MEDIA" "$CALLEE_MEDIA" "$RELAY_IP:$to_callee_relay"
+jcheck fwd "caller -> callee: $PACKETS packets arrive intact, from the relay's port in the offer" \
+	".received == $PACKETS and .payload_ok == $PACKETS and .from_expected == $PACKETS" '.'
+relay_media back callee peer "$RELAY_IP:$to_callee_relay" "$CALLEE_MEDIA" "$CALLER_MEDIA" "$RELAY_IP:$to_caller_relay"
+jcheck back "callee -> caller: $PACKETS packets arrive intact, from the relay's port in the answer" \
+	".received == $PACKETS and .payload_ok == $PACKETS and .from_expected == $PACKETS" '.'
+fwd_after=$(datapath_forwarded)
+tap_check "the XDP datapath forwarded them (forwarded +$((fwd_after - fwd_before)), at least $((2 * PACKETS - 2)))" \
+	test $((fwd_after - fwd_before)) -ge $((2 * PACKETS - 2))
+
+ng query "$RELAY_IP" 3_102_1 "$(kamailio_json query call-ng-1)"
+jcheck query "query: both tags, in dialogue, and the packets counted" \
+	".reply.result == \"ok\" and .reply.tags[\"ftag-1\"][\"in dialogue with\"] == \"ttag-2\"
+	 and .reply.totals.RTP.packets >= $((2 * PACKETS))" '.reply.totals'
+ng list2 "$RELAY_IP" 3_102_2 '{"command": "list"}'
+jcheck list2 "list: the call" '.reply.calls == ["call-ng-1"]' '.reply'
+ng stats2 "$RELAY_IP" 3_102_3 '{"command": "statistics"}'
+jcheck stats2 "statistics: one session, one managed" \
+	'.reply.statistics.currentstatistics.sessionsown == 1 and .reply.statistics.totalstatistics.managedsessions == 1' \
+	'.reply.statistics'
+ng offer_again "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck offer_again "the offer retransmitted with its cookie: the same SDP" \
+	"$(jq -c '.reply.sdp' "$OUT/offer.json") == .reply.sdp" '.reply.sdp'
+ng reoffer "$RELAY_IP" 4_103_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck reoffer "a re-offer (new cookie) keeps the relay port" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"m=audio $to_callee_relay \"))" '.reply.sdp'
+tap_check "still 4 ports after the retransmission and the re-offer (got $(rtp_port_count))" test "$(rtp_port_count)" -eq 4
+
+ng delete "$RELAY_IP" 5_104_1 "$(kamailio_json delete call-ng-1)"
+jcheck delete "delete: ok" '.reply.result == "ok"' '.reply'
+tap_check "delete frees every port" wait_for 2 no_rtp_ports
+ng delete2 "$RELAY_IP" 5_104_2 "$(kamailio_json delete call-ng-1)"
+jcheck_error delete2 "delete of a call that is gone: result=error" "unknown call-id"
+
+ng quiet "$RELAY_IP" 6_105_1 "$(kamailio_json offer call-ng-quiet "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck quiet "an offer for a call that will send nothing" '.reply.result == "ok"' '.reply'
+ng_calls() { in_peer peer python3 "$NGC" "$RELAY_IP" "$NG_PORT" req "l$RANDOM$RANDOM" '{"command": "list"}' | jq -c '.reply.calls'; }
+no_ng_calls() { [ "$(ng_calls)" = "[]" ]; }
+tap_check "it ends after --rtp-timeout $RTP_TIMEOUT s without media, its ports freed" \
+	wait_for $((RTP_TIMEOUT + 3)) no_ng_calls
+tap_check "no port held after the timeout" no_rtp_ports
+grep -q "ng call call-ng-quiet: no media for $RTP_TIMEOUT s, ended" "$DAEMON_LOG" &&
+	tap_ok "the daemon logs why the call ended" || tap_fail "the daemon logs why the call ended"
+ng last "$RELAY_IP" 7_106_1 "$(kamailio_json offer call-ng-last "$(sdp_of peer $CALLER_MEDIA)")"
+jcheck last "a call left up for the shutdown" '.reply.result == "ok"' '.reply'
+
+stop_daemon 5
+rc=$?
+tap_check "SIGTERM with an ng call up: the daemon exits 0 (status $rc)" test "$rc" -eq 0
+if grep -qE 'CRITICAL|ERROR' "$DAEMON_LOG"; then
+	tap_fail "no critical message in the daemon's log"
+	grep -E 'CRITICAL|ERROR' "$DAEMON_LOG" | head | diag
+else
+	tap_ok "no critical message in the daemon's log"
+fi
+tap_plan_done

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ng calls (userspace/ng/ng_call.c) on the daemon's real media layer with
+ * the userspace datapath, over 127.0.0.1: an offer and an answer make two
+ * UDP peers hear each other through the relay ports their SDPs name; a
+ * re-offer keeps the ports; query counts the packets; delete and the RTP
+ * timeout return every port; and offers and answers that make no sense are
+ * refused with a reason, leaving nothing behind.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "media/media_clock.h"
+#include "media/flow_totals.h"
+#include "media/media_env.h"
+#include "media/media_loop.h"
+#include "media/media_stream.h"
+#include "media/port_pool.h"
+#include "ng/ng_call.h"
+
+struct fixture {
+	struct config cfg;
+	struct media_env media;
+	struct flow_totals retired_flows;
+	struct ng_calls *calls;
+	int a, b; /* the two peers' sockets */
+	uint16_t a_port, b_port;
+};
+
+static int bound_socket(uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, len) < 0 || getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+		return -1;
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static int setup(void **state)
+{
+	static const char *const no_interfaces[] = { NULL };
+	struct datapath_config dc = { .kind = DATAPATH_USERSPACE, .interfaces = no_interfaces };
+	struct fixture *f = g_new0(struct fixture, 1);
+	char err[200];
+	/* A range of its own per process: tests running side by side do not collide. */
+	uint16_t min = 30000 + 2 * (getpid() % 10000);
+
+	config_set_defaults(&f->cfg);
+	g_strlcpy(f->cfg.media_ip, "127.0.0.1", sizeof(f->cfg.media_ip));
+	f->cfg.media_family = AF_INET;
+	f->cfg.rtp_port_min = min;
+	f->cfg.rtp_port_max = min + 99;
+	f->media.cfg = &f->cfg;
+	flow_totals_init(&f->retired_flows);
+	f->media.retired_flows = &f->retired_flows;
+	f->media.dp = datapath_open(&dc, err, sizeof(err));
+	f->media.ports = port_pool_new(f->cfg.rtp_port_min, f->cfg.rtp_port_max);
+	f->media.loop = media_loop_new();
+	if (!f->media.dp || !f->media.loop || media_loop_start(f->media.loop) < 0 ||
+	    !(f->media.clock = media_clock_start(f->media.loop, &f->cfg)))
+		return -1;
+	f->calls = ng_calls_new(&f->cfg, &f->media);
+	f->a = bound_socket(&f->a_port);
+	f->b = bound_socket(&f->b_port);
+	*state = f;
+	return f->a < 0 || f->b < 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	ng_calls_free(f->calls);
+	assert_int_equal(port_pool_in_use(f->media.ports), 0);
+	media_clock_stop(f->media.clock);
+	media_loop_stop_and_free(f->media.loop);
+	port_pool_free(f->media.ports);
+	datapath_close(f->media.dp, true);
+	flow_totals_clear(&f->retired_flows);
+	config_free(&f->cfg);
+	close(f->a);
+	close(f->b);
+	g_free(f);
+	return 0;
+}
+
+static char *sdp_at(uint16_t port, const char *extra)
+{
+	return g_strdup_printf("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			       "m=audio %u RTP/AVP 111 0 101\r\na=rtpmap:111 opus/48000/2\r\n"
+			       "a=rtpmap:101 telephone-event/8000\r\n%s",
+			       port, extra);
+}
+
+static char *send_signal(struct fixture *f, bool answer, const char *call_id, const char *from, const char *to,
+			 const char *sdp, char *err)
+{
+	struct ng_signal sig = {
+		.call_id = call_id,
+		.from_tag = from,
+		.to_tag = to,
+		.sdp = sdp,
+		.sdp_len = strlen(sdp),
+	};
+
+	err[0] = '\0';
+	return (answer ? ng_call_answer : ng_call_offer)(f->calls, &sig, err, 256);
+}
+
+/* The port of the first m= line of an SDP. */
+static uint16_t media_port(const char *sdp)
+{
+	const char *m = strstr(sdp, "m=audio ");
+
+	assert_non_null(m);
+	return atoi(m + 8);
+}
+
+static void send_to(int fd, uint16_t port, const char *payload)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	assert_true(sendto(fd, payload, strlen(payload), 0, (struct sockaddr *)&to, sizeof(to)) > 0);
+}
+
+/* What fd receives within a second, NUL-terminated, or "" */
+static void receive(int fd, char *buf, size_t size)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n = 0;
+
+	buf[0] = '\0';
+	if (poll(&p, 1, 1000) == 1)
+		n = recv(fd, buf, size - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void assert_relays(int from, uint16_t relay_port, int to, const char *payload)
+{
+	char got[256];
+
+	send_to(from, relay_port, payload);
+	receive(to, got, sizeof(got));
+	assert_string_equal(got, payload);
+}
+
+/* Offer from a, answer from b; the relay ports a and b are told to send to. */
+static void set_up_call(struct fixture *f, const char *call_id, uint16_t *to_b, uint16_t *to_a)
+{
+	char err[256];
+	g_autofree char *offer = sdp_at(f->a_port, "");
+	g_autofree char *answer = sdp_at(f->b_port, "");
+	g_autofree char *offer_out = send_signal(f, false, call_id, "tag-a", NULL, offer, err);
+	g_autofree char *answer_out = NULL;
+
+	if (!offer_out)
+		fail_msg("offer: %s", err);
+	answer_out = send_signal(f, true, call_id, "tag-a", "tag-b", answer, err);
+	if (!answer_out)
+		fail_msg("answer: %s", err);
+	*to_b = media_port(offer_out);	/* b sends here */
+	*to_a = media_port(answer_out); /* a sends here */
+	assert_int_not_equal(*to_b, f->b_port);
+	assert_non_null(strstr(offer_out, "a=rtpmap:111 opus/48000/2"));
+	assert_non_null(strstr(answer_out, "c=IN IP4 127.0.0.1"));
+}
+
+static void test_offer_answer_media(void **state)
+{
+	struct fixture *f = *state;
+	uint16_t to_b, to_a;
+	struct ng_calls_stats st;
+
+	set_up_call(f, "call-1", &to_b, &to_a);
+	assert_int_equal(port_pool_in_use(f->media.ports), 2);
+	assert_relays(f->a, to_a, f->b, "hello b");
+	assert_relays(f->b, to_b, f->a, "hello a");
+	assert_relays(f->a, to_a, f->b, "again b");
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, 1);
+	assert_int_equal(st.created, 1);
+	assert_true(ng_call_delete(f->calls, "call-1"));
+	assert_false(ng_call_delete(f->calls, "call-1"));
+	assert_int_equal(port_pool_in_use(f->media.ports), 0);
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, 0);
+	assert_int_equal(st.deleted, 1);
+}
+
+static void test_reoffer_keeps_ports(void **state)
+{
+	struct fixture *f = *state;
+	uint16_t to_b, to_a;
+	char err[256];
+	g_autofree char *reoffer = sdp_at(f->a_port, "a=sendonly\r\n");
+	g_autofree char *again = NULL, *from_b = NULL;
+	g_autofree char *b_sdp = sdp_at(f->b_port, "");
+
+	set_up_call(f, "call-2", &to_b, &to_a);
+	again = send_signal(f, false, "call-2", "tag-a", "tag-b", reoffer, err);
+	assert_non_null(again);
+	assert_int_equal(media_port(again), to_b);
+	assert_non_null(strstr(again, "a=sendonly"));
+	/* A re-INVITE from b: its offer goes to a with a's relay port. */
+	from_b = send_signal(f, false, "call-2", "tag-b", "tag-a", b_sdp, err);
+	assert_non_null(from_b);
+	assert_int_equal(media_port(from_b), to_a);
+	assert_int_equal(port_pool_in_use(f->media.ports), 2);
+}
+
+static void test_query(void **state)
+{
+	struct fixture *f = *state;
+	struct bencode_doc *doc = bencode_doc_new();
+	struct bencode_value *reply = bencode_new_dict(doc);
+	const struct bencode_value *tags, *a, *totals;
+	uint16_t to_b, to_a;
+
+	set_up_call(f, "call-3", &to_b, &to_a);
+	assert_relays(f->a, to_a, f->b, "one");
+	assert_relays(f->a, to_a, f->b, "two");
+	assert_true(ng_call_query(f->calls, "call-3", doc, reply));
+	assert_false(ng_call_query(f->calls, "nope", doc, bencode_new_dict(doc)));
+	tags = bencode_dict_get(reply, "tags");
+	a = bencode_dict_get(tags, "tag-a");
+	assert_non_null(a);
+	assert_true(bencode_str_is(bencode_dict_get(a, "in dialogue with"), "tag-b"));
+	assert_non_null(bencode_dict_get(tags, "tag-b"));
+	totals = bencode_dict_get(bencode_dict_get(reply, "totals"), "RTP");
+	assert_true(bencode_dict_get(totals, "packets")->integer >= 2);
+	assert_non_null(bencode_dict_get(reply, "created"));
+	bencode_doc_free(doc);
+}
+
+static void test_rtp_timeout(void **state)
+{
+	struct fixture *f = *state;
+	uint16_t to_b, to_a;
+	struct ng_calls_stats st;
+
+	f->cfg.rtp_timeout = 1;
+	set_up_call(f, "call-4", &to_b, &to_a);
+	ng_calls_expire(f->calls);
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, 1);
+	usleep(1100 * 1000);
+	ng_calls_expire(f->calls);
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, 0);
+	assert_int_equal(st.timed_out, 1);
+	assert_int_equal(port_pool_in_use(f->media.ports), 0);
+}
+
+static void assert_refused(struct fixture *f, bool answer, const char *call_id, const char *from, const char *to,
+			   const char *sdp, const char *why)
+{
+	char err[256];
+	char *out = send_signal(f, answer, call_id, from, to, sdp, err);
+
+	if (out)
+		fail_msg("accepted: %s", out);
+	if (!strstr(err, why))
+		fail_msg("\"%s\" does not say \"%s\"", err, why);
+}
+
+static void test_refusals(void **state)
+{
+	struct fixture *f = *state;
+	g_autofree char *sdp = sdp_at(f->a_port, "");
+	g_autofree char *two = sdp_at(f->b_port, "m=video 5000 RTP/AVP 96\r\n");
+	struct ng_calls_stats st;
+	uint16_t to_b, to_a;
+
+	assert_refused(f, true, "none", "tag-a", "tag-b", sdp, "unknown call-id");
+	assert_refused(f, false, "c5", "tag-a", NULL, "v=0\r\n", "bad SDP");
+	assert_refused(f, false, "c5", "tag-a", NULL,
+		       "v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+		       "an IPv6 peer, but the relay's media address is IPv4");
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, 0); /* refused offers leave no call */
+	set_up_call(f, "c6", &to_b, &to_a);
+	assert_refused(f, false, "c6", "tag-x", NULL, sdp, "from-tag tag-x is not a tag of this call");
+	assert_refused(f, true, "c6", "tag-x", "tag-b", sdp, "from-tag tag-x is not a tag of this call");
+	assert_refused(f, true, "c6", "tag-a", "tag-b", two, "m= line 2 of the answer was not offered");
+	assert_int_equal(port_pool_in_use(f->media.ports), 2);
+}
+
+static void test_pool_exhausted(void **state)
+{
+	struct fixture *f = *state;
+	g_autofree char *sdp = sdp_at(f->a_port, "");
+	struct ng_calls_stats st;
+	char id[32];
+	unsigned calls = port_pool_capacity(f->media.ports) / 2; /* two legs each */
+
+	for (unsigned i = 0; i < calls; i++) {
+		char err[256];
+		char *out;
+
+		g_snprintf(id, sizeof(id), "many-%u", i);
+		out = send_signal(f, false, id, "t", NULL, sdp, err);
+		if (!out)
+			fail_msg("call %u: %s", i, err);
+		g_free(out);
+	}
+	assert_refused(f, false, "one-more", "t", NULL, sdp, "no free RTP port");
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, calls);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_offer_answer_media, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reoffer_keeps_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pool_exhausted, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The xdp backend's constructor, for datapath_open (datapath.c). */
+#ifndef RTPRELAY_DATAPATH_XDP_H
+#define RTPRELAY_DATAPATH_XDP_H
+
+#include "datapath.h"
+
+struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err, size_t errlen);
+
+#endif

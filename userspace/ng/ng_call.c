@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * A leg is a struct media_stream of the media layer; every call into that
+ * layer is in the "legs" functions at the top, so that a change of its API
+ * touches only them.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "media/media_bridge.h"
+#include "media/media_stream.h"
+#include "ng_call.h"
+#include "ng_error.h"
+
+struct ng_side {
+	char *tag; /* NULL until an answer names it */
+	gint64 created_s;
+	struct media_stream *legs[NG_SDP_MAX_STREAMS]; /* where this side's peer sends, per m= line */
+};
+
+struct ng_call {
+	char *call_id;
+	struct ng_side sides[2]; /* [0]: the side of the first offer's from-tag */
+	unsigned int streams;	 /* m= lines offered */
+	char types[NG_SDP_MAX_STREAMS][16];
+	gint64 created_s, last_signal_s; /* unix time */
+};
+
+struct ng_calls {
+	const struct config *cfg;
+	const struct media_env *media;
+	GHashTable *by_id; /* call-id (the call's string) -> struct ng_call * */
+	struct ng_calls_stats stats;
+	gint64 started_us;
+};
+
+/* An SDP and what its m= lines ask for. */
+struct signal_sdp {
+	struct ng_sdp *sdp;
+	unsigned int count;
+	struct ng_sdp_stream streams[NG_SDP_MAX_STREAMS];
+};
+
+/* ---- legs ---------------------------------------------------------------- */
+
+static struct media_stream *leg_new(struct ng_calls *calls, char *err, size_t err_size)
+{
+	GError *e = NULL;
+	struct media_stream *ms = media_stream_new(calls->media, &e);
+
+	if (!ms) {
+		ng_error(err, err_size, "%s", e->message);
+		g_error_free(e);
+	}
+	return ms;
+}
+
+static void leg_free(struct media_stream *ms)
+{
+	media_stream_free(ms);
+}
+
+static uint16_t leg_port(const struct media_stream *ms)
+{
+	return media_stream_port(ms);
+}
+
+/* Codecs pass byte for byte: every leg has the same law, so a bridge of two never transcodes. */
+static void leg_set_peer(struct media_stream *ms, const struct ng_sdp_stream *st)
+{
+	struct sdp_media_desc desc = {
+		.rtp_addr = st->rtp,
+		.rtp_port = st->rtp_port,
+		.rtcp_port = st->rtcp_port,
+		.direction = st->receives ? SDP_SENDRECV : SDP_SENDONLY,
+	};
+
+	media_stream_set_remote(ms, &desc, G711_ULAW);
+}
+
+static void leg_bridge(struct media_stream *a, struct media_stream *b)
+{
+	if (media_bridge_partner(a) != b)
+		media_bridge_connect(a, b);
+}
+
+static double leg_idle_seconds(const struct media_stream *ms)
+{
+	return media_stream_idle_seconds(ms);
+}
+
+/* Packets from the leg's peer (through the daemon or the datapath), those refused, and where it is. */
+static void leg_counters(const struct media_stream *ms, uint64_t *packets, uint64_t *errors,
+			 struct sockaddr_storage *peer)
+{
+	struct media_stream_stats st;
+
+	media_stream_stats(ms, &st);
+	*packets = st.rx_packets + st.forwarded_in;
+	*errors = st.rx_wrong_source;
+	*peer = st.rtp_peer;
+}
+
+/* ---- calls --------------------------------------------------------------- */
+
+static void drop_stream(struct ng_call *c, unsigned int i)
+{
+	for (int s = 0; s < 2; s++) {
+		leg_free(c->sides[s].legs[i]);
+		c->sides[s].legs[i] = NULL;
+	}
+}
+
+static void call_free(struct ng_call *c)
+{
+	for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++)
+		drop_stream(c, i);
+	g_free(c->sides[0].tag);
+	g_free(c->sides[1].tag);
+	g_free(c->call_id);
+	g_free(c);
+}
+
+static struct ng_call *call_new(struct ng_calls *calls, const char *call_id, const char *from_tag)
+{
+	struct ng_call *c = g_new0(struct ng_call, 1);
+
+	c->call_id = g_strdup(call_id);
+	c->created_s = c->last_signal_s = g_get_real_time() / G_USEC_PER_SEC;
+	c->sides[0].tag = g_strdup(from_tag);
+	c->sides[0].created_s = c->created_s;
+	g_hash_table_insert(calls->by_id, c->call_id, c);
+	calls->stats.created++;
+	g_info("ng call %s: created by %s", call_id, from_tag);
+	return c;
+}
+
+static int side_of(const struct ng_call *c, const char *tag)
+{
+	for (int s = 0; s < 2; s++) {
+		if (c->sides[s].tag && !strcmp(c->sides[s].tag, tag))
+			return s;
+	}
+	return -1;
+}
+
+struct ng_calls *ng_calls_new(const struct config *cfg, const struct media_env *media)
+{
+	struct ng_calls *calls = g_new0(struct ng_calls, 1);
+
+	calls->cfg = cfg;
+	calls->media = media;
+	calls->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)call_free);
+	calls->started_us = g_get_monotonic_time();
+	return calls;
+}
+
+void ng_calls_free(struct ng_calls *calls)
+{
+	if (!calls)
+		return;
+	g_hash_table_destroy(calls->by_id);
+	g_free(calls);
+}
+
+/* The relay cannot send to a peer of the other IP family (its hold address aside). */
+static bool check_family(const struct ng_calls *calls, const struct ng_sdp_stream *st, unsigned int i, char *err,
+			 size_t err_size)
+{
+	int relay = calls->cfg->media_family == AF_INET6 ? AF_INET6 : AF_INET;
+
+	if (st->disabled || st->hold || st->rtp.ss_family == relay)
+		return true;
+	return ng_error(err, err_size, "m= line %u: an %s peer, but the relay's media address is %s", i + 1,
+			st->rtp.ss_family == AF_INET6 ? "IPv6" : "IPv4", relay == AF_INET6 ? "IPv6" : "IPv4");
+}
+
+static bool read_sdp(const struct ng_calls *calls, const struct ng_signal *sig, struct signal_sdp *out, char *err,
+		     size_t err_size)
+{
+	out->sdp = ng_sdp_parse(sig->sdp, sig->sdp_len, err, err_size);
+	if (!out->sdp)
+		return false;
+	out->count = ng_sdp_stream_count(out->sdp);
+	for (unsigned int i = 0; i < out->count; i++) {
+		if (!ng_sdp_stream(out->sdp, i, &out->streams[i], err, err_size) ||
+		    !check_family(calls, &out->streams[i], i, err, err_size)) {
+			ng_sdp_free(out->sdp);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool ensure_legs(struct ng_calls *calls, struct ng_call *c, unsigned int i, char *err, size_t err_size)
+{
+	for (int s = 0; s < 2; s++) {
+		if (!c->sides[s].legs[i] && !(c->sides[s].legs[i] = leg_new(calls, err, err_size)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The SDP of side `from` goes to the other side: each m= line's peer is
+ * set on from's leg, bridged with the other side's leg, whose port the
+ * rewritten SDP names. An answer may only keep or reject offered m= lines.
+ */
+static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, struct signal_sdp *in, bool offer,
+		       unsigned int flags, char *err, size_t err_size)
+{
+	struct ng_side *sender = &c->sides[from], *receiver = &c->sides[!from];
+	uint16_t ports[NG_SDP_MAX_STREAMS] = { 0 };
+	struct ng_sdp_relay relay = { .address = calls->cfg->media_ip, .ports = ports, .flags = flags };
+
+	for (unsigned int i = 0; i < in->count; i++) {
+		const struct ng_sdp_stream *st = &in->streams[i];
+
+		if (st->disabled) {
+			drop_stream(c, i);
+			continue;
+		}
+		if (!offer && !sender->legs[i]) {
+			ng_error(err, err_size, "m= line %u of the answer was not offered", i + 1);
+			return NULL;
+		}
+		if (!ensure_legs(calls, c, i, err, err_size))
+			return NULL;
+		leg_set_peer(sender->legs[i], st);
+		leg_bridge(sender->legs[i], receiver->legs[i]);
+		ports[i] = leg_port(receiver->legs[i]);
+		g_strlcpy(c->types[i], st->type, sizeof(c->types[i]));
+	}
+	if (offer)
+		c->streams = MAX(c->streams, in->count);
+	c->last_signal_s = g_get_real_time() / G_USEC_PER_SEC;
+	return ng_sdp_rewrite(in->sdp, &relay, err, err_size);
+}
+
+static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_signal *sig, int *from, char *err,
+				    size_t err_size)
+{
+	struct ng_call *c = g_hash_table_lookup(calls->by_id, sig->call_id);
+
+	if (!c) {
+		if (g_hash_table_size(calls->by_id) >= calls->cfg->max_calls) {
+			ng_error(err, err_size, "too many calls (max-calls %u)", calls->cfg->max_calls);
+			return NULL;
+		}
+		*from = 0;
+		return call_new(calls, sig->call_id, sig->from_tag);
+	}
+	*from = side_of(c, sig->from_tag);
+	if (*from < 0) {
+		ng_error(err, err_size, "from-tag %s is not a tag of this call", sig->from_tag);
+		return NULL;
+	}
+	return c;
+}
+
+char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size)
+{
+	struct signal_sdp in;
+	struct ng_call *c;
+	bool is_new;
+	char *out;
+	int from;
+
+	if (!read_sdp(calls, sig, &in, err, err_size))
+		return NULL;
+	is_new = !g_hash_table_contains(calls->by_id, sig->call_id);
+	c = offered_call(calls, sig, &from, err, err_size);
+	out = c ? relay_sdp(calls, c, from, &in, true, sig->sdp_flags, err, err_size) : NULL;
+	if (!out && c && is_new)
+		g_hash_table_remove(calls->by_id, sig->call_id);
+	ng_sdp_free(in.sdp);
+	return out;
+}
+
+/* The answerer's side: the one that is not the offerer's, named by to_tag from now on; -1 if from_tag is unknown. */
+static int answering_side(struct ng_call *c, const struct ng_signal *sig)
+{
+	int offerer = side_of(c, sig->from_tag);
+	struct ng_side *answerer;
+
+	if (offerer < 0)
+		return -1;
+	answerer = &c->sides[!offerer];
+	if (!answerer->tag || strcmp(answerer->tag, sig->to_tag)) {
+		g_free(answerer->tag);
+		answerer->tag = g_strdup(sig->to_tag);
+		answerer->created_s = g_get_real_time() / G_USEC_PER_SEC;
+	}
+	return !offerer;
+}
+
+char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size)
+{
+	struct ng_call *c = g_hash_table_lookup(calls->by_id, sig->call_id);
+	struct signal_sdp in;
+	char *out = NULL;
+	int from;
+
+	if (!c) {
+		ng_error(err, err_size, "unknown call-id");
+		return NULL;
+	}
+	if (!read_sdp(calls, sig, &in, err, err_size))
+		return NULL;
+	from = answering_side(c, sig);
+	if (from < 0)
+		ng_error(err, err_size, "from-tag %s is not a tag of this call", sig->from_tag);
+	else
+		out = relay_sdp(calls, c, from, &in, false, sig->sdp_flags, err, err_size);
+	ng_sdp_free(in.sdp);
+	return out;
+}
+
+bool ng_call_delete(struct ng_calls *calls, const char *call_id)
+{
+	if (!g_hash_table_remove(calls->by_id, call_id))
+		return false;
+	calls->stats.deleted++;
+	g_info("ng call %s: deleted", call_id);
+	return true;
+}
+
+/* {"family": "IPv4", "address": "192.0.2.1", "port": 5004} */
+static struct bencode_value *endpoint(struct bencode_doc *doc, const struct sockaddr_storage *ss)
+{
+	struct bencode_value *e = bencode_new_dict(doc);
+	const void *addr = ss->ss_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+						     : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	in_port_t port = ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+						   : ((const struct sockaddr_in *)ss)->sin_port;
+	char text[INET6_ADDRSTRLEN] = "";
+
+	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
+		return e;
+	inet_ntop(ss->ss_family, addr, text, sizeof(text));
+	bencode_dict_set_str(doc, e, "family", ss->ss_family == AF_INET6 ? "IPv6" : "IPv4");
+	bencode_dict_set_str(doc, e, "address", text);
+	bencode_dict_set_int(doc, e, "port", ntohs(port));
+	return e;
+}
+
+static struct bencode_value *packet_counts(struct bencode_doc *doc, uint64_t packets, uint64_t errors)
+{
+	struct bencode_value *d = bencode_new_dict(doc);
+
+	bencode_dict_set_int(doc, d, "packets", packets);
+	bencode_dict_set_int(doc, d, "errors", errors);
+	return d;
+}
+
+/* One side's streams; adds their counts to the totals. */
+static struct bencode_value *side_medias(const struct ng_call *c, int s, struct bencode_doc *doc,
+					 uint64_t *total_packets, uint64_t *total_errors)
+{
+	struct bencode_value *medias = bencode_new_list(doc);
+
+	for (unsigned int i = 0; i < c->streams; i++) {
+		struct media_stream *leg = c->sides[s].legs[i];
+		struct bencode_value *m = bencode_new_dict(doc), *streams = bencode_new_list(doc), *st;
+		struct sockaddr_storage peer;
+		uint64_t packets, errors;
+
+		bencode_dict_set_int(doc, m, "index", i + 1);
+		bencode_dict_set_str(doc, m, "type", c->types[i]);
+		bencode_dict_set(doc, m, "streams", streams);
+		bencode_list_add(medias, m);
+		if (!leg)
+			continue;
+		leg_counters(leg, &packets, &errors, &peer);
+		*total_packets += packets;
+		*total_errors += errors;
+		st = bencode_new_dict(doc);
+		bencode_dict_set_int(doc, st, "local port", leg_port(leg));
+		bencode_dict_set(doc, st, "endpoint", endpoint(doc, &peer));
+		bencode_dict_set(doc, st, "stats", packet_counts(doc, packets, errors));
+		bencode_list_add(streams, st);
+	}
+	return medias;
+}
+
+bool ng_call_query(struct ng_calls *calls, const char *call_id, struct bencode_doc *doc, struct bencode_value *reply)
+{
+	const struct ng_call *c = g_hash_table_lookup(calls->by_id, call_id);
+	struct bencode_value *tags = bencode_new_dict(doc), *totals = bencode_new_dict(doc);
+	uint64_t packets = 0, errors = 0;
+
+	if (!c)
+		return false;
+	for (int s = 0; s < 2; s++) {
+		const struct ng_side *side = &c->sides[s];
+		struct bencode_value *t = bencode_new_dict(doc);
+
+		if (!side->tag)
+			continue;
+		bencode_dict_set_str(doc, t, "tag", side->tag);
+		bencode_dict_set_int(doc, t, "created", side->created_s);
+		bencode_dict_set_str(doc, t, "in dialogue with", c->sides[!s].tag ? c->sides[!s].tag : "");
+		bencode_dict_set(doc, t, "medias", side_medias(c, s, doc, &packets, &errors));
+		bencode_dict_set(doc, tags, side->tag, t);
+	}
+	bencode_dict_set(doc, totals, "RTP", packet_counts(doc, packets, errors));
+	bencode_dict_set_int(doc, reply, "created", c->created_s);
+	bencode_dict_set_int(doc, reply, "last signal", c->last_signal_s);
+	bencode_dict_set(doc, reply, "tags", tags);
+	bencode_dict_set(doc, reply, "totals", totals);
+	return true;
+}
+
+/* Seconds since the most recent packet from any peer of the call (or since its last signal if it has no leg). */
+static double call_idle_seconds(const struct ng_call *c)
+{
+	double idle = g_get_real_time() / G_USEC_PER_SEC - c->last_signal_s;
+	bool any = false;
+
+	for (int s = 0; s < 2; s++) {
+		for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++) {
+			if (!c->sides[s].legs[i])
+				continue;
+			idle = any ? MIN(idle, leg_idle_seconds(c->sides[s].legs[i]))
+				   : leg_idle_seconds(c->sides[s].legs[i]);
+			any = true;
+		}
+	}
+	return idle;
+}
+
+static gboolean timed_out(gpointer key, gpointer value, gpointer user)
+{
+	struct ng_calls *calls = user;
+
+	if (call_idle_seconds(value) < calls->cfg->rtp_timeout)
+		return FALSE;
+	g_message("ng call %s: no media for %u s, ended", (const char *)key, calls->cfg->rtp_timeout);
+	calls->stats.timed_out++;
+	return TRUE;
+}
+
+void ng_calls_expire(struct ng_calls *calls)
+{
+	g_hash_table_foreach_remove(calls->by_id, timed_out, calls);
+}
+
+void ng_calls_stats(const struct ng_calls *calls, struct ng_calls_stats *out)
+{
+	*out = calls->stats;
+	out->current = g_hash_table_size(calls->by_id);
+	out->uptime_s = (g_get_monotonic_time() - calls->started_us) / G_USEC_PER_SEC;
+}
+
+void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list)
+{
+	GHashTableIter it;
+	gpointer id;
+
+	g_hash_table_iter_init(&it, calls->by_id);
+	while (max-- && g_hash_table_iter_next(&it, &id, NULL))
+		bencode_list_add(list, bencode_new_str(doc, id));
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
+
+#include "ng_commands.h"
+#include "ng_error.h"
+
+#define NG_ERROR_MAX 256
+
+struct ng_request {
+	struct ng_calls *calls;
+	struct bencode_doc *doc;
+	const struct bencode_value *args;
+	struct bencode_value *reply;
+	char error[NG_ERROR_MAX];
+};
+
+struct ng_command {
+	const char *name;
+	bool (*run)(struct ng_request *r);
+};
+
+static bool cmd_ping(struct ng_request *r)
+{
+	bencode_dict_set_str(r->doc, r->reply, "result", "pong");
+	return true;
+}
+
+/* An optional non-negative integer argument; def when absent. */
+static bool arg_uint(struct ng_request *r, const char *key, int64_t def, int64_t max, int64_t *out)
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, key);
+
+	*out = def;
+	if (!v)
+		return true;
+	if (v->type != BENCODE_INTEGER || v->integer < 0)
+		return ng_error(r->error, sizeof(r->error), "'%s' is not a non-negative integer", key);
+	*out = MIN(v->integer, max);
+	return true;
+}
+
+static bool cmd_list(struct ng_request *r)
+{
+	struct bencode_value *calls = bencode_new_list(r->doc);
+	int64_t limit;
+
+	if (!arg_uint(r, "limit", NG_LIST_DEFAULT, NG_LIST_MAX, &limit))
+		return false;
+	ng_calls_list(r->calls, limit, r->doc, calls);
+	bencode_dict_set(r->doc, r->reply, "calls", calls);
+	return true;
+}
+
+static bool cmd_statistics(struct ng_request *r)
+{
+	struct bencode_value *stats = bencode_new_dict(r->doc);
+	struct bencode_value *current = bencode_new_dict(r->doc), *total = bencode_new_dict(r->doc);
+	struct ng_calls_stats st;
+
+	ng_calls_stats(r->calls, &st);
+	bencode_dict_set_int(r->doc, current, "sessionsown", st.current);
+	bencode_dict_set_int(r->doc, current, "sessionsforeign", 0);
+	bencode_dict_set_int(r->doc, current, "sessionstotal", st.current);
+	bencode_dict_set_int(r->doc, total, "uptime", st.uptime_s);
+	bencode_dict_set_int(r->doc, total, "managedsessions", st.created);
+	bencode_dict_set_int(r->doc, total, "regularterminatedsessions", st.deleted);
+	bencode_dict_set_int(r->doc, total, "timeoutsessions", st.timed_out);
+	bencode_dict_set(r->doc, stats, "currentstatistics", current);
+	bencode_dict_set(r->doc, stats, "totalstatistics", total);
+	bencode_dict_set(r->doc, r->reply, "statistics", stats);
+	return true;
+}
+
+/* A string argument as a C string; a required one must be there and not empty. */
+static bool arg_string(struct ng_request *r, const char *key, bool required, const char **out)
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, key);
+
+	*out = NULL;
+	if (!v)
+		return required ? ng_error(r->error, sizeof(r->error), "missing '%s'", key) : true;
+	*out = bencode_strdup(r->doc, v);
+	if (!*out)
+		return ng_error(r->error, sizeof(r->error), "'%s' is not a string", key);
+	if (required && !**out)
+		return ng_error(r->error, sizeof(r->error), "empty '%s'", key);
+	return true;
+}
+
+/* Whether args[key] is item, or a list holding it. */
+static bool arg_has(const struct ng_request *r, const char *key, const char *item)
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, key);
+
+	if (v && v->type == BENCODE_LIST) {
+		for (const struct bencode_value *m = v->items.first; m; m = m->next)
+			if (bencode_str_is(m, item))
+				return true;
+	}
+	return bencode_str_is(v, item);
+}
+
+/* call-id, from-tag, to-tag (required in an answer), sdp and the SDP flags. */
+static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig)
+{
+	const struct bencode_value *sdp = bencode_dict_get(r->args, "sdp");
+
+	memset(sig, 0, sizeof(*sig));
+	if (!arg_string(r, "call-id", true, &sig->call_id) || !arg_string(r, "from-tag", true, &sig->from_tag) ||
+	    !arg_string(r, "to-tag", answer, &sig->to_tag))
+		return false;
+	if (!sdp || sdp->type != BENCODE_STRING)
+		return ng_error(r->error, sizeof(r->error), "missing 'sdp' string");
+	sig->sdp = sdp->str.data;
+	sig->sdp_len = sdp->str.len;
+	if (arg_has(r, "replace", "origin"))
+		sig->sdp_flags |= NG_SDP_REPLACE_ORIGIN;
+	if (arg_has(r, "ICE", "remove"))
+		sig->sdp_flags |= NG_SDP_ICE_REMOVE;
+	return true;
+}
+
+static bool run_signal(struct ng_request *r, bool answer)
+{
+	struct ng_signal sig;
+	char *sdp;
+
+	if (!read_signal(r, answer, &sig))
+		return false;
+	sdp = (answer ? ng_call_answer : ng_call_offer)(r->calls, &sig, r->error, sizeof(r->error));
+	if (!sdp)
+		return false;
+	bencode_dict_set_str(r->doc, r->reply, "sdp", sdp);
+	g_free(sdp);
+	return true;
+}
+
+static bool cmd_offer(struct ng_request *r)
+{
+	return run_signal(r, false);
+}
+
+static bool cmd_answer(struct ng_request *r)
+{
+	return run_signal(r, true);
+}
+
+static bool cmd_delete(struct ng_request *r)
+{
+	const char *call_id;
+
+	if (!arg_string(r, "call-id", true, &call_id))
+		return false;
+	return ng_call_delete(r->calls, call_id) || ng_error(r->error, sizeof(r->error), "unknown call-id");
+}
+
+static bool cmd_query(struct ng_request *r)
+{
+	const char *call_id;
+
+	if (!arg_string(r, "call-id", true, &call_id))
+		return false;
+	return ng_call_query(r->calls, call_id, r->doc, r->reply) ||
+	       ng_error(r->error, sizeof(r->error), "unknown call-id");
+}
+
+static const struct ng_command commands[] = {
+	{ "ping", cmd_ping },	{ "offer", cmd_offer }, { "answer", cmd_answer },	  { "delete", cmd_delete },
+	{ "query", cmd_query }, { "list", cmd_list },	{ "statistics", cmd_statistics },
+};
+
+static const struct ng_command *find_command(const struct bencode_value *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+		if (bencode_str_is(name, commands[i].name))
+			return &commands[i];
+	}
+	return NULL;
+}
+
+struct bencode_value *ng_error_reply(struct bencode_doc *doc, const char *reason)
+{
+	struct bencode_value *reply = bencode_new_dict(doc);
+
+	bencode_dict_set_str(doc, reply, "result", "error");
+	bencode_dict_set_str(doc, reply, "error-reason", reason);
+	return reply;
+}
+
+struct bencode_value *ng_command_run(struct ng_calls *calls, struct bencode_doc *doc, const struct bencode_value *args)
+{
+	struct ng_request r = { .calls = calls, .doc = doc, .args = args, .reply = bencode_new_dict(doc) };
+	const struct bencode_value *name = bencode_dict_get(args, "command");
+	const struct ng_command *cmd = find_command(name);
+
+	if (!name || name->type != BENCODE_STRING)
+		return ng_error_reply(doc, "no 'command' string in the request");
+	if (!cmd)
+		return ng_error_reply(doc, "unknown command");
+	if (!cmd->run(&r))
+		return ng_error_reply(doc, r.error);
+	if (!bencode_dict_get(r.reply, "result"))
+		bencode_dict_set_str(doc, r.reply, "result", "ok");
+	return r.reply;
+}
