@@ -88,7 +88,7 @@ test_format() {
 		rtprelay_calls_failed rtprelay_rooms rtprelay_sip_responses rtprelay_rtp_ports_used rtprelay_rtp_ports_free
 		rtprelay_media_ticks rtprelay_media_tick_overruns rtprelay_media_tick_jitter_seconds rtprelay_flows
 		rtprelay_forwarded_packets rtprelay_forwarded_bytes rtprelay_dropped_packets rtprelay_passed_packets
-		rtprelay_datapath_errors rtprelay_datapath_info rtprelay_xdp_attached_info)
+		rtprelay_datapath_errors rtprelay_datapath_info rtprelay_datapath_degraded rtprelay_xdp_attached_info)
 	local missing=() f
 	for f in "${want[@]}"; do
 		jq -e --arg f "$f" '.families[$f]' "$OUT/during.json" >/dev/null || missing+=("$f")
@@ -154,6 +154,9 @@ test_during_call() {
 	tap_check "rtprelay_sip_responses_total{class=\"1xx\"} counts the two 180s ($v)" test "$v" -ge 2
 	v=$(metric during rtprelay_datapath_info datapath=xdp)
 	tap_check "rtprelay_datapath_info{datapath=\"xdp\"} is 1 ($v)" test "$v" = 1
+	reason=$(jq -r .kernel_path <<<"$st")
+	v=$(metric during rtprelay_datapath_degraded)
+	tap_check "rtprelay_datapath_degraded is 0 as status' kernel path says ($v, $reason)" test "$v" = 0 -a "$reason" = ok
 	reason=$(jq -r '.interfaces[0].xdp' <<<"$st")
 	v=$(metric during rtprelay_xdp_attached_info interface=rly0 mode="$reason")
 	tap_check "rtprelay_xdp_attached_info{interface=\"rly0\"} says status' mode $reason" test "$v" = 1

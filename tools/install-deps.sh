@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	make gcc pkg-config clang llvm libclang-rt-14-dev libbpf-dev bpftool libmnl-dev
 	libsofia-sip-ua-dev libsofia-sip-ua-glib-dev libglib2.0-dev libcmocka-dev libmicrohttpd-dev
-	sip-tester iproute2 ethtool tcpdump util-linux procps jq python3 kamailio python3-prometheus-client curl
+	sip-tester iproute2 ethtool tcpdump util-linux procps jq python3 python3-prometheus-client curl kamailio
 	go-md2man debhelper dpkg-dev fakeroot lintian
 )
 missing=()

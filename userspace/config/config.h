@@ -67,11 +67,11 @@ enum endpoint_learning {
 struct config {
 	char *file; /* the config file that was read; NULL if none */
 	struct config_hostport sip_listen;
+	/* --listen-http: where GET /metrics and /health are served; port 0 when off */
+	struct config_hostport http_listen;
 	/* Where the ng control protocol (UDP) is answered; none when listen_ng_count is 0. */
 	struct config_hostport listen_ng[RTPRELAY_LISTEN_NG_MAX];
 	unsigned int listen_ng_count;
-	/* --listen-http: where GET /metrics and /health are served; port 0 when off */
-	struct config_hostport http_listen;
 	char media_ip[INET6_ADDRSTRLEN]; /* "" when there is no default route */
 	int media_family;		 /* AF_INET, AF_INET6, or AF_UNSPEC when empty */
 	uint16_t rtp_port_min;		 /* even */

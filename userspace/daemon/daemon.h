@@ -18,8 +18,8 @@
 
 struct adopted_flows;
 struct control_server;
-struct ng_server;
 struct metrics_server;
+struct ng_server;
 struct sip;
 
 struct daemon {
@@ -31,9 +31,9 @@ struct daemon {
 	struct flow_totals retired_flows; /* media.retired_flows */
 	struct control_context control_ctx;
 	struct control_server *control;
-	struct ng_server *ng; /* NULL without --listen-ng */
 	struct metrics_context metrics_ctx;
 	struct metrics_server *metrics; /* NULL without --listen-http */
+	struct ng_server *ng;		/* NULL without --listen-ng */
 	GMainLoop *loop;
 	gint64 started_us;     /* g_get_monotonic_time() at start */
 	gint64 terminating_us; /* when SIGTERM arrived */

@@ -187,8 +187,8 @@ static int start(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
-	ng_server_stop(d->ng);
 	metrics_server_stop(d->metrics);
+	ng_server_stop(d->ng);
 	control_server_stop(d->control);
 	sip_free(d->sip);
 	call_table_clear(&d->calls);

@@ -24,7 +24,8 @@
 #include "media/tick_stats.h"
 #include "metrics.h"
 
-#define PASS_PREFIX "pass_"
+#define PASS_PREFIX	     "pass_"
+#define KERNEL_PATH_TEXT_MAX 512 /* as rtprelayctl status reads it */
 
 enum flow_state {
 	FLOW_LATCHING,
@@ -58,15 +59,15 @@ static int add_flow(const struct flow_key *key, const struct flow_value *val, vo
 	return 0;
 }
 
-/* The XDP backend's flows and counters are the kernel's. */
-static bool in_kernel(const struct datapath *dp)
+static bool forwards_in_kernel(const struct datapath *dp)
 {
-	return !strcmp(dp->ops->name, "xdp");
+	return !strcmp(dp->ops->name, datapath_kind_name(DATAPATH_XDP));
 }
 
+/* Where the datapath's flows forward, so where their counters count. */
 static const char *flow_path(const struct datapath *dp)
 {
-	return in_kernel(dp) ? "kernel" : "userspace";
+	return forwards_in_kernel(dp) ? "kernel" : "userspace";
 }
 
 static void render_calls(struct exposition *e, const struct metrics_context *ctx)
@@ -164,7 +165,7 @@ static void render_datapath(struct exposition *e, const struct metrics_context *
 	const struct global_counters *by_path[2] = { NULL, &userspace };
 	struct flow_walk walk = { 0 };
 
-	if (in_kernel(dp) && dp->ops->counters(dp, &kernel) == 0)
+	if (forwards_in_kernel(dp) && dp->ops->counters(dp, &kernel) == 0)
 		by_path[0] = &kernel;
 	userspace_counters(dp, &userspace);
 	dp->ops->flow_foreach(dp, add_flow, &walk);
@@ -201,14 +202,28 @@ static void render_datapath(struct exposition *e, const struct metrics_context *
 	}
 }
 
-/* The backend, and the XDP mode the kernel reports on each configured interface. */
+/* "ok", or "degraded: why" when the kernel does not forward every bridged flow. */
+static bool kernel_path_degraded(struct datapath *dp, char *why, size_t len)
+{
+	dp->ops->kernel_path(dp, why, len);
+	return g_str_has_prefix(why, "degraded");
+}
+
+/* The backend, whether it is degraded, and the XDP mode the kernel reports on each configured interface. */
 static void render_datapath_state(struct exposition *e, const struct metrics_context *ctx)
 {
 	const struct config *cfg = ctx->media->cfg;
+	struct datapath *dp = ctx->media->dp;
+	char why[KERNEL_PATH_TEXT_MAX];
 
 	exposition_family(e, "rtprelay_datapath_info", EXPOSITION_GAUGE,
 			  "1 for the forwarding engine of bridged calls in use: xdp or userspace");
-	exposition_u64(e, "", 1, "datapath", ctx->media->dp->ops->name, NULL);
+	exposition_u64(e, "", 1, "datapath", dp->ops->name, NULL);
+	exposition_family(e, "rtprelay_datapath_degraded", EXPOSITION_GAUGE,
+			  "1 while the kernel does not forward every bridged flow (the userspace datapath, an "
+			  "interface without XDP, a next hop it cannot reach; rtprelayctl status and /health say "
+			  "why), else 0");
+	exposition_u64(e, "", kernel_path_degraded(dp, why, sizeof(why)), NULL);
 	exposition_family(e, "rtprelay_xdp_attached_info", EXPOSITION_GAUGE,
 			  "1 for each configured interface, with how the kernel says XDP is attached to it: native, "
 			  "generic, offload, multi or none");
@@ -245,13 +260,19 @@ bool metrics_healthy(const struct metrics_context *ctx, char *reason, size_t len
 {
 	const struct media_env *media = ctx->media;
 
-	if (ctx->draining)
+	if (ctx->draining) {
 		snprintf(reason, len, "draining: SIGTERM received, hanging up calls");
-	else if (call_table_count(ctx->calls) >= media->cfg->max_calls)
+		return false;
+	}
+	if (kernel_path_degraded(media->dp, reason, len))
+		return false; /* the datapath's own words: "degraded: ..." */
+	if (call_table_count(ctx->calls) >= media->cfg->max_calls) {
 		snprintf(reason, len, "at max-calls (%u calls)", media->cfg->max_calls);
-	else if (port_pool_in_use(media->ports) >= port_pool_capacity(media->ports))
+		return false;
+	}
+	if (port_pool_in_use(media->ports) >= port_pool_capacity(media->ports)) {
 		snprintf(reason, len, "no free RTP port");
-	else
-		return true;
-	return false;
+		return false;
+	}
+	return true;
 }

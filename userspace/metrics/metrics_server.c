@@ -19,7 +19,7 @@
 #define IDLE_TIMEOUT_S	  10	/* a connection that sends nothing this long is closed */
 #define CONNECTION_MEMORY 16384 /* per connection: a longer request line or header gets 431 or 414 */
 #define LISTEN_BACKLOG	  16
-#define HEALTH_REASON_MAX 128
+#define HEALTH_REASON_MAX 512
 
 G_DEFINE_QUARK(rtprelay_metrics_server_error, metrics_server_error)
 

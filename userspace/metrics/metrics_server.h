@@ -2,7 +2,7 @@
 /*
  * The HTTP server of --listen-http: GET (or HEAD) /metrics answers the
  * metrics of metrics.h in the Prometheus text format, /health 200 "ok" or
- * 503 with the reason; anything else gets a 4xx. libmicrohttpd parses
+ * 503 with the reason (draining, degraded, full); anything else gets a 4xx. libmicrohttpd parses
  * HTTP; it runs without a thread of its own, its epoll fd watched from the
  * GLib main loop, so every read of the daemon's state happens there.
  */
