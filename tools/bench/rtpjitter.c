@@ -14,11 +14,12 @@
  * gap, |gap - 20 ms|, at p50, p99 and max in microseconds. RTCP on PORT+1
  * is read and counted. Prints "ready" once bound.
  *
- * It also times the bursts: a sender that sends every stream's packet on
- * one 20 ms tick delivers them back to back, then nothing until the next
- * tick. "burst_ms" is how long a burst lasts (from its first packet to its
- * last, a gap of BURST_GAP_NS ending it), p50 and max: once it nears 20 ms
- * the sender has no idle time left in a tick.
+ * It also times the bursts: a sender delivers each tick's packets back to
+ * back, then nothing until the next tick (rtprelayd: ten 2 ms sub-ticks of
+ * the 20 ms period, each with a tenth of the streams). "burst_ms" is how
+ * long a burst lasts (from its first packet to its last, a gap of
+ * BURST_GAP_NS ending it), p50 and max: once it nears the sub-tick the
+ * sender has no idle time left.
  */
 #include <errno.h>
 #include <glib.h>
@@ -36,7 +37,7 @@
 #define FRAME_NS     20000000ll
 #define RCVBUF_BYTES (64 << 20)
 #define MAX_GAP	     1000 /* larger sequence jumps are a new start, not loss */
-#define BURST_GAP_NS 2000000
+#define BURST_GAP_NS 500000 /* well under the 2 ms between sub-ticks */
 
 static gchar *opt_bind;
 static gint opt_warmup_ms = 2000;
