@@ -262,18 +262,28 @@ static enum sdp_parse_result describe_session(const sdp_session_t *s, struct sdp
 	return SDP_PARSE_OK;
 }
 
-/* The payload type an "a=rtpmap:" or "a=fmtp:" line at `line` is about; -1 for any other line. */
+/*
+ * The payload type an rtpmap or fmtp line at `line` is about; -1 for any
+ * other line. The attribute's name is what sofia-sip reads as one: the
+ * token after "a=", whatever character ends it (it takes
+ * "a=rtpmap/1PCMU/8000" as an rtpmap of payload 1).
+ */
 static int codec_line_pt(const char *line, const char *end)
 {
-	static const char *const prefixes[] = { "a=rtpmap:", "a=fmtp:" };
+	static const char *const names[] = { "a=rtpmap", "a=fmtp" };
 
-	for (unsigned i = 0; i < G_N_ELEMENTS(prefixes); i++) {
-		size_t n = strlen(prefixes[i]);
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
+		size_t n = strlen(names[i]);
 		int pt = 0;
 
-		if ((size_t)(end - line) <= n || g_ascii_strncasecmp(line, prefixes[i], n))
+		if ((size_t)(end - line) < n || g_ascii_strncasecmp(line, names[i], n))
 			continue;
-		for (line += n; line < end && g_ascii_isdigit(*line) && pt < 1000; line++)
+		line += n;
+		if (line < end && (g_ascii_isalnum(*line) || strchr("-!#$%&'*+.^_`{|}~", *line)))
+			return -1; /* a longer name: another attribute */
+		while (line < end && !g_ascii_isdigit(*line))
+			line++;
+		for (; line < end && g_ascii_isdigit(*line) && pt < 1000; line++)
 			pt = pt * 10 + (*line - '0');
 		return pt;
 	}
