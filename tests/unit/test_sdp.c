@@ -390,11 +390,11 @@ static void check_bad(const char *text, size_t len, const char *expected_error)
 static void test_broken_line_of_an_unused_codec(void **state)
 {
 	char *offer = offer_with("IN IP4 198.51.100.7", "m=audio 4000 RTP/AVP 31 0 96 101\r\n"
-							 "a=rtpmap:31 LPC\r\n"
-							 "a=rtpmap:96 opus\r\n"
-							 "a=fmtp:96 nonsense\r\n"
-							 "a=rtpmap:101 telephone-event/8000\r\n"
-							 "a=fmtp:101 0-15\r\n");
+							"a=rtpmap:31 LPC\r\n"
+							"a=rtpmap:96 opus\r\n"
+							"a=fmtp:96 nonsense\r\n"
+							"a=rtpmap:101 telephone-event/8000\r\n"
+							"a=fmtp:101 0-15\r\n");
 	struct sdp_media_desc d = parse_ok(offer);
 
 	assert_payloads(&d, "0 101");

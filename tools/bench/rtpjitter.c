@@ -36,7 +36,7 @@
 #define BATCH	     64
 #define FRAME_NS     20000000ll
 #define RCVBUF_BYTES (64 << 20)
-#define MAX_GAP	     1000 /* larger sequence jumps are a new start, not loss */
+#define MAX_GAP	     1000   /* larger sequence jumps are a new start, not loss */
 #define BURST_GAP_NS 500000 /* well under the 2 ms between sub-ticks */
 
 static gchar *opt_bind;
