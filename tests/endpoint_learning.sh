@@ -289,15 +289,7 @@ test_recvonly() {
 }
 
 main() {
-	preflight "endpoint learning" || {
-		tap_plan_done
-		exit 0
-	}
-	if ! relay_env_setup; then
-		tap_fail "set up namespaces $NS_R, $NS_C and $P-intruder"
-		tap_plan_done
-		exit 1
-	fi
+	relay_env_ready "endpoint learning"
 	test_routes
 	if ! start_daemon heuristic; then
 		tap_fail "rtprelayd starts (default --endpoint-learning)"

@@ -47,15 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-preflight "Kamailio with rtprelayd" kamailio bpftool clang ethtool || {
-	tap_plan_done
-	exit 0
-}
-if ! relay_env_setup; then
-	tap_fail "namespaces set up"
-	tap_plan_done
-	exit 1
-fi
+relay_env_ready "Kamailio with rtprelayd" kamailio bpftool clang ethtool
 
 cat >"$OUT/kamailio.cfg" <<EOF
 #!KAMAILIO

@@ -47,15 +47,7 @@ CALLER_MEDIA=42000
 CALLEE_MEDIA=43000
 PACKETS=300
 
-preflight "ng protocol" python3 bpftool clang ethtool || {
-	tap_plan_done
-	exit 0
-}
-if ! relay_env_setup; then
-	tap_fail "namespaces set up"
-	tap_plan_done
-	exit 1
-fi
+relay_env_ready "ng protocol" python3 bpftool clang ethtool
 
 # The client: bencode of its own (dictionary keys in the order given, as
 # Kamailio sends them), one request per call, replies printed as JSON.

@@ -157,15 +157,7 @@ hold_check() {
 
 main() {
 	local hold_pid first_pid status
-	preflight "SIP torture test" python3 || {
-		tap_plan_done
-		exit 0
-	}
-	if ! relay_env_setup; then
-		tap_fail "set up namespaces $NS_R, $NS_C and $P-callee"
-		tap_plan_done
-		exit 1
-	fi
+	relay_env_ready "SIP torture test" python3
 	if ! start_daemon daemon --route "auth=sip:auth@$CALLEE_URI"; then
 		tap_fail "rtprelayd starts in $NS_R"
 		diag <"$DAEMON_LOG"
