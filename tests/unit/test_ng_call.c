@@ -201,6 +201,41 @@ static void test_offer_answer_media(void **state)
 	assert_int_equal(st.deleted, 1);
 }
 
+/*
+ * A caller behind NAT: its SDP names a private address, its media comes
+ * from where the proxy got its SIP (received-from). That source latches at
+ * once; without received-from it would be a stranger for the learning
+ * window (media/endpoint_learning.h) and its packets dropped.
+ */
+static void test_received_from_latches_nat(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], got[256];
+	g_autofree char *offer = g_strdup_printf("v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\n"
+						 "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
+	g_autofree char *answer = sdp_at(f->b_port, "");
+	struct ng_signal sig = { .call_id = "call-nat", .from_tag = "tag-a", .sdp = offer, .sdp_len = strlen(offer) };
+	g_autofree char *offer_out = NULL, *answer_out = NULL;
+
+	sig.received_from.ss_family = AF_INET;
+	((struct sockaddr_in *)&sig.received_from)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	assert_non_null(offer_out);
+	answer_out = send_signal(f, true, "call-nat", "tag-a", "tag-b", answer, err);
+	assert_non_null(answer_out);
+	assert_relays(f->a, media_port(answer_out), f->b, "from behind the NAT");
+	/* The same without received-from: the stranger waits out the window. */
+	g_free(offer_out);
+	offer_out = send_signal(f, false, "call-nat2", "tag-a", NULL, offer, err);
+	assert_non_null(offer_out);
+	g_free(answer_out);
+	answer_out = send_signal(f, true, "call-nat2", "tag-a", "tag-b", answer, err);
+	assert_non_null(answer_out);
+	send_to(f->a, media_port(answer_out), "refused for now");
+	receive(f->b, got, sizeof(got));
+	assert_string_equal(got, "");
+}
+
 static void test_reoffer_keeps_ports(void **state)
 {
 	struct fixture *f = *state;
@@ -326,6 +361,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_offer_answer_media, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_received_from_latches_nat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reoffer_keeps_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_timeout, setup, teardown),

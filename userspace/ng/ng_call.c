@@ -37,6 +37,7 @@ struct ng_calls {
 /* An SDP and what its m= lines ask for. */
 struct signal_sdp {
 	struct ng_sdp *sdp;
+	const struct sockaddr_storage *received_from; /* the signal's, for endpoint learning */
 	unsigned int count;
 	struct ng_sdp_stream streams[NG_SDP_MAX_STREAMS];
 };
@@ -65,8 +66,14 @@ static uint16_t leg_port(const struct media_stream *ms)
 	return media_stream_port(ms);
 }
 
-/* Codecs pass byte for byte: every leg has the same law, so a bridge of two never transcodes. */
-static void leg_set_peer(struct media_stream *ms, const struct ng_sdp_stream *st)
+/*
+ * Codecs pass byte for byte: every leg has the same law, so a bridge of two
+ * never transcodes. Where the proxy says the SIP came from, the peer's media
+ * may come from too (a phone behind NAT): endpoint learning latches to it
+ * at once.
+ */
+static void leg_set_peer(struct media_stream *ms, const struct ng_sdp_stream *st,
+			 const struct sockaddr_storage *received_from)
 {
 	struct sdp_media_desc desc = {
 		.rtp_addr = st->rtp,
@@ -75,6 +82,8 @@ static void leg_set_peer(struct media_stream *ms, const struct ng_sdp_stream *st
 		.direction = st->receives ? SDP_SENDRECV : SDP_SENDONLY,
 	};
 
+	if (received_from->ss_family != AF_UNSPEC)
+		media_stream_set_signal_source(ms, received_from);
 	media_stream_set_remote(ms, &desc, G711_ULAW);
 }
 
@@ -181,6 +190,7 @@ static bool read_sdp(const struct ng_calls *calls, const struct ng_signal *sig, 
 	out->sdp = ng_sdp_parse(sig->sdp, sig->sdp_len, err, err_size);
 	if (!out->sdp)
 		return false;
+	out->received_from = &sig->received_from;
 	out->count = ng_sdp_stream_count(out->sdp);
 	for (unsigned int i = 0; i < out->count; i++) {
 		if (!ng_sdp_stream(out->sdp, i, &out->streams[i], err, err_size) ||
@@ -226,7 +236,7 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 		}
 		if (!ensure_legs(calls, c, i, err, err_size))
 			return NULL;
-		leg_set_peer(sender->legs[i], st);
+		leg_set_peer(sender->legs[i], st, in->received_from);
 		leg_bridge(sender->legs[i], receiver->legs[i]);
 		ports[i] = leg_port(receiver->legs[i]);
 		g_strlcpy(c->types[i], st->type, sizeof(c->types[i]));

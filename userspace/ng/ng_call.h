@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include <sys/socket.h>
+
 #include "config/config.h"
 #include "lib/bencode.h"
 #include "ng_sdp.h"
@@ -45,6 +47,8 @@ struct ng_signal {
 	const char *sdp;
 	size_t sdp_len;
 	unsigned int sdp_flags; /* enum ng_sdp_flags */
+	/* received-from: where the proxy got this SDP's SIP from (port 0); AF_UNSPEC when not given */
+	struct sockaddr_storage received_from;
 };
 
 /*

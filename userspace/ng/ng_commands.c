@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "ng_commands.h"
@@ -100,7 +101,32 @@ static bool arg_has(const struct ng_request *r, const char *key, const char *ite
 	return bencode_str_is(v, item);
 }
 
-/* call-id, from-tag, to-tag (required in an answer), sdp and the SDP flags. */
+/*
+ * received-from: [ "IP4" or "IP6", address ], as Kamailio sends it. Absent
+ * or unreadable, it is left out (AF_UNSPEC): it only helps endpoint learning.
+ */
+static void read_received_from(const struct ng_request *r, struct sockaddr_storage *out)
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, "received-from"), *family, *addr;
+	char text[INET6_ADDRSTRLEN];
+
+	memset(out, 0, sizeof(*out));
+	if (!v || v->type != BENCODE_LIST || v->items.count != 2)
+		return;
+	family = v->items.first;
+	addr = family->next;
+	if (addr->type != BENCODE_STRING || addr->str.len >= sizeof(text))
+		return;
+	memcpy(text, addr->str.data, addr->str.len);
+	text[addr->str.len] = '\0';
+	if (bencode_str_is(family, "IP4") && inet_pton(AF_INET, text, &((struct sockaddr_in *)out)->sin_addr) == 1)
+		out->ss_family = AF_INET;
+	else if (bencode_str_is(family, "IP6") &&
+		 inet_pton(AF_INET6, text, &((struct sockaddr_in6 *)out)->sin6_addr) == 1)
+		out->ss_family = AF_INET6;
+}
+
+/* call-id, from-tag, to-tag (required in an answer), sdp, the SDP flags and received-from. */
 static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig)
 {
 	const struct bencode_value *sdp = bencode_dict_get(r->args, "sdp");
@@ -117,6 +143,7 @@ static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig
 		sig->sdp_flags |= NG_SDP_REPLACE_ORIGIN;
 	if (arg_has(r, "ICE", "remove"))
 		sig->sdp_flags |= NG_SDP_ICE_REMOVE;
+	read_received_from(r, &sig->received_from);
 	return true;
 }
 
