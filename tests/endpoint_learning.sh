@@ -75,17 +75,9 @@ packets_in_reach() { [ "$(call_field "$1" packets_in)" -ge "$2" ] 2>/dev/null; }
 # $OUT/NAME.call.
 snapshot_call() { relayctl -j calls | jq --argjson id "$2" '.[] | select(.id == $id)' >"$OUT/$1.call"; }
 
-# callcheck NAME DESCRIPTION FILTER [SHOW]: jcheck on the snapshot of
+# callcheck NAME DESCRIPTION FILTER [SHOW]: jq_check on the snapshot of
 # snapshot_call NAME.
-callcheck() {
-	local file=$OUT/$1.call desc=$2 expr=$3 show=${4:-} got=
-	[ -n "$show" ] && got=" (got $(jq -r "$show" "$file" 2>/dev/null))"
-	if jq -e "$expr" "$file" >/dev/null 2>&1; then
-		tap_ok "$desc$got"
-	else
-		tap_fail "$desc$got"
-	fi
-}
+callcheck() { jq_check "$OUT/$1.call" "${@:2}"; }
 
 # flood NAME PORT RELAY_PORT [COUNT]: the intruder sends COUNT (default
 # FLOOD_PACKETS) RTP packets of INTRUDER_HZ from its PORT to the relay's

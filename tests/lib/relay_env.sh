@@ -377,11 +377,10 @@ capture_wait() {
 	fi
 }
 
-# jcheck NAME DESCRIPTION FILTER [SHOW]: ok when the jq FILTER is true of
-# capture NAME's JSON; SHOW (a jq expression) puts the measured value in
-# the line.
-jcheck() {
-	local file=$OUT/$1.json desc=$2 expr=$3 show=${4:-} got=
+# jq_check FILE DESCRIPTION FILTER [SHOW]: ok when the jq FILTER is true of
+# FILE; SHOW (a jq expression) puts the measured value in the line.
+jq_check() {
+	local file=$1 desc=$2 expr=$3 show=${4:-} got=
 	[ -n "$show" ] && got=" (got $(jq -r "$show" "$file" 2>/dev/null))"
 	if jq -e "$expr" "$file" >/dev/null 2>&1; then
 		tap_ok "$desc$got"
@@ -389,6 +388,9 @@ jcheck() {
 		tap_fail "$desc$got"
 	fi
 }
+
+# jcheck NAME DESCRIPTION FILTER [SHOW]: jq_check on capture NAME's JSON.
+jcheck() { jq_check "$OUT/$1.json" "${@:2}"; }
 
 # relay_env_ready WHAT [TOOLS...]: preflight and relay_env_setup for a
 # test's main(); skips the whole test (exit 0) when preflight says so, and
