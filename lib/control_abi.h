@@ -64,6 +64,14 @@ enum rtprelay_cmd {
 	RTPRELAY_CMD_HANGUP,   /* request: CALL_ID */
 	RTPRELAY_CMD_CALL,     /* request: URI, optional TONE_HZ and CODEC; reply: CALL_ID */
 	RTPRELAY_CMD_TONE,     /* request: CALL_ID, TONE_HZ */
+	/* Runtime configuration (README, "Runtime configuration and draining") */
+	RTPRELAY_CMD_ROUTES,	/* dump; each: ROUTE_USER, URI (the target) */
+	RTPRELAY_CMD_ROUTE_ADD, /* request: ROUTE_USER, URI; adds or replaces */
+	RTPRELAY_CMD_ROUTE_DEL, /* request: ROUTE_USER */
+	RTPRELAY_CMD_SET,	/* request: SETTING, SETTING_VALUE */
+	RTPRELAY_CMD_CONFIG,	/* dump; each: SETTING, SETTING_VALUE, SETTING_SOURCE, SETTING_RUNTIME */
+	RTPRELAY_CMD_RELOAD,	/* reply: CONFIG_FILE, SETTING_CHANGED..., SETTING_RESTART... */
+	RTPRELAY_CMD_DRAIN,	/* request: DRAIN */
 	__RTPRELAY_CMD_MAX,
 };
 
@@ -116,6 +124,17 @@ enum rtprelay_attr {
 	/* STATUS, continued */
 	RTPRELAY_A_KERNEL_PATH,		/* string: "ok", or "degraded: <why>" when bridged packets cross the daemon */
 	RTPRELAY_A_USERSPACE_FORWARDED, /* u64: bridged packets the daemon forwarded itself since start */
+	RTPRELAY_A_DRAINING,		/* string: who made the daemon drain; absent when it takes calls */
+	/* runtime configuration */
+	RTPRELAY_A_ROUTE_USER,	    /* string: the Request-URI user a route matches */
+	RTPRELAY_A_SETTING,	    /* string: an option's long name, "max-calls" */
+	RTPRELAY_A_SETTING_VALUE,   /* string: its value as the command line takes it */
+	RTPRELAY_A_SETTING_SOURCE,  /* string: "default", "file", "command line" or "cli" */
+	RTPRELAY_A_SETTING_RUNTIME, /* flag: rtprelayctl set may change it */
+	RTPRELAY_A_CONFIG_FILE,	    /* string: the config file reload read */
+	RTPRELAY_A_SETTING_CHANGED, /* string: "max-calls: 10000 -> 1"; repeated */
+	RTPRELAY_A_SETTING_RESTART, /* string: a difference only a restart applies; repeated */
+	RTPRELAY_A_DRAIN,	    /* u8: 1 refuse new calls, 0 take them again */
 	__RTPRELAY_A_MAX,
 };
 

@@ -62,6 +62,16 @@ static const struct ctl_msg_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
 	[RTPRELAY_A_ROOM_MEMBER] = { MNL_TYPE_U32, 0, "room_member" },
 	[RTPRELAY_A_KERNEL_PATH] = { MNL_TYPE_NUL_STRING, 0, "kernel_path" },
 	[RTPRELAY_A_USERSPACE_FORWARDED] = { MNL_TYPE_U64, 0, "userspace_forwarded" },
+	[RTPRELAY_A_DRAINING] = { MNL_TYPE_NUL_STRING, 0, "draining" },
+	[RTPRELAY_A_ROUTE_USER] = { MNL_TYPE_NUL_STRING, 0, "route_user" },
+	[RTPRELAY_A_SETTING] = { MNL_TYPE_NUL_STRING, 0, "setting" },
+	[RTPRELAY_A_SETTING_VALUE] = { MNL_TYPE_NUL_STRING, 0, "setting_value" },
+	[RTPRELAY_A_SETTING_SOURCE] = { MNL_TYPE_NUL_STRING, 0, "setting_source" },
+	[RTPRELAY_A_SETTING_RUNTIME] = { MNL_TYPE_FLAG, 0, "setting_runtime" },
+	[RTPRELAY_A_CONFIG_FILE] = { MNL_TYPE_NUL_STRING, 0, "config_file" },
+	[RTPRELAY_A_SETTING_CHANGED] = { MNL_TYPE_NUL_STRING, 0, "setting_changed" },
+	[RTPRELAY_A_SETTING_RESTART] = { MNL_TYPE_NUL_STRING, 0, "setting_restart" },
+	[RTPRELAY_A_DRAIN] = { MNL_TYPE_U8, 0, "drain" },
 };
 
 static const struct ctl_msg_attr_policy iface_policy[__RTPRELAY_IFACE_A_MAX] = {

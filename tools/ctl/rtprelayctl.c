@@ -24,36 +24,13 @@
 #include "lib/control_msg.h"
 #include "lib/flow_key.h"
 #include "lib/global_counters.h"
+#include "rtprelayctl_client.h"
 #include "rtprelayctl_output.h"
+#include "rtprelayctl_settings.h"
 
-#define EXIT_FAILED	 1
-#define EXIT_USAGE	 2
 #define REPLY_TIMEOUT_S	 5
 #define INTERFACES_MAX	 TX_PORTS_MAX_ENTRIES
 #define ROOM_MEMBERS_MAX 4096
-
-struct options {
-	bool json, pretty;
-	uint32_t port; /* the daemon's netlink port id */
-	const char *bpffs;
-};
-
-/* A conversation with the daemon. */
-struct client {
-	const struct options *opt;
-	const char *command; /* for error messages */
-	bool absent_ok;	     /* no daemon is not an error: the caller reads the pinned maps */
-	struct mnl_socket *nl;
-	uint32_t seq;
-	uint32_t request[RTPRELAY_CTL_MSG_MAX / sizeof(uint32_t)];
-	uint32_t buf[RTPRELAY_CTL_DATAGRAM_MAX / sizeof(uint32_t)]; /* received datagrams */
-};
-
-/* One reply message, kept after the receive buffer is reused. */
-struct reply {
-	struct ctl_msg msg; /* attributes point into nlh below */
-	struct nlmsghdr nlh[];
-};
 
 /* What the reply callbacks found: the messages, or what went wrong. */
 struct exchange {
@@ -62,9 +39,7 @@ struct exchange {
 	char message[RTPRELAY_CTL_STR_MAX + 64];
 };
 
-static void fail_msg(const struct client *cl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void fail_msg(const struct client *cl, const char *fmt, ...)
+void fail_msg(const struct client *cl, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -176,12 +151,7 @@ static int receive_replies(struct client *cl, uint32_t seq, struct exchange *ex)
 	return ex->error;
 }
 
-/*
- * Send req and collect its reply messages into a new array (NULL on
- * failure, after printing why; *error then says it, e.g. -ECONNREFUSED
- * when no daemon listens).
- */
-static GPtrArray *request(struct client *cl, struct nlmsghdr *req, int *error)
+GPtrArray *request(struct client *cl, struct nlmsghdr *req, int *error)
 {
 	struct exchange ex = { .replies = g_ptr_array_new_with_free_func(g_free) };
 
@@ -209,14 +179,12 @@ static GPtrArray *request(struct client *cl, struct nlmsghdr *req, int *error)
 	return ex.replies;
 }
 
-/* A request with no attributes beyond those the caller adds: NLM_F_ACK, and NLM_F_DUMP for lists. */
-static struct nlmsghdr *request_start(struct client *cl, uint8_t cmd, bool dump)
+struct nlmsghdr *request_start(struct client *cl, uint8_t cmd, bool dump)
 {
 	return ctl_msg_put_header(cl->request, cmd, NLM_F_REQUEST | NLM_F_ACK | (dump ? NLM_F_DUMP : 0), 0, 0);
 }
 
-/* The request, and nothing to print: exit status. */
-static int request_ack(struct client *cl, struct nlmsghdr *req)
+int request_ack(struct client *cl, struct nlmsghdr *req)
 {
 	int error;
 	GPtrArray *replies = request(cl, req, &error);
@@ -227,7 +195,7 @@ static int request_ack(struct client *cl, struct nlmsghdr *req)
 	return 0;
 }
 
-static const char *attr_str(const struct ctl_msg *m, enum rtprelay_attr type)
+const char *attr_str(const struct ctl_msg *m, enum rtprelay_attr type)
 {
 	return m->tb[type] ? mnl_attr_get_str(m->tb[type]) : "";
 }
@@ -530,6 +498,10 @@ static void print_status(const struct client *cl, struct out *o, const struct re
 	out_str(o, NULL, "rtp ports", ports);
 	out_str(o, "kernel_path", "kernel path", attr_str(m, RTPRELAY_A_KERNEL_PATH));
 	out_uint(o, "userspace_forwarded", "via daemon", attr_u64(m, RTPRELAY_A_USERSPACE_FORWARDED));
+	out_bool(o, "draining", NULL, m->tb[RTPRELAY_A_DRAINING]);
+	if (m->tb[RTPRELAY_A_DRAINING])
+		out_str(o, "draining_why", NULL, attr_str(m, RTPRELAY_A_DRAINING));
+	out_str(o, NULL, "draining", m->tb[RTPRELAY_A_DRAINING] ? attr_str(m, RTPRELAY_A_DRAINING) : "no");
 	out_record_end(o);
 }
 
@@ -745,6 +717,17 @@ static const struct command commands[] = {
 	{ "call", "SIP-URI [--tone-hz N] [--codec pcmu|pcma]",
 	  "place a call that plays a tone (default: the daemon's --tone-hz, PCMU); prints its id", 1, 5, cmd_call },
 	{ "tone", "CALL HZ", "change a call's tone frequency", 2, 2, cmd_tone },
+	{ "route", "list | add USER sip:TARGET | del USER",
+	  "the B2BUA routes: list them, add or replace one, remove one (the next call uses them)", 1, 3, cmd_route },
+	{ "set", "KEY VALUE",
+	  "change a setting while running: max-calls, rtp-timeout, default-route, log-level, tone-hz", 2, 2, cmd_set },
+	{ "config", "", "the settings in force and where each came from (default, file, command line, cli)", 0, 0,
+	  cmd_config },
+	{ "reload", "",
+	  "read the config file again and apply what can change; lists the changes and what needs a restart", 0, 0,
+	  cmd_reload },
+	{ "drain", "[off]", "refuse new calls (SIP 503, ng error) while calls in progress go on; off: take them again",
+	  0, 1, cmd_drain },
 };
 
 static int usage(FILE *out)

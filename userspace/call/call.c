@@ -245,6 +245,17 @@ static void refuse(struct call_table *t, nua_handle_t *nh, int status, const cha
 			   TAG_END());
 }
 
+/* Draining: a 503 that says why (Warning, Reason) and when to try again, so a proxy moves on to another relay. */
+static void refuse_draining(struct call_table *t, nua_handle_t *nh)
+{
+	g_autofree char *warning = g_strdup_printf("399 rtprelay \"draining: %s\"", t->cfg->drain.why);
+
+	t->stats.calls_total++;
+	t->stats.calls_failed++;
+	call_table_respond(t, nh, 503, "Draining", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS),
+			   SIPTAG_WARNING_STR(warning), SIPTAG_REASON_STR("SIP;cause=503;text=\"draining\""), TAG_END());
+}
+
 /* A body we cannot read, or an answer the caller would not: RFC 3261 21.4.13, 21.4.7 name what we take. */
 static void refuse_body(struct call_table *t, nua_handle_t *nh, int status, const char *phrase)
 {
@@ -315,6 +326,10 @@ void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 	struct call *c;
 	char *from;
 
+	if (t->cfg->drain.on) {
+		refuse_draining(t, nh);
+		return;
+	}
 	if (call_table_count(t) >= t->cfg->max_calls) {
 		refuse(t, nh, 503, "Too many calls", true);
 		return;

@@ -454,7 +454,118 @@ static bool set_log_level(struct config *cfg, const char *v, GError **err)
 	return config_parse_log_level(v, &cfg->log_level, err);
 }
 
+/* One formatter per option: its value as text its setter takes back. */
+
+static char *hostport_text(const struct config_hostport *hp)
+{
+	char buf[CONFIG_HOSTPORT_TEXT_MAX];
+
+	return g_strdup(hp->port ? config_hostport_format(hp, buf, sizeof(buf)) : "off");
+}
+
+static char *get_sip_listen(const struct config *cfg)
+{
+	return hostport_text(&cfg->sip_listen);
+}
+
+static char *get_listen_ng(const struct config *cfg)
+{
+	GString *s = g_string_new(NULL);
+	char buf[CONFIG_HOSTPORT_TEXT_MAX];
+
+	for (unsigned int i = 0; i < cfg->listen_ng_count; i++)
+		g_string_append_printf(s, "%s%s", i ? ";" : "",
+				       config_hostport_format(&cfg->listen_ng[i], buf, sizeof(buf)));
+	return g_string_free(s, FALSE);
+}
+
+static char *get_listen_http(const struct config *cfg)
+{
+	return hostport_text(&cfg->http_listen);
+}
+
+static char *get_media_ip(const struct config *cfg)
+{
+	return g_strdup(cfg->media_ip);
+}
+
+static char *get_rtp_ports(const struct config *cfg)
+{
+	return g_strdup_printf("%u-%u", cfg->rtp_port_min, cfg->rtp_port_max);
+}
+
+static char *get_interface(const struct config *cfg)
+{
+	return cfg->interfaces ? g_strjoinv(",", cfg->interfaces) : g_strdup("");
+}
+
+static char *get_datapath(const struct config *cfg)
+{
+	return g_strdup(datapath_kind_name(cfg->datapath));
+}
+
+static char *get_xdp_mode(const struct config *cfg)
+{
+	return g_strdup(xdp_attach_mode_name(cfg->xdp_mode));
+}
+
+static char *get_bpffs(const struct config *cfg)
+{
+	return g_strdup(cfg->bpffs_dir);
+}
+
+static char *get_tone_hz(const struct config *cfg)
+{
+	return g_strdup_printf("%u", cfg->tone_hz);
+}
+
+static char *get_rtp_timeout(const struct config *cfg)
+{
+	return g_strdup_printf("%u", cfg->rtp_timeout);
+}
+
+static char *get_answer_delay(const struct config *cfg)
+{
+	return g_strdup_printf("%u", cfg->answer_delay_ms);
+}
+
+static char *get_max_calls(const struct config *cfg)
+{
+	return g_strdup_printf("%u", cfg->max_calls);
+}
+
+static char *get_endpoint_learning(const struct config *cfg)
+{
+	return g_strdup(endpoint_learning_name(cfg->endpoint_learning));
+}
+
+static char *get_control_port(const struct config *cfg)
+{
+	return g_strdup_printf("%u", cfg->control_port);
+}
+
+static char *get_control_group(const struct config *cfg)
+{
+	return cfg->control_gid == (gid_t)-1 ? g_strdup("") : g_strdup_printf("%u", cfg->control_gid);
+}
+
+static char *get_default_route(const struct config *cfg)
+{
+	return g_strdup(cfg->default_route);
+}
+
+static char *get_foreground(const struct config *cfg)
+{
+	return g_strdup(cfg->foreground ? "true" : "false");
+}
+
+static char *get_log_level(const struct config *cfg)
+{
+	return g_strdup(config_log_level_name(cfg->log_level));
+}
+
 typedef bool (*option_setter)(struct config *cfg, const char *value, GError **err);
+typedef char *(*option_getter)(const struct config *cfg);
 
 struct option_desc {
 	const char *name; /* long option and config file key */
@@ -462,70 +573,117 @@ struct option_desc {
 	const char *arg; /* NULL: a flag, "true" when given */
 	const char *help;
 	option_setter set;
+	option_getter get;
 	bool repeatable; /* on the command line: every occurrence counts, as one list */
+	bool runtime;	 /* rtprelayctl set and reload may change it (config_runtime.h) */
 };
 
 static const struct option_desc options[] = {
 	{ "sip-listen", 0, "ADDR:PORT", "SIP address and port, UDP and TCP (default " RTPRELAY_SIP_LISTEN_DEFAULT ")",
-	  set_sip_listen },
+	  set_sip_listen, get_sip_listen },
 	{ "listen-ng", 0, "ADDR:PORT",
 	  "Answer rtpengine's ng control protocol on this UDP address; repeatable (default: off)", set_listen_ng,
-	  true },
+	  get_listen_ng, true },
 	{ "media-ip", 0, "ADDR", "Address for RTP and SDP (default: the address of the default route's interface)",
-	  set_media_ip },
-	{ "rtp-ports", 0, "MIN-MAX", "RTP port range; MIN even, RTCP on port+1 (default 10000-20000)", set_rtp_ports },
+	  set_media_ip, get_media_ip },
+	{ "rtp-ports", 0, "MIN-MAX", "RTP port range; MIN even, RTCP on port+1 (default 10000-20000)", set_rtp_ports,
+	  get_rtp_ports },
 	{ "interface", 0, "IF[,IF...]", "Interfaces to attach XDP to (default: the media address's interface)",
-	  set_interface },
-	{ "datapath", 0, "auto|xdp|userspace", "Forwarding engine for bridged calls (default auto)", set_datapath },
+	  set_interface, get_interface },
+	{ "datapath", 0, "auto|xdp|userspace", "Forwarding engine for bridged calls (default auto)", set_datapath,
+	  get_datapath },
 	{ "xdp-mode", 0, "auto|native|generic", "XDP attach mode (default auto: native if the driver has it)",
-	  set_xdp_mode },
-	{ "bpffs", 0, "DIR", "Where BPF maps and links are pinned (default " RTPRELAY_BPFFS_DEFAULT ")", set_bpffs },
-	{ "tone-hz", 0, "N", "Tone frequency in Hz, 50 to 3950 (default 440)", set_tone_hz },
+	  set_xdp_mode, get_xdp_mode },
+	{ "bpffs", 0, "DIR", "Where BPF maps and links are pinned (default " RTPRELAY_BPFFS_DEFAULT ")", set_bpffs,
+	  get_bpffs },
+	{ "tone-hz", 0, "N", "Tone frequency in Hz, 50 to 3950 (default 440)", set_tone_hz, get_tone_hz, false, true },
 	{ "rtp-timeout", 0, "SECONDS", "End a call after this long without RTP from a peer (default 60)",
-	  set_rtp_timeout },
-	{ "answer-delay-ms", 0, "MS", "Ring this long before answering, 0 to 60000 (default 100)", set_answer_delay },
-	{ "max-calls", 0, "N", "Refuse calls beyond this many with 503 (default 10000)", set_max_calls },
+	  set_rtp_timeout, get_rtp_timeout, false, true },
+	{ "answer-delay-ms", 0, "MS", "Ring this long before answering, 0 to 60000 (default 100)", set_answer_delay,
+	  get_answer_delay },
+	{ "max-calls", 0, "N", "Refuse calls beyond this many with 503 (default 10000)", set_max_calls, get_max_calls,
+	  false, true },
 	{ "endpoint-learning", 0, "heuristic|off|immediate",
 	  "Which source a leg's media latches to (default heuristic: the SDP's or the SIP's address)",
-	  set_endpoint_learning },
-	{ "control-port", 0, "PORTID", "Netlink port id of the control socket (default 0x52545052)", set_control_port },
+	  set_endpoint_learning, get_endpoint_learning },
+	{ "control-port", 0, "PORTID", "Netlink port id of the control socket (default 0x52545052)", set_control_port,
+	  get_control_port },
 	{ "control-group", 0, "GROUP", "Group allowed to send control commands besides root (default: root only)",
-	  set_control_group },
+	  set_control_group, get_control_group },
 	{ "listen-http", 0, "ADDR:PORT", "Serve GET /metrics (Prometheus) and /health over HTTP here (default: off)",
-	  set_listen_http },
+	  set_listen_http, get_listen_http },
 	{ "default-route", 0, "USER", "Where calls to an unrouted user go, e.g. tone or room-lobby (default tone)",
-	  set_default_route },
-	{ "foreground", 'f', NULL, "Stay in the foreground and log to stderr", set_foreground },
-	{ "log-level", 0, "LEVEL", "error, warning, message, info or debug (default message)", set_log_level },
+	  set_default_route, get_default_route, false, true },
+	{ "foreground", 'f', NULL, "Stay in the foreground and log to stderr", set_foreground, get_foreground },
+	{ "log-level", 0, "LEVEL", "error, warning, message, info or debug (default message)", set_log_level,
+	  get_log_level, false, true },
 };
 
-static const struct option_desc *find_option(const char *name)
+G_STATIC_ASSERT(G_N_ELEMENTS(options) == CONFIG_OPTION_COUNT);
+
+int config_option_index(const char *name)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
+	for (size_t i = 0; name && i < G_N_ELEMENTS(options); i++) {
 		if (!strcmp(options[i].name, name))
-			return &options[i];
+			return i;
 	}
-	return NULL;
+	return -1;
 }
 
-/* prefix is "--" on the command line, "" in the file, so the error names what the user typed. */
-static bool apply_option(struct config *cfg, const char *prefix, const char *name, const char *value, GError **err)
+const char *config_option_name(unsigned int i)
 {
-	const struct option_desc *opt = find_option(name);
+	return options[i].name;
+}
 
-	if (!opt) {
-		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_UNKNOWN, "unknown option %s%s", prefix, name);
+bool config_option_runtime(unsigned int i)
+{
+	return options[i].runtime;
+}
+
+char *config_option_value(const struct config *cfg, unsigned int i)
+{
+	return options[i].get(cfg);
+}
+
+static const char *const source_names[] = {
+	[CONFIG_SOURCE_DEFAULT] = "default",
+	[CONFIG_SOURCE_FILE] = "file",
+	[CONFIG_SOURCE_COMMAND_LINE] = "command line",
+	[CONFIG_SOURCE_CLI] = "cli",
+};
+
+const char *config_source_name(enum config_source source)
+{
+	return source_names[source];
+}
+
+/* The error names the option as the user wrote it: "--" on the command line, "" elsewhere. */
+bool config_option_apply(struct config *cfg, unsigned int i, const char *value, enum config_source source, GError **err)
+{
+	if (!options[i].set(cfg, value, err)) {
+		g_prefix_error(err, "%s%s: ", source == CONFIG_SOURCE_COMMAND_LINE ? "--" : "", options[i].name);
 		return false;
 	}
-	if (opt->set(cfg, value, err))
-		return true;
-	g_prefix_error(err, "%s%s: ", prefix, name);
-	return false;
+	cfg->sources[i] = source;
+	return true;
+}
+
+static bool apply_option(struct config *cfg, const char *name, const char *value, enum config_source source,
+			 GError **err)
+{
+	int i = config_option_index(name);
+
+	if (i < 0) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_UNKNOWN, "unknown option %s%s",
+			    source == CONFIG_SOURCE_COMMAND_LINE ? "--" : "", name);
+		return false;
+	}
+	return config_option_apply(cfg, i, value, source, err);
 }
 
 bool config_set_option(struct config *cfg, const char *name, const char *value, GError **err)
 {
-	return apply_option(cfg, "", name, value, err);
+	return apply_option(cfg, name, value, CONFIG_SOURCE_DEFAULT, err);
 }
 
 void config_set_defaults(struct config *cfg)
@@ -558,6 +716,9 @@ void config_free(struct config *cfg)
 	if (cfg->routes)
 		g_hash_table_unref(cfg->routes);
 	g_free(cfg->default_route);
+	for (size_t i = 0; i < G_N_ELEMENTS(cfg->command_line); i++)
+		g_free(cfg->command_line[i]);
+	g_strfreev(cfg->command_line_routes);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -570,7 +731,7 @@ static bool load_main_group(struct config *cfg, GKeyFile *kf, GError **err)
 	for (char **k = keys; *k; k++) {
 		g_autofree char *value = g_key_file_get_string(kf, RTPRELAY_CONFIG_GROUP, *k, err);
 
-		if (!value || !apply_option(cfg, "", *k, value, err))
+		if (!value || !apply_option(cfg, *k, value, CONFIG_SOURCE_FILE, err))
 			return false;
 	}
 	return true;
@@ -607,8 +768,7 @@ static bool load_group(struct config *cfg, GKeyFile *kf, const char *group, GErr
 	return false;
 }
 
-/* A config file's [rtprelay] and [routes] groups. */
-static bool load_file(struct config *cfg, const char *path, GError **err)
+bool config_load_file(struct config *cfg, const char *path, GError **err)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_auto(GStrv) groups = NULL;
@@ -713,18 +873,26 @@ static bool apply_cli_route(struct config *cfg, const char *spec, GError **err)
 	return config_add_route(cfg, user, eq + 1, err);
 }
 
-static bool apply_cli(struct config *cfg, const struct cli *cli, GError **err)
+/* Keep what the command line said in cfg: it is applied after the file, at start and on every reload. */
+static void keep_cli(struct config *cfg, const struct cli *cli)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
-		g_autofree char *list = cli->lists[i] ? g_strjoinv(";", cli->lists[i]) : NULL;
-		const char *value = options[i].arg ? cli->values[i] : (cli->flags[i] ? "true" : NULL);
+		if (cli->lists[i])
+			cfg->command_line[i] = g_strjoinv(";", cli->lists[i]);
+		else if (options[i].arg ? cli->values[i] != NULL : cli->flags[i])
+			cfg->command_line[i] = g_strdup(options[i].arg ? cli->values[i] : "true");
+	}
+	cfg->command_line_routes = g_strdupv(cli->routes);
+}
 
-		if (list)
-			value = list;
-		if (value && !apply_option(cfg, "--", options[i].name, value, err))
+bool config_apply_command_line(struct config *cfg, const struct config *from, GError **err)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
+		if (from->command_line[i] &&
+		    !config_option_apply(cfg, i, from->command_line[i], CONFIG_SOURCE_COMMAND_LINE, err))
 			return false;
 	}
-	for (char **r = cli->routes; r && *r; r++) {
+	for (char **r = from->command_line_routes; r && *r; r++) {
 		if (!apply_cli_route(cfg, *r, err)) {
 			g_prefix_error(err, "--route: ");
 			return false;
@@ -742,7 +910,7 @@ static bool load_chosen_file(struct config *cfg, const struct cli *cli, const ch
 		path = default_path;
 	if (!path)
 		return true;
-	if (!load_file(cfg, path, err))
+	if (!config_load_file(cfg, path, err))
 		return false;
 	cfg->file = g_strdup(path);
 	return true;
@@ -829,8 +997,7 @@ const char *config_hostport_format(const struct config_hostport *hp, char *buf, 
 	return sockaddr_format(&ss, buf, len);
 }
 
-/* Defaults that depend on the host, looked up only when not configured. */
-static void resolve_host_defaults(struct config *cfg)
+void config_resolve_host_defaults(struct config *cfg)
 {
 	char *ifname;
 
@@ -851,14 +1018,17 @@ bool config_load_from(struct config *cfg, int *argc, char ***argv, const char *d
 	bool ok;
 
 	config_set_defaults(cfg);
-	ok = parse_cli(&cli, argc, argv, err) && load_chosen_file(cfg, &cli, default_path, err) &&
-	     apply_cli(cfg, &cli, err);
+	ok = parse_cli(&cli, argc, argv, err) && load_chosen_file(cfg, &cli, default_path, err);
+	if (ok) {
+		keep_cli(cfg, &cli);
+		ok = config_apply_command_line(cfg, cfg, err);
+	}
 	cli_free(&cli);
 	if (!ok) {
 		config_free(cfg);
 		return false;
 	}
-	resolve_host_defaults(cfg);
+	config_resolve_host_defaults(cfg);
 	return true;
 }
 

@@ -48,6 +48,24 @@ enum config_error {
 	CONFIG_ERROR_INVALID, /* a value that does not parse or is out of range */
 	CONFIG_ERROR_FILE,    /* the config file cannot be read or parsed */
 	CONFIG_ERROR_UNKNOWN, /* an unknown key, group or argument */
+	CONFIG_ERROR_RESTART, /* a setting that cannot change while the daemon runs */
+};
+
+/* Where a setting's value came from, lowest precedence first. */
+enum config_source {
+	CONFIG_SOURCE_DEFAULT,
+	CONFIG_SOURCE_FILE,
+	CONFIG_SOURCE_COMMAND_LINE,
+	CONFIG_SOURCE_CLI, /* rtprelayctl set, while the daemon runs */
+};
+
+/* The options of the table in config.c (rtprelayd --help lists them). */
+#define CONFIG_OPTION_COUNT 19
+
+/* Whether new calls are refused so that the relay can be taken out of service (README, "Draining"). */
+struct config_drain {
+	bool on;
+	char why[128]; /* who asked: "rtprelayctl drain by uid 0", "SIGUSR1" */
 };
 
 /* A numeric address and a port, e.g. 0.0.0.0:5060 or [::1]:5060. */
@@ -91,6 +109,12 @@ struct config {
 	GLogLevelFlags log_level; /* log this level and the more severe ones */
 	GHashTable *routes;	  /* Request-URI user -> "sip:target" (both char *) */
 	char *default_route;	  /* the user part of calls no route matches */
+	/* Where each option's value came from, by its index in the option table. */
+	enum config_source sources[CONFIG_OPTION_COUNT];
+	/* What the command line gave (NULL: nothing), kept for a reload: it still overrides the file. */
+	char *command_line[CONFIG_OPTION_COUNT];
+	char **command_line_routes; /* USER=URI */
+	struct config_drain drain;
 };
 
 /*
@@ -114,6 +138,28 @@ void config_set_defaults(struct config *cfg);
  * file and the command line do. The error names the option and the value.
  */
 bool config_set_option(struct config *cfg, const char *name, const char *value, GError **err);
+/* Read a config file's [rtprelay] and [routes] groups into cfg (sources: file). */
+bool config_load_file(struct config *cfg, const char *path, GError **err);
+/* Re-apply what the command line gave, as config_load_from() did after the file. */
+bool config_apply_command_line(struct config *cfg, const struct config *from, GError **err);
+/* Fill in media-ip and interface from the host when they were not configured. */
+void config_resolve_host_defaults(struct config *cfg);
+
+/*
+ * The option table, for listing the settings in force: count, name, whether
+ * it can change while the daemon runs (config_runtime.h), and its value as
+ * text that the option's parser takes back (g_free).
+ */
+const char *config_option_name(unsigned int i);
+bool config_option_runtime(unsigned int i);
+char *config_option_value(const struct config *cfg, unsigned int i);
+/* The index of option name, -1 if there is none. */
+int config_option_index(const char *name);
+/* Apply option i from a source, recording it; the error names the option. */
+bool config_option_apply(struct config *cfg, unsigned int i, const char *value, enum config_source source,
+			 GError **err);
+const char *config_source_name(enum config_source source);
+
 /* Add or replace one route after checking it. */
 bool config_add_route(struct config *cfg, const char *user, const char *target, GError **err);
 

@@ -16,13 +16,12 @@
 #include "call/room.h"
 #include "config/config.h"
 #include "control_commands.h"
+#include "control_settings.h"
 #include "datapath/datapath.h"
 #include "lib/netdev.h"
 #include "media/port_pool.h"
 
-static int fail(struct control_request *rq, int err, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static int fail(struct control_request *rq, int err, const char *fmt, ...)
+int control_fail(struct control_request *rq, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -32,42 +31,41 @@ static int fail(struct control_request *rq, int err, const char *fmt, ...)
 	return -err;
 }
 
-/* Start a reply message in rq->scratch; reply_add() appends it to the reply. */
-static struct nlmsghdr *reply_start(struct control_request *rq)
+struct nlmsghdr *control_reply_start(struct control_request *rq)
 {
 	uint16_t flags = control_commands_find(rq->msg->cmd)->dump ? NLM_F_MULTI : 0;
 
 	return ctl_msg_put_header(rq->scratch, rq->msg->cmd, flags, rq->nlh->nlmsg_seq, rq->portid);
 }
 
-static void reply_add(struct control_request *rq, const struct nlmsghdr *nlh)
+void control_reply_add(struct control_request *rq, const struct nlmsghdr *nlh)
 {
 	g_byte_array_append(rq->reply, (const guint8 *)nlh, nlh->nlmsg_len);
 }
 
-static int need_attr(struct control_request *rq, enum rtprelay_attr type)
+int control_need_attr(struct control_request *rq, enum rtprelay_attr type)
 {
-	return rq->msg->tb[type] ? 0 : fail(rq, EINVAL, "missing attribute %s", ctl_msg_attr_name(type));
+	return rq->msg->tb[type] ? 0 : control_fail(rq, EINVAL, "missing attribute %s", ctl_msg_attr_name(type));
 }
 
 /* The call the u32 attribute `type` names. */
 static int need_call(struct control_request *rq, enum rtprelay_attr type, struct call **out)
 {
 	const struct nlattr *a = rq->msg->tb[type];
-	int ret = need_attr(rq, type);
+	int ret = control_need_attr(rq, type);
 
 	if (ret < 0)
 		return ret;
 	*out = call_table_find(rq->ctx->calls, mnl_attr_get_u32(a));
 	if (!*out)
-		return fail(rq, ENOENT, "no call %u", mnl_attr_get_u32(a));
+		return control_fail(rq, ENOENT, "no call %u", mnl_attr_get_u32(a));
 	return 0;
 }
 
 /* A GError from call.h (its code an errno value, as every domain's it can pass on) as the command's failure. */
 static int fail_gerror(struct control_request *rq, GError *err)
 {
-	int ret = fail(rq, err->code > 0 ? err->code : EINVAL, "%s", err->message);
+	int ret = control_fail(rq, err->code > 0 ? err->code : EINVAL, "%s", err->message);
 
 	g_error_free(err);
 	return ret;
@@ -109,7 +107,7 @@ static int cmd_status(struct control_request *rq)
 {
 	const struct control_context *ctx = rq->ctx;
 	const struct config *cfg = ctx->cfg;
-	struct nlmsghdr *nlh = reply_start(rq);
+	struct nlmsghdr *nlh = control_reply_start(rq);
 	char listen[CONFIG_HOSTPORT_TEXT_MAX], kernel_path[512];
 	guint flows = 0;
 
@@ -132,7 +130,9 @@ static int cmd_status(struct control_request *rq)
 	ctx->dp->ops->kernel_path(ctx->dp, kernel_path, sizeof(kernel_path));
 	ctl_msg_put_str(nlh, RTPRELAY_A_KERNEL_PATH, kernel_path);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_USERSPACE_FORWARDED, datapath_userspace_forwarded(ctx->dp));
-	reply_add(rq, nlh);
+	if (cfg->drain.on)
+		ctl_msg_put_str(nlh, RTPRELAY_A_DRAINING, cfg->drain.why);
+	control_reply_add(rq, nlh);
 	return 0;
 }
 
@@ -145,19 +145,20 @@ static int cmd_stats(struct control_request *rq)
 	int ret = dp->ops->counters(dp, &counters);
 
 	if (ret < 0)
-		return fail(rq, -ret, "cannot read the %s datapath's counters: %s", dp->ops->name, strerror(-ret));
-	nlh = reply_start(rq);
+		return control_fail(rq, -ret, "cannot read the %s datapath's counters: %s", dp->ops->name,
+				    strerror(-ret));
+	nlh = control_reply_start(rq);
 	mnl_attr_put(nlh, RTPRELAY_A_COUNTERS, sizeof(counters), &counters);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_TOTAL, calls->stats.calls_total);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, call_table_count(calls));
 	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_FAILED, calls->stats.calls_failed);
-	reply_add(rq, nlh);
+	control_reply_add(rq, nlh);
 	return 0;
 }
 
 static void put_call(struct control_request *rq, const struct call_info *ci)
 {
-	struct nlmsghdr *nlh = reply_start(rq);
+	struct nlmsghdr *nlh = control_reply_start(rq);
 
 	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_ID, ci->id);
 	ctl_msg_put_str(nlh, RTPRELAY_A_STATE, ci->state);
@@ -180,7 +181,7 @@ static void put_call(struct control_request *rq, const struct call_info *ci)
 	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, ci->packets_out);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, ci->packets_userspace);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(ci->age_seconds * 1000));
-	reply_add(rq, nlh);
+	control_reply_add(rq, nlh);
 }
 
 /* Calls in the order they began. */
@@ -200,11 +201,11 @@ static int cmd_calls(struct control_request *rq)
 static int put_flow(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct control_request *rq = user;
-	struct nlmsghdr *nlh = reply_start(rq);
+	struct nlmsghdr *nlh = control_reply_start(rq);
 
 	mnl_attr_put(nlh, RTPRELAY_A_FLOW_KEY, sizeof(*key), key);
 	mnl_attr_put(nlh, RTPRELAY_A_FLOW_VALUE, sizeof(*val), val);
-	reply_add(rq, nlh);
+	control_reply_add(rq, nlh);
 	return 0;
 }
 
@@ -214,20 +215,20 @@ static int cmd_flows(struct control_request *rq)
 	int ret = dp->ops->flow_foreach(dp, put_flow, rq);
 
 	if (ret < 0)
-		return fail(rq, -ret, "cannot read the %s datapath's flows: %s", dp->ops->name, strerror(-ret));
+		return control_fail(rq, -ret, "cannot read the %s datapath's flows: %s", dp->ops->name, strerror(-ret));
 	return 0;
 }
 
 static void put_room(const struct room *r, void *user)
 {
 	struct control_request *rq = user;
-	struct nlmsghdr *nlh = reply_start(rq);
+	struct nlmsghdr *nlh = control_reply_start(rq);
 
 	ctl_msg_put_str(nlh, RTPRELAY_A_ROOM, room_name(r));
 	ctl_msg_put_str(nlh, RTPRELAY_A_ROOM_MODE, room_mode_name(r));
 	for (guint i = 0; i < room_member_count(r); i++)
 		mnl_attr_put_u32(nlh, RTPRELAY_A_ROOM_MEMBER, room_member_id(r, i));
-	reply_add(rq, nlh);
+	control_reply_add(rq, nlh);
 }
 
 static int cmd_rooms(struct control_request *rq)
@@ -287,7 +288,7 @@ static int parse_codec(struct control_request *rq, const char *name, enum sdp_co
 			return 0;
 		}
 	}
-	return fail(rq, EINVAL, "unknown codec \"%s\": pcmu or pcma", name);
+	return control_fail(rq, EINVAL, "unknown codec \"%s\": pcmu or pcma", name);
 }
 
 static int cmd_call(struct control_request *rq)
@@ -300,7 +301,7 @@ static int cmd_call(struct control_request *rq)
 	struct call *c;
 	int ret;
 
-	if ((ret = need_attr(rq, RTPRELAY_A_URI)) < 0)
+	if ((ret = control_need_attr(rq, RTPRELAY_A_URI)) < 0)
 		return ret;
 	if (tb[RTPRELAY_A_CODEC] && (ret = parse_codec(rq, mnl_attr_get_str(tb[RTPRELAY_A_CODEC]), &codec)) < 0)
 		return ret;
@@ -308,9 +309,9 @@ static int cmd_call(struct control_request *rq)
 	if (!c)
 		return fail_gerror(rq, err);
 	g_message("control: call %u to %s", c->id, c->remote_uri);
-	nlh = reply_start(rq);
+	nlh = control_reply_start(rq);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_ID, c->id);
-	reply_add(rq, nlh);
+	control_reply_add(rq, nlh);
 	return 0;
 }
 
@@ -320,7 +321,7 @@ static int cmd_tone(struct control_request *rq)
 	struct call *c;
 	int ret;
 
-	if ((ret = need_call(rq, RTPRELAY_A_CALL_ID, &c)) < 0 || (ret = need_attr(rq, RTPRELAY_A_TONE_HZ)) < 0)
+	if ((ret = need_call(rq, RTPRELAY_A_CALL_ID, &c)) < 0 || (ret = control_need_attr(rq, RTPRELAY_A_TONE_HZ)) < 0)
 		return ret;
 	if (!call_set_tone(c, mnl_attr_get_u32(rq->msg->tb[RTPRELAY_A_TONE_HZ]), &err))
 		return fail_gerror(rq, err);
@@ -343,5 +344,5 @@ static const struct control_command commands[__RTPRELAY_CMD_MAX] = {
 
 const struct control_command *control_commands_find(uint8_t cmd)
 {
-	return cmd < G_N_ELEMENTS(commands) && commands[cmd].run ? &commands[cmd] : NULL;
+	return cmd < G_N_ELEMENTS(commands) && commands[cmd].run ? &commands[cmd] : control_settings_find(cmd);
 }

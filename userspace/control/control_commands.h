@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <glib.h>
 
 #include "lib/control_msg.h"
@@ -24,17 +25,21 @@ struct port_pool;
 
 /* What the commands read and act on; the daemon fills it in and keeps it while the server runs. */
 struct control_context {
-	const struct config *cfg;
+	struct config *cfg; /* control_settings.c changes the settings that can change at runtime */
 	struct datapath *dp;
 	struct port_pool *ports;
 	struct call_table *calls;
 	gint64 started_us; /* g_get_monotonic_time() when the daemon started */
+	/* Called after a command changed cfg, so the daemon applies what it keeps elsewhere (the log level). */
+	void (*settings_changed)(const struct config *cfg, void *user);
+	void *settings_user;
 };
 
 struct control_request {
 	const struct control_context *ctx;
 	const struct nlmsghdr *nlh;				   /* the request */
 	uint32_t portid;					   /* the requester's: replies go there */
+	uid_t uid;						   /* the requester's, from SCM_CREDENTIALS */
 	const struct ctl_msg *msg;				   /* its command and attributes */
 	GByteArray *reply;					   /* reply messages, appended in order */
 	char error[256];					   /* why the command failed */
@@ -50,5 +55,13 @@ struct control_command {
 
 /* The handler of cmd, NULL if there is none. */
 const struct control_command *control_commands_find(uint8_t cmd);
+
+/* For the handlers: fail with -err and a message in rq->error. */
+int control_fail(struct control_request *rq, int err, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Start a reply message in rq->scratch; control_reply_add() appends it to the reply. */
+struct nlmsghdr *control_reply_start(struct control_request *rq);
+void control_reply_add(struct control_request *rq, const struct nlmsghdr *nlh);
+/* 0, or a failure naming the missing attribute. */
+int control_need_attr(struct control_request *rq, enum rtprelay_attr type);
 
 #endif

@@ -139,10 +139,12 @@ static bool is_dump(const struct nlmsghdr *nlh)
 }
 
 /* Parse, check and run one request; its replies, ACK, DONE or error go to out. */
-static int run_request(struct control_server *cs, const struct nlmsghdr *nlh, uint32_t portid, GByteArray *out,
-		       char *err, size_t errlen)
+static int run_request(struct control_server *cs, const struct nlmsghdr *nlh, const struct ctl_msg_datagram *dg,
+		       GByteArray *out, char *err, size_t errlen)
 {
-	struct control_request rq = { .ctx = cs->ctx, .nlh = nlh, .portid = portid, .reply = out };
+	struct control_request rq = {
+		.ctx = cs->ctx, .nlh = nlh, .portid = dg->portid, .uid = dg->cred.uid, .reply = out
+	};
 	const struct control_command *cmd;
 	struct ctl_msg msg;
 	int ret;
@@ -167,19 +169,21 @@ static int run_request(struct control_server *cs, const struct nlmsghdr *nlh, ui
 		return -EINVAL;
 	}
 	rq.msg = &msg;
-	g_debug("control: %s from port id %u", cmd->name, portid);
+	g_debug("control: %s from port id %u, uid %u", cmd->name, dg->portid, dg->cred.uid);
 	ret = cmd->run(&rq);
 	if (ret < 0)
 		g_strlcpy(err, rq.error, errlen);
 	return ret;
 }
 
-static void handle_message(struct control_server *cs, const struct nlmsghdr *nlh, uint32_t portid, GByteArray *out)
+static void handle_message(struct control_server *cs, const struct nlmsghdr *nlh, const struct ctl_msg_datagram *dg,
+			   GByteArray *out)
 {
 	uint32_t buf[RTPRELAY_CTL_MSG_MAX / sizeof(uint32_t)];
+	uint32_t portid = dg->portid;
 	guint mark = out->len;
 	char err[256];
-	int ret = run_request(cs, nlh, portid, out, err, sizeof(err));
+	int ret = run_request(cs, nlh, dg, out, err, sizeof(err));
 
 	if (ret < 0) {
 		g_byte_array_set_size(out, mark); /* a failed command's partial reply is not sent */
@@ -228,7 +232,7 @@ static void handle_datagram(struct control_server *cs, const struct ctl_msg_data
 	for (nlh = (const struct nlmsghdr *)cs->rx; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		/* ERROR, DONE, NOOP, OVERRUN are never requests, and answering them could loop. */
 		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
-			handle_message(cs, nlh, dg->portid, out);
+			handle_message(cs, nlh, dg, out);
 	}
 	if (whole < dg->len)
 		append_broken(out, (const char *)cs->rx + whole, dg->len - whole, dg->portid);

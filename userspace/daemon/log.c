@@ -46,3 +46,8 @@ void log_init(GLogLevelFlags level)
 	log_threshold = level;
 	g_log_set_writer_func(write_stderr, NULL, NULL);
 }
+
+void log_set_level(GLogLevelFlags level)
+{
+	log_threshold = level;
+}

@@ -7,5 +7,7 @@
 
 /* Log `level` and everything more severe. */
 void log_init(GLogLevelFlags level);
+/* Change the level while running (rtprelayctl set log-level, reload). */
+void log_set_level(GLogLevelFlags level);
 
 #endif

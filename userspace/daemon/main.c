@@ -4,7 +4,8 @@
  * the userspace fallback otherwise, adopting whatever an earlier run left
  * pinned), starts the media thread and runs the GLib main loop until
  * SIGTERM or SIGINT. SIGTERM detaches XDP and unpins; SIGKILL leaves the
- * kernel forwarding.
+ * kernel forwarding. SIGHUP reloads the config file and SIGUSR1 starts
+ * draining (config/config_runtime.h).
  */
 #include <errno.h>
 #include <glib-unix.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "call/call.h"
+#include "config/config_runtime.h"
 #include "control/control_server.h"
 #include "daemon.h"
 #include "fd_limit.h"
@@ -65,6 +67,44 @@ static gboolean on_terminate(gpointer user)
 	d->terminating_us = g_get_monotonic_time();
 	g_timeout_add(50, wait_for_calls, d);
 	return G_SOURCE_REMOVE;
+}
+
+/* What a change of settings needs beyond struct config, which every reader reads afresh. */
+static void on_settings_changed(const struct config *cfg, void *user)
+{
+	log_set_level(cfg->log_level);
+}
+
+/* SIGHUP: as rtprelayctl reload, with the answer in the log. */
+static gboolean on_reload(gpointer user)
+{
+	g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) restart = g_ptr_array_new_with_free_func(g_free);
+	struct daemon *d = user;
+	GError *err = NULL;
+
+	if (!config_runtime_reload(&d->cfg, changed, restart, &err)) {
+		g_warning("SIGHUP: reload failed, nothing changed: %s", err->message);
+		g_error_free(err);
+		return G_SOURCE_CONTINUE;
+	}
+	for (guint i = 0; i < changed->len; i++)
+		g_message("SIGHUP: %s", (const char *)changed->pdata[i]);
+	for (guint i = 0; i < restart->len; i++)
+		g_warning("SIGHUP: %s (needs a restart)", (const char *)restart->pdata[i]);
+	g_message("SIGHUP: reloaded %s: %u changed, %u need a restart", d->cfg.file, changed->len, restart->len);
+	on_settings_changed(&d->cfg, d);
+	return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1: as rtprelayctl drain; rtprelayctl drain off ends it. */
+static gboolean on_drain(gpointer user)
+{
+	struct daemon *d = user;
+
+	config_runtime_drain(&d->cfg, true, "SIGUSR1");
+	g_message("SIGUSR1: draining: new calls are refused, calls in progress go on");
+	return G_SOURCE_CONTINUE;
 }
 
 static gboolean on_second(gpointer user)
@@ -173,6 +213,8 @@ static int start(struct daemon *d)
 		.ports = d->media.ports,
 		.calls = &d->calls,
 		.started_us = d->started_us,
+		.settings_changed = on_settings_changed,
+		.settings_user = d,
 	};
 	d->control = control_server_start(&d->control_ctx, &err);
 	if (d->control && d->cfg.listen_ng_count)
@@ -218,6 +260,8 @@ int main(int argc, char **argv)
 	d.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_terminate, &d);
 	g_unix_signal_add(SIGINT, on_terminate, &d);
+	g_unix_signal_add(SIGHUP, on_reload, &d);
+	g_unix_signal_add(SIGUSR1, on_drain, &d);
 	if (start(&d) == 0) {
 		g_message("running: media %s, ports %u-%u", d.cfg.media_ip, d.cfg.rtp_port_min, d.cfg.rtp_port_max);
 		if (service_notify("READY=1") < 0)

@@ -248,8 +248,8 @@ void metrics_render(const struct metrics_context *ctx, struct metrics_floor *flo
 	exposition_family(&e, "rtprelay_uptime_seconds", EXPOSITION_GAUGE, "Seconds since rtprelayd started");
 	exposition_double(&e, "", (g_get_monotonic_time() - ctx->started_us) / 1e6, NULL);
 	exposition_family(&e, "rtprelay_draining", EXPOSITION_GAUGE,
-			  "1 after SIGTERM while the calls are hung up, else 0");
-	exposition_u64(&e, "", ctx->draining, NULL);
+			  "1 while new calls are refused (rtprelayctl drain, SIGUSR1, SIGTERM), else 0");
+	exposition_u64(&e, "", ctx->draining || ctx->media->cfg->drain.on, NULL);
 	render_calls(&e, ctx);
 	render_media(&e, ctx);
 	render_datapath(&e, ctx, floor);
@@ -262,6 +262,10 @@ bool metrics_healthy(const struct metrics_context *ctx, char *reason, size_t len
 
 	if (ctx->draining) {
 		snprintf(reason, len, "draining: SIGTERM received, hanging up calls");
+		return false;
+	}
+	if (media->cfg->drain.on) {
+		snprintf(reason, len, "draining: %s", media->cfg->drain.why);
 		return false;
 	}
 	if (kernel_path_degraded(media->dp, reason, len))

@@ -247,6 +247,13 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 	return ng_sdp_rewrite(in->sdp, &relay, err, err_size);
 }
 
+char *ng_calls_draining(const struct ng_calls *calls, const char *call_id)
+{
+	if (!calls->cfg->drain.on || g_hash_table_contains(calls->by_id, call_id))
+		return NULL;
+	return g_strdup_printf("draining: %s", calls->cfg->drain.why);
+}
+
 static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_signal *sig, int *from, char *err,
 				    size_t err_size)
 {

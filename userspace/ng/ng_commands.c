@@ -162,9 +162,29 @@ static bool run_signal(struct ng_request *r, bool answer)
 	return true;
 }
 
+/*
+ * Kamailio's rtpengine module (5.6) asks the next relay of its set only
+ * when error-reason is exactly this (or "Ran out of ports"); any other
+ * reason fails the offer. What the refusal is about goes in "warning".
+ */
+#define NG_SESSION_LIMIT_REASON "Parallel session limit reached"
+
+/* A new call while draining: refused so that the proxy takes another relay. */
 static bool cmd_offer(struct ng_request *r)
 {
-	return run_signal(r, false);
+	g_autofree char *draining = NULL;
+	const char *call_id;
+
+	if (!arg_string(r, "call-id", true, &call_id))
+		return false;
+	draining = ng_calls_draining(r->calls, call_id);
+	if (!draining)
+		return run_signal(r, false);
+	bencode_dict_set_str(r->doc, r->reply, "result", "error");
+	bencode_dict_set_str(r->doc, r->reply, "error-reason", NG_SESSION_LIMIT_REASON);
+	bencode_dict_set_str(r->doc, r->reply, "warning", draining);
+	g_info("ng: offer of call %s refused: %s", call_id, draining);
+	return true;
 }
 
 static bool cmd_answer(struct ng_request *r)
