@@ -60,7 +60,7 @@ refused() {
 logged() { grep -qF -- "$1" "$DAEMON_LOG"; }
 
 test_route() {
-	local l="route add" caller_rc callee_rc callee_pid
+	local l="route add" caller_rc callee_rc callee_pid rc
 	ctl route_add route add bob "sip:bob@${PEER_IP[callee]}:$CALLEE_SIP"
 	tap_check "$l bob sip:bob@${PEER_IP[callee]}:$CALLEE_SIP: exit 0" test $? -eq 0
 	ctl route_list -j route list
@@ -84,12 +84,13 @@ test_route() {
 	refused route_del2 "route del bob again" 'no route for user "bob"' route del bob
 	refused route_bad "route add with a target that is not a SIP URI" 'expected a sip: or sips: URI' route add eve tel:+15550100
 	ctl route_usage route flip
+	rc=$?
 	tap_check "route with an unknown subcommand: exit 2 naming the forms ($(cat "$OUT/route_usage.err"))" \
-		test $? -eq 2 -a "$(grep -c 'expected list, add USER sip:TARGET or del USER' "$OUT/route_usage.err")" -eq 1
+		test "$rc" -eq 2 -a "$(grep -c 'expected list, add USER sip:TARGET or del USER' "$OUT/route_usage.err")" -eq 1
 }
 
 test_set_max_calls() {
-	local l="set max-calls 1" held_pid id rc
+	local l="set max-calls 1" held_pid id rc up
 	ctl set_max set max-calls 1
 	tap_check "$l: exit 0" test $? -eq 0
 	ctl config1 -j config
@@ -100,9 +101,10 @@ test_set_max_calls() {
 		'(.[] | select(.setting == "rtp-ports") | .source == "command line" and .runtime == false)
 		 and (.[] | select(.setting == "tone-hz") | .source == "default")' '.'
 	tap_check "$l: logged with the uid" logged "control: uid 0 set max-calls = 1"
+	up=$(active_calls_logged)
 	sipp_run held uac_wait_bye tone -m 1 &
 	held_pid=$!
-	if ! wait_for 5 calls_up_beyond 0; then
+	if ! wait_for 5 calls_up_beyond "$up"; then
 		tap_fail "$l: a first call is up"
 	fi
 	sipp_run refused uac_refused tone -m 1 -mp $((MP + 100)) -p 5071
