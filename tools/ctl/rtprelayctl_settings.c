@@ -12,25 +12,30 @@
 #include "rtprelayctl_output.h"
 #include "rtprelayctl_settings.h"
 
-static int route_list(struct client *cl, struct out *o)
+/* A dump request, each reply one record of the list print writes. */
+static int print_dump(struct client *cl, struct out *o, uint8_t cmd,
+		      void (*print)(struct out *, const struct ctl_msg *))
 {
 	int error;
-	GPtrArray *replies = request(cl, request_start(cl, RTPRELAY_CMD_ROUTES, true), &error);
+	GPtrArray *replies = request(cl, request_start(cl, cmd, true), &error);
 
 	if (!replies)
 		return EXIT_FAILED;
 	out_list_begin(o, NULL);
 	for (guint i = 0; i < replies->len; i++) {
-		const struct ctl_msg *m = &((struct reply *)replies->pdata[i])->msg;
-
 		out_record_begin(o);
-		out_str(o, "user", "USER", attr_str(m, RTPRELAY_A_ROUTE_USER));
-		out_str(o, "target", "TARGET", attr_str(m, RTPRELAY_A_URI));
+		print(o, &((struct reply *)replies->pdata[i])->msg);
 		out_record_end(o);
 	}
 	out_list_end(o);
 	g_ptr_array_free(replies, TRUE);
 	return 0;
+}
+
+static void print_route(struct out *o, const struct ctl_msg *m)
+{
+	out_str(o, "user", "USER", attr_str(m, RTPRELAY_A_ROUTE_USER));
+	out_str(o, "target", "TARGET", attr_str(m, RTPRELAY_A_URI));
 }
 
 static int route_usage(void)
@@ -45,7 +50,7 @@ int cmd_route(struct client *cl, struct out *o, int argc, char **argv)
 	struct nlmsghdr *req;
 
 	if (argc == 1 && !strcmp(argv[0], "list"))
-		return route_list(cl, o);
+		return print_dump(cl, o, RTPRELAY_CMD_ROUTES, print_route);
 	if (argc == 3 && !strcmp(argv[0], "add")) {
 		req = request_start(cl, RTPRELAY_CMD_ROUTE_ADD, false);
 		ctl_msg_put_str(req, RTPRELAY_A_ROUTE_USER, argv[1]);
@@ -69,28 +74,19 @@ int cmd_set(struct client *cl, struct out *o, int argc, char **argv)
 	return request_ack(cl, req);
 }
 
+static void print_setting(struct out *o, const struct ctl_msg *m)
+{
+	const char *value = attr_str(m, RTPRELAY_A_SETTING_VALUE);
+
+	out_str(o, "setting", "SETTING", attr_str(m, RTPRELAY_A_SETTING));
+	out_str(o, "value", "VALUE", value[0] ? value : "-");
+	out_str(o, "source", "SOURCE", attr_str(m, RTPRELAY_A_SETTING_SOURCE));
+	out_bool(o, "runtime", "RUNTIME", m->tb[RTPRELAY_A_SETTING_RUNTIME]);
+}
+
 int cmd_config(struct client *cl, struct out *o, int argc, char **argv)
 {
-	int error;
-	GPtrArray *replies = request(cl, request_start(cl, RTPRELAY_CMD_CONFIG, true), &error);
-
-	if (!replies)
-		return EXIT_FAILED;
-	out_list_begin(o, NULL);
-	for (guint i = 0; i < replies->len; i++) {
-		const struct ctl_msg *m = &((struct reply *)replies->pdata[i])->msg;
-
-		out_record_begin(o);
-		out_str(o, "setting", "SETTING", attr_str(m, RTPRELAY_A_SETTING));
-		out_str(o, "value", "VALUE",
-			attr_str(m, RTPRELAY_A_SETTING_VALUE)[0] ? attr_str(m, RTPRELAY_A_SETTING_VALUE) : "-");
-		out_str(o, "source", "SOURCE", attr_str(m, RTPRELAY_A_SETTING_SOURCE));
-		out_bool(o, "runtime", "RUNTIME", m->tb[RTPRELAY_A_SETTING_RUNTIME]);
-		out_record_end(o);
-	}
-	out_list_end(o);
-	g_ptr_array_free(replies, TRUE);
-	return 0;
+	return print_dump(cl, o, RTPRELAY_CMD_CONFIG, print_setting);
 }
 
 /* Every attribute `type` of r: JSON a list named key of {"setting", "change"}, text a "label" line each. */
