@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "config/config_runtime.h"
 
 /* A config file with these contents that removes itself. */
 struct tmpfile {
@@ -769,6 +770,51 @@ static void test_set_option(void **state)
 	config_free(&cfg);
 }
 
+/* A setting that would take more sockets than the open-file limit allows is refused. */
+static void test_runtime_set_cap(void **state)
+{
+	struct config cfg;
+	GError *err = NULL;
+
+	config_set_defaults(&cfg);
+	cfg.max_calls_cap = 100;
+	assert_true(config_runtime_set(&cfg, "max-calls", "100", &err));
+	assert_int_equal(cfg.max_calls, 100);
+	assert_false(config_runtime_set(&cfg, "max-calls", "101", &err));
+	assert_true(g_error_matches(err, CONFIG_ERROR, CONFIG_ERROR_INVALID));
+	assert_non_null(strstr(err->message, "open-file limit"));
+	assert_int_equal(cfg.max_calls, 100);
+	g_clear_error(&err);
+	assert_false(config_runtime_set(&cfg, "rtp-ports", "30000-30999", &err));
+	assert_true(g_error_matches(err, CONFIG_ERROR, CONFIG_ERROR_RESTART));
+	g_clear_error(&err);
+	config_free(&cfg);
+}
+
+/* A reload applies what can change, notes what cannot, and keeps max-calls under the cap. */
+static void test_runtime_reload(void **state)
+{
+	g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) needs_restart = g_ptr_array_new_with_free_func(g_free);
+	struct tmpfile t = { 0 };
+	struct config cfg;
+	GError *err = NULL;
+
+	load_ok(&cfg, NULL, "[rtprelay]\nmax-calls = 50\ntone-hz = 440\n");
+	cfg.max_calls_cap = 80;
+	tmpfile_write(&t, "[rtprelay]\nmax-calls = 500\ntone-hz = 1000\nrtp-ports = 30000-30999\n");
+	g_free(cfg.file);
+	cfg.file = g_strdup(t.path);
+	assert_true(config_runtime_reload(&cfg, changed, needs_restart, &err));
+	tmpfile_remove(&t);
+	assert_int_equal(cfg.tone_hz, 1000);
+	assert_int_equal(cfg.max_calls, 80);
+	assert_int_equal(needs_restart->len, 2);
+	assert_non_null(strstr(g_ptr_array_index(needs_restart, 0), "rtp-ports"));
+	assert_non_null(strstr(g_ptr_array_index(needs_restart, 1), "open-file limit allows 80"));
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -794,6 +840,8 @@ int main(void)
 		cmocka_unit_test(test_parse_interfaces),
 		cmocka_unit_test(test_parse_log_level),
 		cmocka_unit_test(test_set_option),
+		cmocka_unit_test(test_runtime_set_cap),
+		cmocka_unit_test(test_runtime_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,6 +102,7 @@ struct config {
 	unsigned int rtp_timeout;     /* seconds */
 	unsigned int answer_delay_ms; /* between 180 Ringing and 200 OK */
 	unsigned int max_calls;
+	unsigned int max_calls_cap; /* what the open-file limit allows; 0: no cap */
 	enum endpoint_learning endpoint_learning;
 	uint32_t control_port; /* netlink port id */
 	gid_t control_gid;     /* besides root, this group may send commands; (gid_t)-1: none */

@@ -31,7 +31,18 @@ bool config_runtime_set(struct config *cfg, const char *key, const char *value, 
 			    key, keys);
 		return false;
 	}
-	return config_option_apply(cfg, i, value, CONFIG_SOURCE_CLI, err);
+	unsigned int max_calls = cfg->max_calls;
+
+	if (!config_option_apply(cfg, i, value, CONFIG_SOURCE_CLI, err))
+		return false;
+	if (cfg->max_calls_cap && cfg->max_calls > cfg->max_calls_cap) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_INVALID,
+			    "max-calls %u is above %u, what the open-file limit allows (raise LimitNOFILE and restart)",
+			    cfg->max_calls, cfg->max_calls_cap);
+		cfg->max_calls = max_calls;
+		return false;
+	}
+	return true;
 }
 
 bool config_runtime_route_del(struct config *cfg, const char *user, GError **err)
@@ -106,6 +117,12 @@ bool config_runtime_reload(struct config *cfg, GPtrArray *changed, GPtrArray *ne
 		for (unsigned int i = 0; i < CONFIG_OPTION_COUNT; i++)
 			reload_option(cfg, &fresh, i, changed, needs_restart);
 		reload_routes(cfg, &fresh, changed);
+		if (cfg->max_calls_cap && cfg->max_calls > cfg->max_calls_cap) {
+			g_ptr_array_add(needs_restart,
+					g_strdup_printf("max-calls: the file says %u, the open-file limit allows %u",
+							cfg->max_calls, cfg->max_calls_cap));
+			cfg->max_calls = cfg->max_calls_cap;
+		}
 	}
 	config_free(&fresh);
 	return ok;

@@ -151,6 +151,7 @@ static void size_fd_limit(struct config *cfg)
 	}
 	g_warning("%s", why);
 	cap = got / 4;
+	cfg->max_calls_cap = cap;
 	if (cfg->max_calls > cap) {
 		g_warning("max-calls lowered from %u to %lu to fit the open-file limit", cfg->max_calls, cap);
 		cfg->max_calls = cap;
