@@ -148,15 +148,42 @@ sipp_callee() {
 }
 sipp_end() { wait "${SIPP_PID[$1]}"; }
 
-# ng_request ADDR PORT BENCODE: one ng request (cookie "k") from the relay
-# namespace; prints the reply's bencoded dictionary (nothing after 2 s).
+# sipp_go_on PEER NAME: ends the phase of the SIPp caller NAME (on PEER's
+# port 5060) that waits for an OPTIONS in its call (uac_reinvite_hold.xml,
+# uac_audio_video.xml), so that a phase lasts as long as the test needs
+# on a loaded machine; true once SIPp answered it.
+sipp_go_on() {
+	local call_id
+	call_id=$(sed -n 's/^Call-ID: *//p' "$OUT/$2.msg" | head -n 1 | tr -d '\r')
+	in_peer "$1" python3 -c '
+import os, socket, sys
+ip, call_id = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((ip, 0))
+s.settimeout(5)
+port = s.getsockname()[1]
+host = "[%s]" % ip if ":" in ip else ip
+branch = os.urandom(6).hex()
+s.sendto(("OPTIONS sip:sipp@%s:5060 SIP/2.0\r\n"
+          "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%s\r\n"
+          "From: <sip:test@%s>;tag=%s\r\nTo: <sip:sipp@%s>\r\n"
+          "Call-ID: %s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+          % (host, host, port, branch, host, branch, host, call_id)).encode(), (ip, 5060))
+sys.exit(0 if s.recv(65536).startswith(b"SIP/2.0 200") else 1)
+' "${PEER_IP[$1]}" "$call_id" 2>/dev/null
+}
+
+# ng_request ADDR PORT BENCODE: one ng request from the relay namespace;
+# prints the reply's bencoded dictionary (nothing after 2 s). Each request
+# has a cookie of its own: the relay answers a cookie it has seen with the
+# reply it cached for it.
 ng_request() {
 	in_relay python3 -c '
-import socket, sys
+import os, socket, sys
 host, port, body = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(2)
-s.sendto(b"k " + body.encode(), (host, port))
+s.sendto(os.urandom(8).hex().encode() + b" " + body.encode(), (host, port))
 print(s.recv(65536).partition(b" ")[2].decode(errors="replace"))
 ' "$@" 2>/dev/null
 }
