@@ -22,7 +22,13 @@
 #    side was given, and the datapath's forwarded counter rises by it;
 #  - the BYE's delete ends the call and frees every port.
 #
-# Logs, Kamailio's config and SIPp traces stay in $BUILD/test-logs/ng_kamailio.d/.
+# With IPV6=1 (tests/ng_kamailio_ipv6.sh) the same over IPv6: Kamailio
+# listens on fd00:98:1::1, the relay's media address is fd00:98:1::1, the
+# SIPp phones and their media are on fd00:98:1::2 and fd00:98:2::2, and
+# every SDP says IP6.
+#
+# Logs, Kamailio's config and SIPp traces stay in $BUILD/test-logs/ng_kamailio.d/
+# (ng_kamailio_ipv6.d/ with IPV6=1).
 # Usage: BUILD=build tests/ng_kamailio.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -32,16 +38,26 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib/kamailio.sh
 
 DATAPATH=xdp
-relay_env_init ng_kamailio caller callee
+IPV6=${IPV6:-0}
+if [ "$IPV6" = 1 ]; then
+	relay_env_init ng_kamailio_ipv6 caller callee
+	# relay_media: the peers' IPv6 addresses; SIPp: -i, last, wins over sipp_run_at's.
+	NG_MEDIA_IPV6=1
+	MEDIA_IP=$RELAY_IP6 PROXY=[$RELAY_IP6]:5080 CALLEE_URI=sip:[${PEER_IP6[callee]}]:5060
+	CALLER_I=(-i "${PEER_IP6[caller]}") CALLEE_I=(-i "${PEER_IP6[callee]}")
+else
+	relay_env_init ng_kamailio caller callee
+	MEDIA_IP=$RELAY_IP PROXY=$RELAY_IP:5080 CALLEE_URI=sip:${PEER_IP[callee]}:5060
+	CALLER_I=() CALLEE_I=()
+fi
 NG=127.0.0.1:2223
-KAMAILIO_PORT=5080
 CALLEE_MP=41000
 CALL_MS=6000
 PACKETS=300
 relay_env_ready "Kamailio with rtprelayd" kamailio bpftool clang ethtool
-kamailio_config "udp:$RELAY_IP:$KAMAILIO_PORT" "sip:${PEER_IP[callee]}:5060" "udp:$NG"
+kamailio_config "udp:$PROXY" "$CALLEE_URI" "udp:$NG"
 
-if ! start_daemon daemon --listen-ng "$NG"; then
+if ! start_daemon daemon --listen-ng "$NG" --media-ip "$MEDIA_IP"; then
 	tap_fail "rtprelayd starts with --listen-ng $NG"
 	diag <"$DAEMON_LOG"
 	tap_plan_done
@@ -56,8 +72,8 @@ tap_check "the relay answered the module's ping with pong" pinged
 
 fwd_before=$(datapath_forwarded)
 
-sipp_callee callee uas uas_answer 5060 -mp "$CALLEE_MP" -key answer "0 8" -m 1
-sipp_start caller uac uac_basic "$RELAY_IP:$KAMAILIO_PORT" -s callee -mp "$MP" -d "$CALL_MS" -m 1
+sipp_callee callee uas uas_answer 5060 -mp "$CALLEE_MP" -key answer "0 8" -m 1 "${CALLEE_I[@]}"
+sipp_start caller uac uac_basic "$PROXY" -s callee -mp "$MP" -d "$CALL_MS" -m 1 "${CALLER_I[@]}"
 
 relay_seen_by_caller() { [ -n "$(sipp_logged uac relay_media)" ]; }
 if wait_for 10 relay_seen_by_caller; then
@@ -69,7 +85,8 @@ fi
 to_callee=$(sipp_logged uas relay_media) # where the callee sends: the relay's port in the INVITE
 to_caller=$(sipp_logged uac relay_media) # where the caller sends: the relay's port in the 200
 tap_check "both sides were given the relay's address ($to_caller, $to_callee), different ports" \
-	test "${to_caller%:*}" = "$RELAY_IP" -a "${to_callee%:*}" = "$RELAY_IP" -a "$to_caller" != "$to_callee"
+	test "${to_caller%:*}" = "$MEDIA_IP" -a "${to_callee%:*}" = "$MEDIA_IP" -a "$to_caller" != "$to_callee"
+to_callee=$(media_endpoint "$to_callee") to_caller=$(media_endpoint "$to_caller")
 
 relay_media fwd caller callee "$to_caller" "$CALLER_RTP" $((CALLEE_MP + 10)) "$to_callee"
 jcheck fwd "caller -> callee: $PACKETS packets intact, from the relay's port in the INVITE" \
