@@ -32,9 +32,6 @@
 # Usage: BUILD=build tests/ng_kamailio.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tests/lib/tap.sh
-. tests/lib/relay_env.sh
-. tests/lib/ng_media.sh
 . tests/lib/kamailio.sh
 
 DATAPATH=xdp

@@ -29,9 +29,6 @@
 # Usage: BUILD=build tests/ng_kamailio_calls.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tests/lib/tap.sh
-. tests/lib/relay_env.sh
-. tests/lib/ng_media.sh
 . tests/lib/kamailio.sh
 
 DATAPATH=xdp
@@ -80,35 +77,33 @@ relay_addresses() {
 	[ "$(printf '%s\n' "$@" | sort -u | wc -l)" -eq $# ]
 }
 
-test_cancel() {
-	local created deleted rc
+# failed_call NAME UAS UAC FLOW WHY: a call from the caller's UAC scenario to
+# the callee's UAS scenario that ends before an answer; checks both SIPp
+# runs, that the relay made the call (ng statistics: one more created) and
+# that WHY deleted it (one more deleted, not a timeout), and that the relay
+# holds nothing afterwards.
+failed_call() {
+	local name=$1 created deleted
 	created=$(statistic managedsessions) deleted=$(statistic regularterminatedsessions)
-	sipp_callee callee cancel_uas uas_ring_cancel 5060 -m 1
-	sipp_start caller cancel_uac uac_cancel "$PROXY" -s callee -mp "$MP" -m 1
-	sipp_end cancel_uac
-	check_sipp cancel_uac "CANCEL" $? ">INVITE <100 <180 >CANCEL <200/CANCEL <487 >ACK"
-	sipp_end cancel_uas
-	rc=$?
-	sipp_passes cancel_uas $rc "CANCEL: the callee rings, gets the CANCEL, answers 487"
-	tap_check "CANCEL: the ringing callee had been offered a relay address ($(sipp_logged cancel_uas relay_media))" \
-		relay_address "$(sipp_logged cancel_uas relay_media)"
-	tap_check "CANCEL: the relay made the call and the CANCEL deleted it (created $created -> $(statistic managedsessions), deleted $deleted -> $(statistic regularterminatedsessions))" \
+	sipp_callee callee "${name}_uas" "$2" 5060 -m 1
+	sipp_start caller "${name}_uac" "$3" "$PROXY" -s callee -mp "$MP" -m 1
+	sipp_end "${name}_uac"
+	check_sipp "${name}_uac" "$name" $? "$4"
+	sipp_end "${name}_uas"
+	sipp_passes "${name}_uas" $? "$name: the callee's side"
+	tap_check "$name: the relay made the call and $5 deleted it (created $created -> $(statistic managedsessions), deleted $deleted -> $(statistic regularterminatedsessions))" \
 		test "$(statistic managedsessions)" -eq $((created + 1)) -a "$(statistic regularterminatedsessions)" -eq $((deleted + 1))
-	relay_holds_nothing "after the CANCEL" "$NG_ADDR" "$NG_PORT"
+	relay_holds_nothing "after the $name" "$NG_ADDR" "$NG_PORT"
+}
+
+test_cancel() {
+	failed_call CANCEL uas_ring_cancel uac_cancel ">INVITE <100 <180 >CANCEL <200/CANCEL <487 >ACK" "the CANCEL"
+	tap_check "CANCEL: the ringing callee had been offered a relay address ($(sipp_logged CANCEL_uas relay_media))" \
+		relay_address "$(sipp_logged CANCEL_uas relay_media)"
 }
 
 test_busy() {
-	local created deleted
-	created=$(statistic managedsessions) deleted=$(statistic regularterminatedsessions)
-	sipp_callee callee busy_uas uas_busy 5060 -m 1
-	sipp_start caller busy_uac uac_busy "$PROXY" -s callee -mp "$MP" -m 1
-	sipp_end busy_uac
-	check_sipp busy_uac "486" $? ">INVITE <100 <486 >ACK"
-	sipp_end busy_uas
-	sipp_passes busy_uas $? "486: the callee answers 486 Busy Here"
-	tap_check "486: the relay made the call and the failure_route deleted it (created $created -> $(statistic managedsessions), deleted $deleted -> $(statistic regularterminatedsessions))" \
-		test "$(statistic managedsessions)" -eq $((created + 1)) -a "$(statistic regularterminatedsessions)" -eq $((deleted + 1))
-	relay_holds_nothing "after the 486" "$NG_ADDR" "$NG_PORT"
+	failed_call 486 uas_busy uac_busy ">INVITE <100 <486 >ACK" "the failure_route"
 }
 
 # phase_started NAME PHASE: the SIPp run NAME logged phase=PHASE.

@@ -2,8 +2,8 @@
 # Debian's Kamailio with its unchanged rtpengine module in front of
 # rtprelayd, for the tests/ng_kamailio*.sh: the proxy's configuration, its
 # start, SIPp callers and callees through it, and what the relay holds as
-# seen from outside (ng statistics, its RTP ports, its flows). Source it
-# after tests/lib/relay_env.sh and tests/lib/ng_media.sh.
+# seen from outside (ng statistics, its RTP ports, its flows). Sourcing it
+# sources tests/lib/tap.sh, relay_env.sh and ng_media.sh.
 #
 # The configuration (kamailio_config) is the one the README shows:
 #  - INVITE: rtpengine_offer, the reply with SDP rtpengine_answer, the call
@@ -15,6 +15,10 @@
 #    whose CANCEL deleted already): rtpengine_delete.
 #
 # Set by kamailio_start: KAMAILIO_PID, KAMAILIO_LOG.
+
+. tests/lib/tap.sh
+. tests/lib/relay_env.sh
+. tests/lib/ng_media.sh
 
 KAMAILIO_PID=
 KAMAILIO_LOG=
