@@ -8,9 +8,10 @@
 #   kamailio -DD (this test's config) on         SIPp uas_answer.xml, udp_peer
 #     10.98.0.1:5080, rtpengine_sock 127.0.0.1:2223
 #
-# Kamailio calls rtpengine_offer("replace-origin replace-session-connection")
-# on the INVITE, rtpengine_answer on the reply with SDP and rtpengine_delete
-# on the BYE, each from one of its worker processes.
+# Kamailio (tests/lib/kamailio.sh's configuration) calls rtpengine_offer
+# ("replace-origin replace-session-connection") on the INVITE,
+# rtpengine_answer on the reply with SDP and rtpengine_delete on the BYE,
+# each from one of its worker processes.
 #
 # What it proves:
 #  - Kamailio's start-up ping is answered (the module does not disable the
@@ -21,88 +22,39 @@
 #    side was given, and the datapath's forwarded counter rises by it;
 #  - the BYE's delete ends the call and frees every port.
 #
-# Logs, Kamailio's config and SIPp traces stay in $BUILD/test-logs/ng_kamailio.d/.
+# With IPV6=1 (tests/ng_kamailio_ipv6.sh) the same over IPv6: Kamailio
+# listens on fd00:98:1::1, the relay's media address is fd00:98:1::1, the
+# SIPp phones and their media are on fd00:98:1::2 and fd00:98:2::2, and
+# every SDP says IP6.
+#
+# Logs, Kamailio's config and SIPp traces stay in $BUILD/test-logs/ng_kamailio.d/
+# (ng_kamailio_ipv6.d/ with IPV6=1).
 # Usage: BUILD=build tests/ng_kamailio.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tests/lib/tap.sh
-. tests/lib/relay_env.sh
-. tests/lib/ng_media.sh
+. tests/lib/kamailio.sh
 
 DATAPATH=xdp
-relay_env_init ng_kamailio caller callee
+IPV6=${IPV6:-0}
+if [ "$IPV6" = 1 ]; then
+	relay_env_init ng_kamailio_ipv6 caller callee
+	# relay_media: the peers' IPv6 addresses; SIPp: -i, last, wins over sipp_run_at's.
+	NG_MEDIA_IPV6=1
+	MEDIA_IP=$RELAY_IP6 PROXY=[$RELAY_IP6]:5080 CALLEE_URI=sip:[${PEER_IP6[callee]}]:5060
+	CALLER_I=(-i "${PEER_IP6[caller]}") CALLEE_I=(-i "${PEER_IP6[callee]}")
+else
+	relay_env_init ng_kamailio caller callee
+	MEDIA_IP=$RELAY_IP PROXY=$RELAY_IP:5080 CALLEE_URI=sip:${PEER_IP[callee]}:5060
+	CALLER_I=() CALLEE_I=()
+fi
 NG=127.0.0.1:2223
-KAMAILIO_PORT=5080
 CALLEE_MP=41000
 CALL_MS=6000
 PACKETS=300
-SIPP_PIDS=()
-
-cleanup() {
-	local pid
-	for pid in "${SIPP_PIDS[@]}"; do
-		kill_tree "$pid"
-	done
-	relay_env_cleanup
-}
-trap cleanup EXIT
-
 relay_env_ready "Kamailio with rtprelayd" kamailio bpftool clang ethtool
+kamailio_config "udp:$PROXY" "$CALLEE_URI" "udp:$NG"
 
-cat >"$OUT/kamailio.cfg" <<EOF
-#!KAMAILIO
-debug=2
-log_stderror=yes
-children=2
-disable_tcp=yes
-# No DNS in the namespaces: a reverse lookup of the listen address would wait for timeouts.
-dns=no
-rev_dns=no
-auto_aliases=no
-listen=udp:$RELAY_IP:$KAMAILIO_PORT
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "xlog.so"
-loadmodule "rtpengine.so"
-modparam("rtpengine", "rtpengine_sock", "udp:$NG")
-
-request_route {
-	if (!mf_process_maxfwd_header("10")) {
-		sl_send_reply("483", "Too Many Hops");
-		exit;
-	}
-	if (has_totag()) {
-		# In-dialogue: SIPp sends ACK and BYE to its next hop without Route.
-		loose_route();
-		if (is_method("BYE"))
-			rtpengine_delete();
-		t_relay();
-		exit;
-	}
-	if (!is_method("INVITE")) {
-		sl_send_reply("405", "Method Not Allowed");
-		exit;
-	}
-	record_route();
-	rtpengine_offer("replace-origin replace-session-connection");
-	t_on_reply("MANAGE_REPLY");
-	\$du = "sip:${PEER_IP[callee]}:5060";
-	t_relay();
-}
-
-onreply_route[MANAGE_REPLY] {
-	if (has_body("application/sdp"))
-		rtpengine_answer("replace-origin replace-session-connection");
-}
-EOF
-
-if ! start_daemon daemon --listen-ng "$NG"; then
+if ! start_daemon daemon --listen-ng "$NG" --media-ip "$MEDIA_IP"; then
 	tap_fail "rtprelayd starts with --listen-ng $NG"
 	diag <"$DAEMON_LOG"
 	tap_plan_done
@@ -110,30 +62,15 @@ if ! start_daemon daemon --listen-ng "$NG"; then
 fi
 tap_ok "rtprelayd starts with --listen-ng $NG"
 
-KAMAILIO_LOG=$OUT/kamailio.log
-in_relay kamailio -f "$OUT/kamailio.cfg" -DD -E -m 64 -M 8 >"$KAMAILIO_LOG" 2>&1 &
-PIDS+=("$!")
 # Once its workers run, the module pings the relay and enables it if it gets pong.
-enabled() { grep -q "rtpengine instance <udp:$NG> found, support for it enabled" "$KAMAILIO_LOG"; }
-if wait_for 30 enabled; then
-	tap_ok "Kamailio starts, and its rtpengine module enables the relay"
-else
-	tap_fail "Kamailio starts, and its rtpengine module enables the relay"
-	diag <"$KAMAILIO_LOG"
-fi
+kamailio_ready "Kamailio starts, and its rtpengine module enables the relay" "udp:$NG"
 pinged() { grep -q 'ng: ping from 127.0.0.1:[0-9]*: pong' "$DAEMON_LOG"; }
 tap_check "the relay answered the module's ping with pong" pinged
 
 fwd_before=$(datapath_forwarded)
 
-(sipp_run_at callee uas uas_answer -p 5060 -mp "$CALLEE_MP" -key answer "0 8" -m 1) &
-SIPP_PIDS+=("$!")
-uas_pid=$!
-uas_listening() { ip netns exec "$P-callee" ss -Huan 'sport = :5060' | grep -q .; }
-wait_for 3 uas_listening
-(sipp_run_at caller uac uac_basic "$RELAY_IP:$KAMAILIO_PORT" -s callee -mp "$MP" -d "$CALL_MS" -m 1) &
-SIPP_PIDS+=("$!")
-uac_pid=$!
+sipp_callee callee uas uas_answer 5060 -mp "$CALLEE_MP" -key answer "0 8" -m 1 "${CALLEE_I[@]}"
+sipp_start caller uac uac_basic "$PROXY" -s callee -mp "$MP" -d "$CALL_MS" -m 1 "${CALLER_I[@]}"
 
 relay_seen_by_caller() { [ -n "$(sipp_logged uac relay_media)" ]; }
 if wait_for 10 relay_seen_by_caller; then
@@ -145,7 +82,8 @@ fi
 to_callee=$(sipp_logged uas relay_media) # where the callee sends: the relay's port in the INVITE
 to_caller=$(sipp_logged uac relay_media) # where the caller sends: the relay's port in the 200
 tap_check "both sides were given the relay's address ($to_caller, $to_callee), different ports" \
-	test "${to_caller%:*}" = "$RELAY_IP" -a "${to_callee%:*}" = "$RELAY_IP" -a "$to_caller" != "$to_callee"
+	test "${to_caller%:*}" = "$MEDIA_IP" -a "${to_callee%:*}" = "$MEDIA_IP" -a "$to_caller" != "$to_callee"
+to_callee=$(media_endpoint "$to_callee") to_caller=$(media_endpoint "$to_caller")
 
 relay_media fwd caller callee "$to_caller" "$CALLER_RTP" $((CALLEE_MP + 10)) "$to_callee"
 jcheck fwd "caller -> callee: $PACKETS packets intact, from the relay's port in the INVITE" \
@@ -157,14 +95,14 @@ fwd=$(($(datapath_forwarded) - fwd_before))
 tap_check "the XDP flows forwarded them (forwarded +$fwd, at least $((2 * PACKETS - 2)))" \
 	test "$fwd" -ge $((2 * PACKETS - 2))
 
-wait "$uac_pid"
+sipp_end uac
 uac_rc=$?
-wait "$uas_pid"
+sipp_end uas
 uas_rc=$?
 check_sipp uac "caller through Kamailio" "$uac_rc" ">INVITE <100 <180 <200 >ACK >BYE <200/BYE" \
 	"the SDP answer's codecs, ptime and telephone-event"
 tap_check "callee: SIPp scenario passes (status $uas_rc)" test "$uas_rc" -eq 0
-tap_check "the BYE's delete ends the call: every port freed" wait_for 3 no_rtp_ports
+relay_holds_nothing "after the BYE's delete" "${NG%:*}" "${NG#*:}"
 tap_check "the daemon logs the delete" grep -q "ng call .*: deleted" "$DAEMON_LOG"
 
 stop_daemon 5
