@@ -103,6 +103,22 @@ void adopted_flows_expire(struct adopted_flows *a)
 	}
 }
 
+void adopted_flows_claim(struct adopted_flows *a, unsigned int port)
+{
+	GHashTableIter it;
+	gpointer key, flow_port;
+
+	if (!a)
+		return;
+	g_hash_table_iter_init(&it, a->flows);
+	while (g_hash_table_iter_next(&it, &key, &flow_port)) {
+		if (GPOINTER_TO_UINT(flow_port) != port)
+			continue;
+		release(a, port);
+		g_hash_table_iter_remove(&it);
+	}
+}
+
 void adopted_flows_free(struct adopted_flows *a)
 {
 	if (!a)
