@@ -26,6 +26,8 @@ void adopted_flows_expire(struct adopted_flows *a);
  * is back in the pool for media_stream_new_at() to take. a may be NULL.
  */
 void adopted_flows_claim(struct adopted_flows *a, unsigned int port);
+/* The flows of this RTP port are removed now (their call was hung up) and the port returns to the pool. */
+void adopted_flows_remove_port(struct adopted_flows *a, unsigned int port, const char *why);
 void adopted_flows_free(struct adopted_flows *a);
 
 #endif
