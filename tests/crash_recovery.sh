@@ -16,6 +16,10 @@
 #    tags and totals counting the packets forwarded before the crash, and
 #    every call holds its ports again (2 RTP/RTCP pairs a call, so no other
 #    call gets them);
+#  - $SIP_CALLS B2BUA calls (a SIPp caller through the relay to a SIPp
+#    callee, both waiting for the relay's BYE and answering it 200): after
+#    the restart both dialogs of each get a BYE built from their records,
+#    and both SIPp scenarios pass; their flows and ports are freed;
 #  - `delete` of a recovered call frees its 2 port pairs and removes its 4
 #    flows;
 #  - the RTP timeout resumes: the calls without media end by themselves;
@@ -40,6 +44,8 @@ PACKETS=3000  # per stream, one every 2 ms: 6 s, across the kill and the restart
 INTERVAL_US=2000
 CALLER_MEDIA=40000 # call i: caller at CALLER_MEDIA + 2i, callee at CALLEE_MEDIA + 2i
 CALLEE_MEDIA=50000
+SIP_CALLS=${SIP_CALLS:-10}
+CALLEE_SIP=5070
 RTP_TIMEOUT=12 # of the second daemon: the quiet calls end this long after it starts
 NG=tests/lib/ng_client.py
 
@@ -53,13 +59,24 @@ flow_count() { bpftool map dump pinned "$BPFFS/flows" -j 2>/dev/null | jq length
 ports_in_use() { relayctl -j status | jq '.ports_in_use'; }
 status_is() { [ "$("$@")" = "$EXPECTED" ]; }
 
-start_daemon first --listen-ng 127.0.0.1:2223 --max-calls 5000 --rtp-timeout 300 ||
+ROUTE="bob=sip:bob@${PEER_IP[callee]}:$CALLEE_SIP"
+start_daemon first --listen-ng 127.0.0.1:2223 --max-calls 5000 --rtp-timeout 300 --route "$ROUTE" ||
 	tap_fail "rtprelayd starts with XDP on ${RELAY_IFS} ($(tail -n 3 "$DAEMON_LOG"))"
 
 ng calls "$CALLS" call "${PEER_IP[caller]}" "$CALLER_MEDIA" "${PEER_IP[callee]}" "$CALLEE_MEDIA" \
 	>"$OUT/calls.jsonl" 2>"$OUT/calls.err"
 tap_check "$CALLS ng calls set up (offer and answer)" test "$(wc -l <"$OUT/calls.jsonl")" -eq "$CALLS"
 tap_check "they hold 2 RTP/RTCP port pairs each ($((2 * CALLS)), got $(ports_in_use))" test "$(ports_in_use)" -eq $((2 * CALLS))
+
+# The SIP calls: the caller's dialog and ours to the callee, bridged in the kernel.
+sipp_run_at callee sipcallee uas_answer -p "$CALLEE_SIP" -mp 45000 -m "$SIP_CALLS" -key answer 0 &
+SIPP_CALLEE=$!
+PIDS+=("$SIPP_CALLEE")
+sipp_run_at caller sipcaller uac_wait_bye "$RELAY_IP:5060" -s bob -mp 46000 -m "$SIP_CALLS" -r 20 &
+SIPP_CALLER=$!
+PIDS+=("$SIPP_CALLER")
+tap_check "$SIP_CALLS SIP calls bridged to the callee ($((2 * SIP_CALLS)) dialogs active)" \
+	wait_for 20 calls_up_beyond $((2 * SIP_CALLS - 1))
 
 # stream NAME FROM FROM_PORT TO TO_PORT RELAY_IN RELAY_OUT: PACKETS datagrams
 # from peer FROM through the relay's RELAY_IN port to TO, which expects them
@@ -94,7 +111,7 @@ tap_ok "SIGKILL to the daemon mid-stream ($(jq '.reply.totals.RTP.packets' "$OUT
 flows_killed=$(flow_count)
 
 # A loaded host may take longer than start_daemon waits: loading the XDP program is most of it.
-if start_daemon second --listen-ng 127.0.0.1:2223 --max-calls 5000 --rtp-timeout "$RTP_TIMEOUT" ||
+if start_daemon second --listen-ng 127.0.0.1:2223 --max-calls 5000 --rtp-timeout "$RTP_TIMEOUT" --route "$ROUTE" ||
 	wait_for 30 grep -qs 'running:' "$DAEMON_LOG"; then
 	tap_ok "the second rtprelayd starts ($(grep -o 'adopted [0-9]* flows on [0-9]* RTP ports' "$DAEMON_LOG"))"
 else
@@ -127,6 +144,19 @@ ng_req final '{"command": "query", "call-id": "call-0"}'
 # itself: its count died with that process. The kernel's counts survive.
 jq_check "$OUT/final.json" "query counts every packet of call-0 the kernel forwarded ($((PACKETS - 1)) of $PACKETS)" \
 	".reply.totals.RTP.packets >= $((PACKETS - 1))" '.reply.totals.RTP.packets'
+
+wait "$SIPP_CALLER"
+rc_caller=$?
+wait "$SIPP_CALLEE"
+rc_callee=$?
+tap_check "the SIP callers got a BYE after the restart and answered it 200 ($(sipp_summary sipcaller))" \
+	test "$rc_caller" -eq 0 -a "$(sipp_successful sipcaller)" = "$SIP_CALLS"
+tap_check "the SIP callees got a BYE after the restart and answered it 200 ($(sipp_summary sipcallee))" \
+	test "$rc_callee" -eq 0 -a "$(sipp_successful sipcallee)" = "$SIP_CALLS"
+tap_check "the daemon counted the answers ($(grep -o 'recovered SIP dialogs hung up.*' "$DAEMON_LOG"))" \
+	grep -q "recovered SIP dialogs hung up: $((2 * SIP_CALLS)) BYEs answered 2xx, 0 otherwise, 0 unanswered" "$DAEMON_LOG"
+[ "$rc_caller" -eq 0 ] || sipp_diag sipcaller
+[ "$rc_callee" -eq 0 ] || sipp_diag sipcallee
 
 last=$((CALLS - 1))
 ports0=$(ports_in_use) flows0=$(flow_count)
