@@ -229,23 +229,32 @@ static void on_nexthop_changed(void *user, const struct flow_key *key, const str
 	g_mutex_unlock(&x->flows_lock);
 }
 
+/*
+ * The keys first, then the callbacks: a callback that rewrites its flow
+ * (reprogram_flow) moves it to the head of its hash bucket, and a walk by
+ * bpf_map_get_next_key over a bucket being reordered can go round it for
+ * ever (it did, at start over some thousand adopted flows).
+ */
 static int xdp_flow_foreach(struct datapath *dp, datapath_flow_cb cb, void *user)
 {
+	GArray *keys = g_array_new(FALSE, FALSE, sizeof(struct flow_key));
 	struct flow_key key, next;
 	struct flow_value val;
 	void *prev = NULL;
-	int ret;
+	int ret = 0;
 
 	while (bpf_map_get_next_key(flows_fd(dp), prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(flows_fd(dp), &key, &val) < 0)
-			continue; /* deleted meanwhile */
-		ret = cb(&key, &val, user);
-		if (ret)
-			return ret;
+		g_array_append_val(keys, key);
 	}
-	return 0;
+	for (guint i = 0; i < keys->len && !ret; i++) {
+		if (bpf_map_lookup_elem(flows_fd(dp), &g_array_index(keys, struct flow_key, i), &val) < 0)
+			continue; /* deleted meanwhile */
+		ret = cb(&g_array_index(keys, struct flow_key, i), &val, user);
+	}
+	g_array_free(keys, TRUE);
+	return ret;
 }
 
 static int xdp_counters(struct datapath *dp, struct global_counters *out)
