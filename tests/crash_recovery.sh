@@ -129,6 +129,16 @@ jq_check "$OUT/after.json" "query of a pre-crash call: its tags, in dialogue, an
 	 and .reply.tags[\"tt-0\"][\"in dialogue with\"] == \"ft-0\"
 	 and .reply.totals.RTP.packets >= $(jq '.reply.totals.RTP.packets' "$OUT/before.json")" '.reply.totals'
 
+# A quiet call, before the RTP timeout ends it.
+last=$((CALLS - 1))
+ports0=$(ports_in_use) flows0=$(flow_count)
+ng_req delete "{\"command\": \"delete\", \"call-id\": \"call-$last\"}"
+jq_check "$OUT/delete.json" "delete of a recovered call: ok" '.reply.result == "ok"' '.reply'
+tap_check "delete frees its 2 port pairs ($ports0 -> $(ports_in_use))" test "$(ports_in_use)" -eq $((ports0 - 2))
+tap_check "delete removes its 4 flows ($flows0 -> $(flow_count))" test "$(flow_count)" -eq $((flows0 - 4))
+ng_req delete2 "{\"command\": \"query\", \"call-id\": \"call-$last\"}"
+jq_check "$OUT/delete2.json" "the deleted call is gone" '.reply.result == "error"' '.reply'
+
 for r in "${RECEIVERS[@]}"; do wait "$r"; done
 sent=0 received=0
 for ((i = 0; i < MEDIA_CALLS; i++)); do
@@ -157,15 +167,6 @@ tap_check "the daemon counted the answers ($(grep -o 'recovered SIP dialogs hung
 	grep -q "recovered SIP dialogs hung up: $((2 * SIP_CALLS)) BYEs answered 2xx, 0 otherwise, 0 unanswered" "$DAEMON_LOG"
 [ "$rc_caller" -eq 0 ] || sipp_diag sipcaller
 [ "$rc_callee" -eq 0 ] || sipp_diag sipcallee
-
-last=$((CALLS - 1))
-ports0=$(ports_in_use) flows0=$(flow_count)
-ng_req delete "{\"command\": \"delete\", \"call-id\": \"call-$last\"}"
-jq_check "$OUT/delete.json" "delete of a recovered call: ok" '.reply.result == "ok"' '.reply'
-tap_check "delete frees its 2 port pairs ($ports0 -> $(ports_in_use))" test "$(ports_in_use)" -eq $((ports0 - 2))
-tap_check "delete removes its 4 flows ($flows0 -> $(flow_count))" test "$(flow_count)" -eq $((flows0 - 4))
-ng_req delete2 "{\"command\": \"query\", \"call-id\": \"call-$last\"}"
-jq_check "$OUT/delete2.json" "the deleted call is gone" '.reply.result == "error"' '.reply'
 
 EXPECTED=0
 tap_check "the RTP timeout resumed: every call ends without media (0 calls left)" \

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 #include <sofia-sip/nta.h>
@@ -29,12 +30,14 @@ struct bye {
 	char *call_id;
 	nta_leg_t *leg;
 	nta_outgoing_t *orq;
+	su_home_t *home; /* what the request is built from, for as long as nta may resend it */
 };
 
 static void bye_free(struct bye *b)
 {
 	nta_outgoing_destroy(b->orq);
 	nta_leg_destroy(b->leg);
+	su_home_unref(b->home);
 	g_free(b->call_id);
 	g_free(b);
 }
@@ -65,12 +68,23 @@ static int on_bye_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, con
 	return 0;
 }
 
-/* The first Route's URI (the next hop when it is a loose router), NULL when there is no route set. */
-static const url_t *first_route(su_home_t *home, const char *route_set)
+/*
+ * Where the BYE goes: the first Route (a loose router) when there is a
+ * route set, else the remote target, over the dialog's transport (a TCP
+ * dialog's Contact need not say so); NULL: the Request-URI as it is.
+ */
+static const url_string_t *next_hop(su_home_t *home, const struct call_record_sip *d)
 {
-	sip_route_t *route = route_set[0] ? sip_route_make(home, route_set) : NULL;
+	sip_route_t *route = d->route_set[0] ? sip_route_make(home, d->route_set) : NULL;
+	url_t *url;
 
-	return route ? route->r_url : NULL;
+	if (route)
+		return (const url_string_t *)route->r_url;
+	if (strcmp(d->transport, "tcp") != 0 || !(url = url_make(home, d->remote_target)) ||
+	    url_has_param(url, "transport"))
+		return NULL;
+	url_param_add(home, url, "transport=tcp");
+	return (const url_string_t *)url;
 }
 
 static void send_bye(uint64_t id, const struct call_record *rec, void *user)
@@ -81,20 +95,18 @@ static void send_bye(uint64_t id, const struct call_record *rec, void *user)
 	g_autofree char *from = g_strdup_printf("<%s>;tag=%s", d->local_uri, d->local_tag);
 	g_autofree char *to = g_strdup_printf("<%s>;tag=%s", d->remote_uri, d->remote_tag);
 	g_autofree char *cseq = g_strdup_printf("%u BYE", d->local_cseq + 1);
-	su_home_t *home = su_home_new(sizeof(su_home_t));
 
 	b->r = r;
+	b->home = su_home_new(sizeof(su_home_t));
 	b->id = id;
 	b->port = d->port;
 	b->call_id = g_strdup(d->call_id);
 	b->leg = nta_leg_tcreate(r->agent, NULL, NULL, SIPTAG_CALL_ID_STR(d->call_id), SIPTAG_FROM_STR(from),
 				 SIPTAG_TO_STR(to), TAG_END());
 	if (b->leg)
-		b->orq = nta_outgoing_tcreate(b->leg, on_bye_response, (nta_outgoing_magic_t *)b,
-					      (const url_string_t *)first_route(home, d->route_set), SIP_METHOD_BYE,
-					      URL_STRING_MAKE(d->remote_target), SIPTAG_CSEQ_STR(cseq),
+		b->orq = nta_outgoing_tcreate(b->leg, on_bye_response, (nta_outgoing_magic_t *)b, next_hop(b->home, d),
+					      SIP_METHOD_BYE, URL_STRING_MAKE(d->remote_target), SIPTAG_CSEQ_STR(cseq),
 					      TAG_IF(d->route_set[0], SIPTAG_ROUTE_STR(d->route_set)), TAG_END());
-	su_home_unref(home);
 	if (!b->orq) {
 		g_warning("recovered SIP dialog %s: cannot send a BYE to %s; its flows stay until idle", d->call_id,
 			  d->remote_target);
