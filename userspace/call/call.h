@@ -51,13 +51,15 @@ struct call {
 	uint64_t sdp_session_id;
 	uint64_t sdp_version; /* of our SDP, +1 on each new one */
 	gint64 started_us;
-	guint answer_timer;	    /* GLib source of the pending 200 OK, 0 when none */
-	struct call *bridged_with;  /* the other leg of a two-party bridge, NULL if none */
-	struct room *room;	    /* the conference room the call is in, NULL if none */
-	struct call *b2bua_peer;    /* the other dialog of a B2BUA route, NULL if none */
-	char *room_name;	    /* routed to room-<name>: joins it when up */
-	struct call_record *record; /* its dialog's durable record (call_dialog_record.c), NULL if none */
-	uint64_t record_id;	    /* where it is written; 0 until then */
+	guint answer_timer;	   /* GLib source of the pending 200 OK, 0 when none */
+	struct call *bridged_with; /* the other leg of a two-party bridge, NULL if none */
+	struct room *room;	   /* the conference room the call is in, NULL if none */
+	struct call *b2bua_peer;   /* the other dialog of a B2BUA route, NULL if none */
+	char *room_name;	   /* routed to room-<name>: joins it when up */
+
+	/* Its dialog's durable record (call_dialog_record.c), NULL if none; written at record_id (0: not yet). */
+	struct call_record *record;
+	uint64_t record_id;
 };
 
 /* What `rtprelayctl calls` shows of one call. */

@@ -26,10 +26,13 @@ struct ng_call {
 	struct ng_side sides[2]; /* [0]: the side of the first offer's from-tag */
 	unsigned int streams;	 /* m= lines offered */
 	char types[NG_SDP_MAX_STREAMS][16];
-	gint64 created_s, last_signal_s;		      /* unix time */
-	struct call_records *records;			      /* where its durable record is (NULL: none) */
-	uint64_t record_id;				      /* its record's id; 0 before the first reply */
-	struct call_record_peer peers[2][NG_SDP_MAX_STREAMS]; /* what each side's SDP said, for the record */
+	gint64 created_s, last_signal_s; /* unix time */
+
+	/* Its durable record (call_records.h): where (NULL: none), its id (0 before the first reply), and what each
+	 * side's SDP said. */
+	struct call_records *records;
+	uint64_t record_id;
+	struct call_record_peer peers[2][NG_SDP_MAX_STREAMS];
 };
 
 struct ng_calls {
@@ -38,8 +41,10 @@ struct ng_calls {
 	GHashTable *by_id; /* call-id (the call's string) -> struct ng_call * */
 	struct ng_calls_stats stats;
 	gint64 started_us;
-	struct call_records *records; /* media's, NULL when there is none */
-	unsigned int recovered;	      /* calls taken over from an earlier run's records */
+
+	/* Durable records: media's (NULL when there is none), and how many calls were taken over from them. */
+	struct call_records *records;
+	unsigned int recovered;
 };
 
 /* An SDP and what its m= lines ask for. */
