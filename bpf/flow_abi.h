@@ -17,6 +17,7 @@
 #define PIN_FLOWS	       "flows"
 #define PIN_COUNTERS	       "counters"
 #define PIN_LINK_PREFIX	       "link_" /* link_<ifname>: the bpf_link of one interface */
+#define PIN_CALL_RECORDS       "call_records"
 
 #define FLOW_MAP_MAX_ENTRIES   262144
 #define TX_PORTS_MAX_ENTRIES   64
@@ -107,6 +108,80 @@ struct global_counters {
 	__u64 pass_no_nexthop;	    /* no resolved next hop (XDP) or no socket to send from (userspace) */
 	__u64 pass_too_big;	    /* longer than the next hop's MTU: the stack fragments or refuses */
 	__u64 pass_vlan;	    /* VLAN-tagged toward another interface: only XDP_TX keeps the tag */
+};
+
+/*
+ * The durable record of one call (userspace/datapath/call_records.c): what a
+ * daemon started after a crash needs to take over an ng call, or to hang up
+ * a SIP dialog with a BYE. The XDP program never reads them; they live in a
+ * pinned hash map next to the flows (key: a __u64 record id) so that they
+ * survive exactly as long as the flows do, and bpftool dumps them with
+ * named fields. Text fields are NUL-terminated; a call whose text does not
+ * fit is not recorded (and not recovered).
+ */
+#define CALL_RECORDS_MAX_ENTRIES 65536
+#define CALL_RECORD_STREAMS	 16 /* m= lines of one ng call (NG_SDP_MAX_STREAMS) */
+#define CALL_RECORD_ID_LEN	 256
+#define CALL_RECORD_TAG_LEN	 128
+#define CALL_RECORD_URI_LEN	 256
+#define CALL_RECORD_ROUTE_LEN	 1024
+
+enum call_record_kind {
+	CALL_RECORD_NG = 1,  /* a call of rtpengine's ng protocol */
+	CALL_RECORD_SIP = 2, /* one SIP dialog of ours, with its leg */
+};
+
+/* Where a leg's peer said it receives (its SDP), and whether it does. */
+struct call_record_peer {
+	struct flow_addr addr;
+	__be16 rtp_port;
+	__be16 rtcp_port;
+	__u8 family; /* 0: no SDP yet */
+	__u8 receives;
+	__u16 pad;
+};
+
+/* A relay leg: its RTP port (RTCP: port + 1; its flows are keyed by both) and its peer. */
+struct call_record_leg {
+	__u16 port; /* host byte order; 0: no leg */
+	__u16 pad;
+	struct call_record_peer peer;
+};
+
+struct call_record_ng {
+	char call_id[CALL_RECORD_ID_LEN];
+	char tags[2][CALL_RECORD_TAG_LEN]; /* [0]: the first offer's from-tag; [1]: the answer's to-tag, or "" */
+	__s64 tag_created_s[2];
+	__s64 created_s;
+	__s64 last_signal_s;
+	__u32 streams;
+	__u32 pad;
+	char types[CALL_RECORD_STREAMS][16];
+	struct call_record_leg legs[2][CALL_RECORD_STREAMS]; /* [side][m= line] */
+};
+
+struct call_record_sip {
+	char call_id[CALL_RECORD_ID_LEN];
+	char local_tag[CALL_RECORD_TAG_LEN];
+	char remote_tag[CALL_RECORD_TAG_LEN];
+	char local_uri[CALL_RECORD_URI_LEN];	 /* our From in the dialog's requests */
+	char remote_uri[CALL_RECORD_URI_LEN];	 /* their To */
+	char remote_target[CALL_RECORD_URI_LEN]; /* Request-URI: the peer's Contact */
+	char route_set[CALL_RECORD_ROUTE_LEN];	 /* Route header value, "" when none */
+	char local_contact[CALL_RECORD_URI_LEN];
+	char transport[8]; /* "udp" or "tcp" */
+	__u32 local_cseq;  /* the last CSeq we sent in the dialog (0: none yet) */
+	__u16 port;	   /* the leg's RTP port, host byte order */
+	__u16 pad;
+};
+
+struct call_record {
+	__u32 kind; /* enum call_record_kind */
+	__u32 pad;
+	union {
+		struct call_record_ng ng;
+		struct call_record_sip sip;
+	};
 };
 
 #endif

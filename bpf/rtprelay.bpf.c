@@ -44,6 +44,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } counters SEC(".maps");
 
+/* Not read here: the daemon's durable call records, pinned so that they live as long as the flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CALL_RECORDS_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct call_record);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} call_records SEC(".maps");
+
 /*
  * Interfaces XDP_REDIRECT may send to: ifindex -> ifindex. Not pinned: each
  * start fills its own from the interfaces it attaches, and libbpf 1.1

@@ -45,10 +45,10 @@
 #              hear each other again through the kernel.
 #   restart    two members bridged in the kernel; the daemon is killed
 #              (SIGKILL): they go on hearing each other; a new daemon
-#              (--rtp-timeout 2) adopts the 4 flows and keeps their 2 ports
-#              out of the pool; once the members stop sending it removes
-#              the flows and the ports return. Runs last: it leaves that
-#              daemon running.
+#              adopts the 4 flows, hangs both dialogs up with a BYE built
+#              from their records (each member answers 200), then removes
+#              the flows and returns the 2 ports to the pool. Runs last:
+#              it leaves that daemon running.
 #   transcode  a PCMU-only and a PCMA-only member of one room: each hears the
 #              other's tone in its own payload type (the answer offers it
 #              its own codec only), the calls are in media "transcode" and
@@ -525,14 +525,17 @@ ports_in_use() { relayctl -j status | jq -r '.ports_in_use // "?"'; }
 pool_empty() { [ "$(ports_in_use)" = 0 ]; }
 flows_gone() { [ "$(bpftool -j map dump pinned "$BPFFS/flows" 2>/dev/null | jq length)" = 0 ]; }
 
-# U and V bridged in a room; the daemon dies under them and a new one
-# takes over the pinned flows.
+# U and V bridged in a room; the daemon dies under them, a new one takes
+# over the pinned flows and hangs the recorded dialogs up.
 test_restart() {
-	local t0 l=restart a b port jV lU
+	local t0 l=restart a b port jV lU name
 	t0=$(now_ms)
-	join U room-restart "$t0" 6500 440
-	sleep_until "$t0" 500
-	join V room-restart "$t0" 6500 880
+	for name in U V; do
+		listen caller "$name" "$([ "$name" = U ] && echo 440 || echo 880)" pcmu ||
+			tap_fail "$name: rtp_capture ready"
+		party caller "$name" uac_join_wait_bye "$RELAY_IP:5060" -s room-restart -key offer "0 8"
+		sleep_until "$t0" 500
+	done
 	sleep_until "$t0" 2000
 	snapshot restart-1
 	kill -9 "$DAEMON_PID"
@@ -551,17 +554,20 @@ test_restart() {
 	if start_daemon daemon-restart --tone-hz "$TONE_HZ" --route "$ROUTE" --rtp-timeout 2; then
 		tap_check "$l: the new daemon adopts the 4 flows of the 2 RTP ports (log: $(grep -o 'adopted .*run' "$DAEMON_LOG"))" \
 			grep -q 'adopted 4 flows on 2 RTP ports' "$DAEMON_LOG"
-		tap_check "$l: their 2 ports stay out of the pool (ports in use: $(ports_in_use))" test "$(ports_in_use)" = 2
+		tap_check "$l: it hangs up the 2 recorded dialogs (log: $(grep -o 'recovered SIP dialogs hung up.*' "$DAEMON_LOG"))" \
+			grep -q 'recovered SIP dialogs hung up: 2 BYEs answered 2xx' "$DAEMON_LOG"
 	else
 		tap_fail "$l: a new rtprelayd starts over the pinned maps"
 		diag <"$DAEMON_LOG"
 	fi
 	gone U
 	gone V
+	sipp_ok "$l" U ">INVITE <100 <180 <200 >ACK <BYE >200/BYE"
+	sipp_ok "$l" V ">INVITE <100 <180 <200 >ACK <BYE >200/BYE"
 	jV=$(joined_ms V) lU=$(left_ms U)
-	hears "$l, across the kill and the restart" U "$jV" "$lU" 880 440 0
-	hears "$l, across the kill and the restart" V "$jV" "$lU" 440 880 0
-	tap_check "$l: once the members stopped sending, the flows are removed within rtp-timeout" wait_for 6 flows_gone
+	hears "$l, across the kill until the new daemon's BYE" U "$jV" "$lU" 880 440 0
+	hears "$l, across the kill until the new daemon's BYE" V "$jV" "$lU" 440 880 0
+	tap_check "$l: the hung-up dialogs' flows are removed" wait_for 2 flows_gone
 	tap_check "$l: and their ports return to the pool (ports in use: $(ports_in_use))" wait_for 2 pool_empty
 }
 

@@ -22,6 +22,7 @@
 #include <sofia-sip/su_tag_io.h>
 
 #include "call.h"
+#include "call_dialog_record.h"
 #include "config/config.h"
 #include "config/route.h"
 #include "media/media_bridge.h"
@@ -123,6 +124,7 @@ static void disconnect(struct call *c)
 static void call_free(struct call *c)
 {
 	g_info("call %u: ended", c->id);
+	call_dialog_record_remove(c);
 	disconnect(c);
 	g_hash_table_remove(c->table->calls, GUINT_TO_POINTER(c->id));
 	if (c->answer_timer)
@@ -368,6 +370,7 @@ void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 	c = call_new(t, nh, false, from, ms);
 	su_free(NULL, from);
 	signal_source(sip, c->media);
+	call_dialog_record_invite(c, sip);
 	c->tone_hz = route.tone_hz;
 	if (has_sdp(sip))
 		apply_remote(c, &offer);
@@ -509,9 +512,12 @@ static void on_invite_response(struct call *c, int status, const char *phrase, c
 		on_invite_refused(c, caller, status, phrase);
 		return;
 	}
-	if (!take_answer(c, sip))
+	if (!take_answer(c, sip)) {
 		on_unusable_answer(c, caller, status);
-	else if (caller)
+		return;
+	}
+	call_dialog_record_answered(c, sip);
+	if (caller)
 		answer(caller); /* the target answered: so do we */
 }
 
@@ -524,6 +530,8 @@ void call_on_event(struct call *c, nua_event_t event, int status, const char *ph
 	case nua_i_ack:
 		if (!take_answer(c, sip))
 			call_hangup(c);
+		else
+			call_dialog_record_acked(c, sip);
 		break;
 	case nua_r_invite:
 		on_invite_response(c, status, phrase, sip);

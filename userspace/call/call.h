@@ -33,6 +33,8 @@ enum call_kind {
 	CALL_KIND_COUNT,
 };
 
+struct call_record;
+
 struct call {
 	guint id;
 	struct call_table *table; /* the one it is in */
@@ -54,6 +56,10 @@ struct call {
 	struct room *room;	   /* the conference room the call is in, NULL if none */
 	struct call *b2bua_peer;   /* the other dialog of a B2BUA route, NULL if none */
 	char *room_name;	   /* routed to room-<name>: joins it when up */
+
+	/* Its dialog's durable record (call_dialog_record.c), NULL if none; written at record_id (0: not yet). */
+	struct call_record *record;
+	uint64_t record_id;
 };
 
 /* What `rtprelayctl calls` shows of one call. */

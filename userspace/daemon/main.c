@@ -17,6 +17,7 @@
 #include "config/config_runtime.h"
 #include "control/control_server.h"
 #include "daemon.h"
+#include "datapath/call_records.h"
 #include "fd_limit.h"
 #include "log.h"
 #include "media/adopted_flows.h"
@@ -136,6 +137,17 @@ static int open_datapath(struct daemon *d)
 }
 
 /*
+ * Call records live next to the flows, so only where flows outlive the
+ * process (XDP, pinned maps); the calls they name are rebuilt later, by
+ * the ng server and the SIP stack, once the flows have been adopted.
+ */
+static void open_call_records(struct daemon *d)
+{
+	if (strcmp(d->media.dp->ops->name, "xdp") == 0)
+		d->media.records = call_records_open(d->cfg.bpffs_dir);
+}
+
+/*
  * Every leg holds two sockets: the limit must cover the RTP range. Where
  * it cannot be raised that far, calls are capped so that their sockets
  * use at most half of it and the rest stays for SIP connections.
@@ -193,7 +205,8 @@ static int start(struct daemon *d)
 	d->media.cfg = &d->cfg;
 	d->media.retired_flows = &d->retired_flows;
 	d->media.ports = port_pool_new(d->cfg.rtp_port_min, d->cfg.rtp_port_max);
-	d->adopted = adopted_flows_take(&d->media);
+	open_call_records(d);
+	d->adopted = d->media.adopted = adopted_flows_take(&d->media);
 	d->media.loop = media_loop_new();
 	if (!d->media.loop || media_loop_start(d->media.loop) < 0 ||
 	    !(d->media.clock = media_clock_start(d->media.loop, &d->cfg))) {
@@ -239,6 +252,7 @@ static void stop(struct daemon *d)
 	if (d->media.loop)
 		media_loop_stop_and_free(d->media.loop);
 	adopted_flows_free(d->adopted);
+	call_records_close(d->media.records);
 	if (d->media.ports)
 		port_pool_free(d->media.ports);
 	datapath_close(d->media.dp, true);

@@ -108,6 +108,22 @@ static int create_link(struct datapath_xdp *x, int ifindex, enum xdp_attach_mode
 	return fd;
 }
 
+/*
+ * Every interface goes into the new program's devmap before the program
+ * replaces an earlier run's in any link: from its first packet, it can
+ * redirect to each of them (a redirect to a missing entry drops the packet).
+ */
+static int add_tx_port(struct datapath_xdp *x, const char *ifname)
+{
+	__u32 ifindex = if_nametoindex(ifname);
+
+	if (!ifindex)
+		return -ENODEV;
+	if (bpf_map_update_elem(bpf_map__fd(x->skel->maps.tx_ports), &ifindex, &ifindex, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
 static int attach_interface(struct datapath_xdp *x, const char *ifname, enum xdp_attach_mode mode)
 {
 	char path[PATH_MAX];
@@ -122,13 +138,6 @@ static int attach_interface(struct datapath_xdp *x, const char *ifname, enum xdp
 		fd = create_link(x, ifindex, mode, path);
 	if (fd < 0)
 		return fd;
-	if (bpf_map_update_elem(bpf_map__fd(x->skel->maps.tx_ports), &ifindex, &ifindex, BPF_ANY) < 0) {
-		int e = -errno;
-
-		unlink(path);
-		close(fd);
-		return e;
-	}
 	g_hash_table_replace(x->links, g_strdup(ifname), GINT_TO_POINTER(fd + 1));
 	g_array_append_val(x->ifindexes, ifindex);
 	return 0;
@@ -220,23 +229,32 @@ static void on_nexthop_changed(void *user, const struct flow_key *key, const str
 	g_mutex_unlock(&x->flows_lock);
 }
 
+/*
+ * The keys first, then the callbacks: a callback that rewrites its flow
+ * (reprogram_flow) moves it to the head of its hash bucket, and a walk by
+ * bpf_map_get_next_key over a bucket being reordered can go round it for
+ * ever (it did, at start over some thousand adopted flows).
+ */
 static int xdp_flow_foreach(struct datapath *dp, datapath_flow_cb cb, void *user)
 {
+	GArray *keys = g_array_new(FALSE, FALSE, sizeof(struct flow_key));
 	struct flow_key key, next;
 	struct flow_value val;
 	void *prev = NULL;
-	int ret;
+	int ret = 0;
 
 	while (bpf_map_get_next_key(flows_fd(dp), prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(flows_fd(dp), &key, &val) < 0)
-			continue; /* deleted meanwhile */
-		ret = cb(&key, &val, user);
-		if (ret)
-			return ret;
+		g_array_append_val(keys, key);
 	}
-	return 0;
+	for (guint i = 0; i < keys->len && !ret; i++) {
+		if (bpf_map_lookup_elem(flows_fd(dp), &g_array_index(keys, struct flow_key, i), &val) < 0)
+			continue; /* deleted meanwhile */
+		ret = cb(&g_array_index(keys, struct flow_key, i), &val, user);
+	}
+	g_array_free(keys, TRUE);
+	return ret;
 }
 
 static int xdp_counters(struct datapath *dp, struct global_counters *out)
@@ -376,6 +394,14 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	g_mutex_init(&x->flows_lock);
 	if (prepare_bpffs_dir(x->bpffs_dir, err, errlen) < 0 || load_skeleton(x, err, errlen) < 0)
 		goto fail;
+	for (const char *const *ifn = cfg->interfaces; ifn && *ifn; ifn++) {
+		ret = add_tx_port(x, *ifn);
+		if (ret < 0) {
+			snprintf(err, errlen, "cannot add %s to the XDP devmap: %s", *ifn, strerror(-ret));
+			errno = -ret;
+			goto fail;
+		}
+	}
 	for (const char *const *ifn = cfg->interfaces; ifn && *ifn; ifn++) {
 		ret = attach_interface(x, *ifn, cfg->xdp_mode);
 		if (ret < 0) {

@@ -77,6 +77,18 @@ static void release(struct adopted_flows *a, guint port)
 	port_pool_put(a->env->ports, port);
 }
 
+/* The flow leaves the datapath, its counts kept in the totals of removed flows. */
+static void remove_flow(struct adopted_flows *a, const struct flow_key *key, const struct flow_value *v,
+			const char *why)
+{
+	char text[64];
+
+	flow_totals_retire(a->env->retired_flows, &v->counters);
+	a->env->dp->ops->flow_delete(a->env->dp, key);
+	g_info("adopted flow %s: %s, removed (%llu packets forwarded)", flow_key_format(key, text, sizeof(text)), why,
+	       (unsigned long long)v->counters.packets);
+}
+
 void adopted_flows_expire(struct adopted_flows *a)
 {
 	struct datapath *dp = a->env->dp;
@@ -85,22 +97,50 @@ void adopted_flows_expire(struct adopted_flows *a)
 	GHashTableIter it;
 	gpointer key, port;
 	struct flow_value v;
-	char text[64];
+	g_autofree char *why = g_strdup_printf("idle for %u s", rtp_timeout);
 
 	g_hash_table_iter_init(&it, a->flows);
 	while (g_hash_table_iter_next(&it, &key, &port)) {
 		if (dp->ops->flow_get(dp, key, &v) == 0) {
 			if (now - MAX(v.counters.sampled_seen_ns, a->adopted_ns) < timeout)
 				continue;
-			flow_totals_retire(a->env->retired_flows, &v.counters);
-			dp->ops->flow_delete(dp, key);
-			g_info("adopted flow %s: idle for %u s, removed (%llu packets forwarded)",
-			       flow_key_format(key, text, sizeof(text)), rtp_timeout,
-			       (unsigned long long)v.counters.packets);
+			remove_flow(a, key, &v, why);
 		}
 		release(a, GPOINTER_TO_UINT(port));
 		g_hash_table_iter_remove(&it);
 	}
+}
+
+/* Forgets the flows of this port, removing them from the datapath too when why says why; frees the port. */
+static void forget_port(struct adopted_flows *a, unsigned int port, const char *why)
+{
+	struct datapath *dp;
+	GHashTableIter it;
+	gpointer key, flow_port;
+	struct flow_value v;
+
+	if (!a)
+		return;
+	dp = a->env->dp;
+	g_hash_table_iter_init(&it, a->flows);
+	while (g_hash_table_iter_next(&it, &key, &flow_port)) {
+		if (GPOINTER_TO_UINT(flow_port) != port)
+			continue;
+		if (why && dp->ops->flow_get(dp, key, &v) == 0)
+			remove_flow(a, key, &v, why);
+		release(a, port);
+		g_hash_table_iter_remove(&it);
+	}
+}
+
+void adopted_flows_claim(struct adopted_flows *a, unsigned int port)
+{
+	forget_port(a, port, NULL);
+}
+
+void adopted_flows_remove_port(struct adopted_flows *a, unsigned int port, const char *why)
+{
+	forget_port(a, port, why);
 }
 
 void adopted_flows_free(struct adopted_flows *a)

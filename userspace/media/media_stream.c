@@ -125,12 +125,31 @@ static void on_rx(void *user, const struct flow_key *local, struct datapath_pack
 	media_clock_unlock(clock);
 }
 
-struct media_stream *media_stream_new(const struct media_env *env, GError **err)
+static struct media_stream *stream_alloc(const struct media_env *env)
 {
 	struct media_stream *ms = g_new0(struct media_stream, 1);
 
 	ms->env = env;
 	ms->fd[MEDIA_RTP] = ms->fd[MEDIA_RTCP] = -1;
+	return ms;
+}
+
+/* The bound leg starts: its sockets go to the datapath and the media thread. */
+static struct media_stream *stream_start(struct media_stream *ms)
+{
+	ms->last_rx_us = g_get_monotonic_time();
+	ms->peer_receives = true;
+	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
+		datapath_socket_register(ms->env->dp, &ms->key[i], ms->fd[i]);
+		media_loop_add_socket(ms->env->loop, ms->fd[i], &ms->key[i], on_rx, ms);
+	}
+	return ms;
+}
+
+struct media_stream *media_stream_new(const struct media_env *env, GError **err)
+{
+	struct media_stream *ms = stream_alloc(env);
+
 	for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
 		if (port_pool_take(env->ports, &ms->port) < 0) {
 			g_set_error(err, MEDIA_STREAM_ERROR, ENOSPC, "no free RTP port");
@@ -149,13 +168,45 @@ struct media_stream *media_stream_new(const struct media_env *env, GError **err)
 		g_free(ms);
 		return NULL;
 	}
-	ms->last_rx_us = g_get_monotonic_time();
-	ms->peer_receives = true;
-	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
-		datapath_socket_register(env->dp, &ms->key[i], ms->fd[i]);
-		media_loop_add_socket(env->loop, ms->fd[i], &ms->key[i], on_rx, ms);
+	return stream_start(ms);
+}
+
+struct media_stream *media_stream_new_at(const struct media_env *env, uint16_t port, GError **err)
+{
+	struct media_stream *ms;
+
+	if (port_pool_reserve(env->ports, port) < 0) {
+		g_set_error(err, MEDIA_STREAM_ERROR, errno, "RTP port %u: %s", port, strerror(errno));
+		return NULL;
 	}
-	return ms;
+	ms = stream_alloc(env);
+	ms->port = port;
+	if (bind_pair(ms, env->cfg, port) < 0) {
+		g_set_error(err, MEDIA_STREAM_ERROR, EADDRINUSE, "RTP port %u: %s", port, strerror(errno));
+		close_pair(ms);
+		port_pool_put(env->ports, port);
+		g_free(ms);
+		return NULL;
+	}
+	return stream_start(ms);
+}
+
+void media_stream_resume_latching(struct media_stream *ms)
+{
+	struct datapath *dp = ms->env->dp;
+	struct flow_key peer;
+	struct flow_value v;
+	socklen_t len;
+
+	media_clock_lock(ms->env->clock);
+	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
+		if (dp->ops->flow_get(dp, &ms->key[i], &v) < 0 || !(v.flags & FLOW_F_LATCHED))
+			continue;
+		peer = (struct flow_key){ .addr = v.expect_addr, .port = v.expect_port, .family = ms->key[i].family };
+		flow_key_to_sockaddr(&peer, &ms->latched_peer[i], &len);
+		ms->latched[i] = true;
+	}
+	media_clock_unlock(ms->env->clock);
 }
 
 const struct sockaddr_storage *media_stream_peer(const struct media_stream *ms, int which)

@@ -51,6 +51,18 @@ struct media_stream_stats {
  * set when none is free. env must outlive the leg.
  */
 struct media_stream *media_stream_new(const struct media_env *env, GError **err);
+/*
+ * The leg of a call taken over after a restart, on the port it had: that
+ * port must be free in the pool (adopted_flows_claim() frees an adopted
+ * one). NULL with err set (EBUSY, EINVAL: not in the pool; EADDRINUSE).
+ */
+struct media_stream *media_stream_new_at(const struct media_env *env, uint16_t port, GError **err);
+/*
+ * After media_stream_set_remote() of a leg made by media_stream_new_at():
+ * where the flows an earlier run left on its ports are latched, the leg is
+ * latched to the same peers, so that bridging it rewrites them unchanged.
+ */
+void media_stream_resume_latching(struct media_stream *ms);
 /* Stops the tone (RTCP BYE), unregisters and closes the sockets, returns the port. */
 void media_stream_free(struct media_stream *ms);
 

@@ -7,7 +7,10 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "datapath/call_records.h"
+#include "media/adopted_flows.h"
 #include "media/media_bridge.h"
+#include "media/media_env.h"
 #include "media/media_stream.h"
 #include "ng_call.h"
 #include "ng_error.h"
@@ -24,6 +27,12 @@ struct ng_call {
 	unsigned int streams;	 /* m= lines offered */
 	char types[NG_SDP_MAX_STREAMS][16];
 	gint64 created_s, last_signal_s; /* unix time */
+
+	/* Its durable record (call_records.h): where (NULL: none), its id (0 before the first reply), and what each
+	 * side's SDP said. */
+	struct call_records *records;
+	uint64_t record_id;
+	struct call_record_peer peers[2][NG_SDP_MAX_STREAMS];
 };
 
 struct ng_calls {
@@ -32,6 +41,10 @@ struct ng_calls {
 	GHashTable *by_id; /* call-id (the call's string) -> struct ng_call * */
 	struct ng_calls_stats stats;
 	gint64 started_us;
+
+	/* Durable records: media's (NULL when there is none), and how many calls were taken over from them. */
+	struct call_records *records;
+	unsigned int recovered;
 };
 
 /* An SDP and what its m= lines ask for. */
@@ -110,6 +123,63 @@ static void leg_counters(const struct media_stream *ms, uint64_t *packets, uint6
 	*peer = st.rtp_peer;
 }
 
+/* ---- durable records ------------------------------------------------------ */
+
+/* The part of the record that only the SDP knows: where the peer receives. */
+static void record_peer(struct call_record_peer *p, const struct ng_sdp_stream *st)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = st->rtp.ss_family;
+	flow_addr_from_sockaddr(&p->addr, &p->rtp_port, (const struct sockaddr *)&st->rtp);
+	p->rtcp_port = htons(st->rtcp_port);
+	p->receives = st->receives;
+}
+
+static bool record_fill(const struct ng_call *c, struct call_record_ng *r)
+{
+	bool fits = call_record_text(r->call_id, sizeof(r->call_id), c->call_id);
+
+	for (int s = 0; s < 2; s++) {
+		fits &= call_record_text(r->tags[s], sizeof(r->tags[s]), c->sides[s].tag);
+		r->tag_created_s[s] = c->sides[s].created_s;
+		for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++) {
+			if (!c->sides[s].legs[i])
+				continue;
+			r->legs[s][i].port = leg_port(c->sides[s].legs[i]);
+			r->legs[s][i].peer = c->peers[s][i];
+		}
+	}
+	r->created_s = c->created_s;
+	r->last_signal_s = c->last_signal_s;
+	r->streams = c->streams;
+	memcpy(r->types, c->types, sizeof(r->types));
+	return fits;
+}
+
+static void record_remove(struct ng_call *c)
+{
+	call_records_delete(c->records, c->record_id);
+	c->record_id = 0;
+}
+
+/* Written before the reply that commits the change goes out; a call whose ids do not fit is not recorded. */
+static void record_save(struct ng_call *c)
+{
+	struct call_record *rec = g_new0(struct call_record, 1);
+
+	rec->kind = CALL_RECORD_NG;
+	if (!record_fill(c, &rec->ng)) {
+		g_warning("ng call %s: its call-id or a tag is too long to record: it will not survive a crash",
+			  c->call_id);
+		record_remove(c);
+	} else {
+		if (!c->record_id)
+			c->record_id = call_records_new_id(c->records);
+		call_records_put(c->records, c->record_id, rec);
+	}
+	g_free(rec);
+}
+
 /* ---- calls --------------------------------------------------------------- */
 
 static void drop_stream(struct ng_call *c, unsigned int i)
@@ -120,8 +190,11 @@ static void drop_stream(struct ng_call *c, unsigned int i)
 	}
 }
 
+static void ng_calls_recover(struct ng_calls *calls);
+
 static void call_free(struct ng_call *c)
 {
+	record_remove(c);
 	for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++)
 		drop_stream(c, i);
 	g_free(c->sides[0].tag);
@@ -135,6 +208,7 @@ static struct ng_call *call_new(struct ng_calls *calls, const char *call_id, con
 	struct ng_call *c = g_new0(struct ng_call, 1);
 
 	c->call_id = g_strdup(call_id);
+	c->records = calls->records;
 	c->created_s = c->last_signal_s = g_get_real_time() / G_USEC_PER_SEC;
 	c->sides[0].tag = g_strdup(from_tag);
 	c->sides[0].created_s = c->created_s;
@@ -161,6 +235,8 @@ struct ng_calls *ng_calls_new(const struct config *cfg, const struct media_env *
 	calls->media = media;
 	calls->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)call_free);
 	calls->started_us = g_get_monotonic_time();
+	calls->records = media ? media->records : NULL;
+	ng_calls_recover(calls);
 	return calls;
 }
 
@@ -237,6 +313,7 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 		if (!ensure_legs(calls, c, i, err, err_size))
 			return NULL;
 		leg_set_peer(sender->legs[i], st, in->received_from);
+		record_peer(&c->peers[from][i], st);
 		leg_bridge(sender->legs[i], receiver->legs[i]);
 		ports[i] = leg_port(receiver->legs[i]);
 		g_strlcpy(c->types[i], st->type, sizeof(c->types[i]));
@@ -290,6 +367,8 @@ char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *e
 	out = c ? relay_sdp(calls, c, from, &in, true, sig->sdp_flags, err, err_size) : NULL;
 	if (!out && c && is_new)
 		g_hash_table_remove(calls->by_id, sig->call_id);
+	else if (out)
+		record_save(c);
 	ng_sdp_free(in.sdp);
 	return out;
 }
@@ -329,6 +408,8 @@ char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *
 		ng_error(err, err_size, "from-tag %s is not a tag of this call", sig->from_tag);
 	else
 		out = relay_sdp(calls, c, from, &in, false, sig->sdp_flags, err, err_size);
+	if (out)
+		record_save(c);
 	ng_sdp_free(in.sdp);
 	return out;
 }
@@ -340,6 +421,75 @@ bool ng_call_delete(struct ng_calls *calls, const char *call_id)
 	calls->stats.deleted++;
 	g_info("ng call %s: deleted", call_id);
 	return true;
+}
+
+/* ---- recovery after a restart ------------------------------------------- */
+
+/* A leg on the port it had, with the peer its record names, latched as its flows are. */
+static struct media_stream *recovered_leg(struct ng_calls *calls, const struct call_record_leg *l)
+{
+	struct flow_key peer = { .addr = l->peer.addr, .port = l->peer.rtp_port, .family = l->peer.family };
+	struct sockaddr_storage none = { .ss_family = AF_UNSPEC };
+	struct ng_sdp_stream st = { .rtp_port = ntohs(l->peer.rtp_port),
+				    .rtcp_port = ntohs(l->peer.rtcp_port),
+				    .receives = l->peer.receives };
+	struct media_stream *ms;
+	GError *e = NULL;
+	socklen_t len;
+
+	adopted_flows_claim(calls->media->adopted, l->port);
+	ms = media_stream_new_at(calls->media, l->port, &e);
+	if (!ms) {
+		g_warning("cannot take RTP port %u back: %s", l->port, e->message);
+		g_error_free(e);
+		return NULL;
+	}
+	if (l->peer.family) {
+		flow_key_to_sockaddr(&peer, &st.rtp, &len);
+		leg_set_peer(ms, &st, &none);
+	}
+	media_stream_resume_latching(ms);
+	return ms;
+}
+
+static void recover_call(uint64_t id, const struct call_record *rec, void *user)
+{
+	struct ng_calls *calls = user;
+	const struct call_record_ng *r = &rec->ng;
+	struct ng_call *c = g_new0(struct ng_call, 1);
+	unsigned int legs = 0;
+
+	c->call_id = g_strndup(r->call_id, sizeof(r->call_id));
+	c->records = calls->records;
+	c->record_id = id;
+	c->created_s = r->created_s;
+	c->last_signal_s = r->last_signal_s;
+	c->streams = MIN(r->streams, NG_SDP_MAX_STREAMS);
+	memcpy(c->types, r->types, sizeof(c->types));
+	for (int s = 0; s < 2; s++) {
+		c->sides[s].tag = r->tags[s][0] ? g_strndup(r->tags[s], sizeof(r->tags[s])) : NULL;
+		c->sides[s].created_s = r->tag_created_s[s];
+		for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++) {
+			c->peers[s][i] = r->legs[s][i].peer;
+			if (r->legs[s][i].port && (c->sides[s].legs[i] = recovered_leg(calls, &r->legs[s][i])))
+				legs++;
+		}
+	}
+	for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++) {
+		if (c->sides[0].legs[i] && c->sides[1].legs[i])
+			leg_bridge(c->sides[0].legs[i], c->sides[1].legs[i]);
+	}
+	g_hash_table_replace(calls->by_id, c->call_id, c);
+	calls->recovered++;
+	g_info("ng call %s: recovered from an earlier run with %u legs", c->call_id, legs);
+}
+
+/* The calls an earlier run recorded, taken over with their ports and flows. */
+static void ng_calls_recover(struct ng_calls *calls)
+{
+	call_records_foreach(calls->records, CALL_RECORD_NG, recover_call, calls);
+	if (calls->recovered)
+		g_message("recovered %u ng calls from an earlier run", calls->recovered);
 }
 
 /* {"family": "IPv4", "address": "192.0.2.1", "port": 5004} */

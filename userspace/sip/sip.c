@@ -13,6 +13,7 @@
 #include "call/call.h"
 #include "config/config.h"
 #include "sip.h"
+#include "sip_recovery.h"
 
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
 /* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
@@ -108,6 +109,7 @@ struct sip *sip_start(const struct config_hostport *listen, struct call_table *t
 	g_source_attach(su_glib_root_gsource(s->root), NULL);
 	config_hostport_format(listen, hostport, sizeof(hostport));
 	snprintf(url, sizeof(url), "sip:%s", hostport);
+	sip_recovery_run(s->root, t->media, url);
 	s->nua =
 	    nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
 		       NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
