@@ -165,7 +165,7 @@ check_sipp uac "caller through Kamailio" "$uac_rc" ">INVITE <100 <180 <200 >ACK 
 	"the SDP answer's codecs, ptime and telephone-event"
 tap_check "callee: SIPp scenario passes (status $uas_rc)" test "$uas_rc" -eq 0
 tap_check "the BYE's delete ends the call: every port freed" wait_for 3 no_rtp_ports
-tap_check "the daemon logs the delete" grep -q "ng call .*: deleted" "$DAEMON_LOG"
+tap_check "the daemon logs the delete" grep -q "ng [^ ]* [^ ]*: deleted" "$DAEMON_LOG"
 
 stop_daemon 5
 rc=$?

@@ -72,7 +72,8 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		/* Methods we do not handle inside no dialog (MESSAGE, SUBSCRIBE...). */
 		if (nh && event > nua_i_none && event < nua_r_set_params && status < 200)
 			call_table_respond(s->calls, nh, SIP_501_NOT_IMPLEMENTED, TAG_END());
-		g_debug("sip: unhandled event %s %03d %s", nua_event_name(event), status, phrase ? phrase : "");
+		g_debug("sip: unhandled event %s %03d %s (Call-ID %s)", nua_event_name(event), status,
+			phrase ? phrase : "", sip && sip->sip_call_id ? sip->sip_call_id->i_id : "none");
 		if (nh && event != nua_i_error)
 			nua_handle_destroy(nh);
 		break;
