@@ -13,6 +13,7 @@
 #include "call/call.h"
 #include "config/config.h"
 #include "sip.h"
+#include "sip_log.h"
 
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
 /* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
@@ -103,6 +104,7 @@ struct sip *sip_start(const struct config_hostport *listen, struct call_table *t
 
 	s->calls = t;
 	blocking_dns_off();
+	sip_log_redirect();
 	su_init();
 	s->root = su_glib_root_create(s);
 	su_root_threading(s->root, 0);
