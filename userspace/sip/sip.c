@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "sip.h"
 #include "sip_log.h"
+#include "sip_sent_responses.h"
 
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
 /* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
@@ -33,6 +34,7 @@ struct sip {
 	struct call_table *calls;
 	su_root_t *root;
 	nua_t *nua;
+	struct sip_sent_responses *responses;
 	void (*shutdown_done)(void *user);
 	void *shutdown_user;
 };
@@ -106,16 +108,22 @@ struct sip *sip_start(const struct config_hostport *listen, struct call_table *t
 	blocking_dns_off();
 	sip_log_redirect();
 	su_init();
+	s->responses = sip_sent_responses_start(t, err);
+	if (!s->responses) {
+		sip_free(s);
+		return NULL;
+	}
 	s->root = su_glib_root_create(s);
 	su_root_threading(s->root, 0);
 	g_source_attach(su_glib_root_gsource(s->root), NULL);
 	config_hostport_format(listen, hostport, sizeof(hostport));
 	snprintf(url, sizeof(url), "sip:%s", hostport);
-	s->nua =
-	    nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
-		       NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
-		       SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS), SIPTAG_SUPPORTED(NULL),
-		       TPTAG_IDLE(SIP_TCP_IDLE_MS), TPTAG_TIMEOUT(SIP_TCP_STALL_MS), TAG_END());
+	s->nua = nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
+			    NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
+			    SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS),
+			    SIPTAG_SUPPORTED(NULL), TPTAG_IDLE(SIP_TCP_IDLE_MS), TPTAG_TIMEOUT(SIP_TCP_STALL_MS),
+			    TPTAG_DUMP(sip_sent_responses_dump_path(s->responses)), TAG_END());
+	sip_sent_responses_opened(s->responses);
 	if (!s->nua) {
 		g_set_error(err, SIP_ERROR, EADDRNOTAVAIL, "cannot listen for SIP on %s", hostport);
 		sip_free(s);
@@ -145,6 +153,7 @@ void sip_free(struct sip *s)
 		g_source_destroy(su_glib_root_gsource(s->root));
 		su_root_destroy(s->root);
 	}
+	sip_sent_responses_stop(s->responses);
 	su_deinit();
 	g_free(s);
 }
