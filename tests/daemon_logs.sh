@@ -77,8 +77,8 @@ test_journal() {
 	tap_check "journal: the $lines lines about call 1 all name its Call-ID $call_id ($named do)" \
 		test "$lines" -ge 3 -a "$named" = "$lines"
 	tap_check "journal: its INVITE, active and ended lines are among them" \
-		bash -c "grep -F 'call 1 $call_id: INVITE from' '$log' && grep -F 'call 1 $call_id: active,' '$log' &&
-			grep -F 'call 1 $call_id: ended' '$log'" >/dev/null
+		bash -c "grep -qF 'call 1 $call_id: INVITE from' '$log' && grep -qF 'call 1 $call_id: active,' '$log' &&
+			grep -qF 'call 1 $call_id: ended' '$log'"
 	tap_check "journal: the refusal names the refused call's Call-ID $refused_id" \
 		grep -qF "<4>refusing call $refused_id: " "$log"
 	grep -vE "$JOURNAL_LINE" "$log" | head | diag
