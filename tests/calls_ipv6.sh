@@ -20,26 +20,10 @@ cd "$(dirname "$0")/.." || exit 1
 DATAPATH=xdp
 IPV6=1
 relay_env_init calls_ipv6 caller
-CALLER6=${PEER_IP6[caller]}
 
-# call NAME SERVICE SIP_PORT MP HZ STAY_MS: NAME calls SERVICE over IPv6
-# from SIP_PORT, offering [MP+10] where its rtp_capture sends HZ and
-# describes each 500 ms; it hangs up after STAY_MS. In the background.
-call() {
-	local name=$1 service=$2 sip_port=$3 mp=$4 hz=$5 stay=$6
-	capture_start_at caller "$name" $((mp + 10)) --bind "[$CALLER6]:$((mp + 10))" --duration-ms 30000 --window-ms 500 \
-		--send-to "@$OUT/$name.sipplog" --send-hz "$hz" || tap_fail "$name: rtp_capture ready on [$CALLER6]:$((mp + 10))"
-	(
-		sipp_run_at caller "$name" uac_join "[$RELAY_IP6]:5060" -s "$service" -key offer "0 8" \
-			-i "$CALLER6" -p "$sip_port" -mp "$mp" -m 1 -d "$stay"
-		rc=$?
-		kill -INT "${CAP_PID[$name]}" 2>/dev/null
-		exit $rc
-	) &
-	CALL_PID[$name]=$!
-	PIDS+=("$!")
-}
-declare -A CALL_PID
+# call NAME SERVICE SIP_PORT MP HZ STAY_MS: NAME calls SERVICE over IPv6,
+# offering PCMU and PCMA (call_in_background).
+call() { call_in_background "$1" "[$RELAY_IP6]:5060" "$2" "$3" "$4" "$5" "$6" -key offer "0 8"; }
 
 # ended NAME: waits for NAME's SIPp and capture; checks SIPp's run.
 ended() {

@@ -26,16 +26,8 @@ DATAPATH=xdp
 relay_env_init kernel_path caller
 
 # call NAME SIP_PORT MP HZ: NAME joins room-kp from the caller namespace
-# and sends HZ from its RTP port (MP + 10) to the relay; in the background
-# (relay_env_cleanup ends SIPp through PIDS).
-call() {
-	local name=$1 sip=$2 mp=$3 hz=$4
-	capture_start_at caller "$name" $((mp + 10)) --duration-ms 60000 --send-to "@$OUT/$name.sipplog" \
-		--send-hz "$hz" || tap_fail "$name: rtp_capture ready"
-	sipp_run_at caller "$name" uac_join "$RELAY_IP:5060" -s room-kp -key offer "0 8" -p "$sip" -mp "$mp" \
-		-m 1 -d 40000 &
-	PIDS+=("$!")
-}
+# and sends HZ to the relay for 40 s (call_in_background).
+call() { call_in_background "$1" "$RELAY_IP:5060" room-kp "$2" "$3" "$4" 40000 -key offer "0 8"; }
 
 status_field() { relayctl -j status 2>/dev/null | jq -r ".$1"; }
 kernel_path_is() { [ "$(status_field kernel_path)" = "$1" ]; }

@@ -63,20 +63,7 @@ between() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && $3 =~ ^[0-9]+$ ]] && [ "$1" -
 flow_bytes() { bpftool -j map dump pinned "$BPFFS/flows" | jq '[.[].formatted.value.counters.bytes] | add // 0'; }
 
 # join NAME SIP_PORT MP HZ STAY_MS: NAME calls room-m from SIP_PORT, sending HZ; in the background.
-declare -A CALL_PID
-join() {
-	local name=$1 sip_port=$2 mp=$3 hz=$4 stay=$5
-	capture_start "$name" $((mp + 10)) --duration-ms 20000 --window-ms 500 \
-		--send-to "@$OUT/$name.sipplog" --send-hz "$hz" || tap_fail "$name: rtp_capture ready"
-	(
-		sipp_run "$name" uac_join room-m -key offer "0" -p "$sip_port" -mp "$mp" -m 1 -d "$stay"
-		rc=$?
-		kill -INT "${CAP_PID[$name]}" 2>/dev/null
-		exit $rc
-	) &
-	CALL_PID[$name]=$!
-	PIDS+=("$!")
-}
+join() { call_in_background "$1" "$RELAY_IP:5060" room-m "$2" "$3" "$4" "$5" -key offer "0"; }
 
 test_format() {
 	local bad

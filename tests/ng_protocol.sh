@@ -196,7 +196,7 @@ no_ng_calls() { [ "$(ng_calls)" = "[]" ]; }
 tap_check "it ends after rtp-timeout $QUIET_TIMEOUT s without media, its ports freed" \
 	wait_for $((QUIET_TIMEOUT + 3)) no_ng_calls
 tap_check "no port held after the timeout" no_rtp_ports
-grep -q "ng call call-ng-quiet: no media for $QUIET_TIMEOUT s, ended" "$DAEMON_LOG" &&
+grep -q "ng call-ng-quiet [^ ]*: no media for $QUIET_TIMEOUT s, ended" "$DAEMON_LOG" &&
 	tap_ok "the daemon logs why the call ended" || tap_fail "the daemon logs why the call ended"
 ng last "$RELAY_IP" 7_106_1 "$(kamailio_json offer call-ng-last "$(sdp_of peer $CALLER_MEDIA)")"
 jcheck last "a call left up for the shutdown" '.reply.result == "ok"' '.reply'

@@ -377,6 +377,34 @@ capture_wait() {
 	fi
 }
 
+# call_in_background NAME TARGET SERVICE SIP_PORT MP HZ STAY_MS [SIPp options...]:
+# the first peer calls SERVICE at TARGET (ADDR:PORT, [ADDR6]:PORT for
+# IPv6: then SIPp and the capture use its IPv6 address) with uac_join from
+# SIP_PORT with -mp MP, and hangs up after STAY_MS. Its rtp_capture on
+# MP+10 sends HZ to the relay's media address (from the scenario's log)
+# and describes each 500 ms; it stops when SIPp ends. In the background:
+# wait on CALL_PID[NAME] for SIPp's exit status, then capture_wait NAME.
+declare -A CALL_PID
+call_in_background() {
+	local name=$1 target=$2 service=$3 sip_port=$4 mp=$5 hz=$6 stay=$7 peer=${RE_PEERS[0]} ip
+	shift 7
+	ip=${PEER_IP[$peer]}
+	[[ $target == \[* ]] && ip=${PEER_IP6[$peer]}
+	local bind=$ip:$((mp + 10))
+	[[ $target == \[* ]] && bind="[$ip]:$((mp + 10))"
+	capture_start_at "$peer" "$name" $((mp + 10)) --bind "$bind" --duration-ms $((stay + 20000)) --window-ms 500 \
+		--send-to "@$OUT/$name.sipplog" --send-hz "$hz" || tap_fail "$name: rtp_capture ready on $bind"
+	(
+		sipp_run_at "$peer" "$name" uac_join "$target" -s "$service" -i "$ip" -p "$sip_port" -mp "$mp" \
+			-m 1 -d "$stay" "$@"
+		rc=$?
+		kill -INT "${CAP_PID[$name]}" 2>/dev/null
+		exit $rc
+	) &
+	CALL_PID[$name]=$!
+	PIDS+=("$!")
+}
+
 # jq_check FILE DESCRIPTION FILTER [SHOW]: ok when the jq FILTER is true of
 # FILE; SHOW (a jq expression) puts the measured value in the line.
 jq_check() {

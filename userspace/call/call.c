@@ -18,11 +18,13 @@
 #include <string.h>
 
 #include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag_io.h>
 
 #include "call.h"
 #include "call_dialog_record.h"
+#include "call_log.h"
 #include "config/config.h"
 #include "config/route.h"
 #include "media/media_bridge.h"
@@ -71,7 +73,7 @@ static enum g711_law codec_law(enum sdp_codec codec)
 }
 
 static struct call *call_new(struct call_table *t, nua_handle_t *nh, bool outgoing, const char *remote_uri,
-			     struct media_stream *media)
+			     const char *sip_call_id, struct media_stream *media)
 {
 	struct call *c = g_new0(struct call, 1);
 
@@ -80,6 +82,7 @@ static struct call *call_new(struct call_table *t, nua_handle_t *nh, bool outgoi
 	c->nh = nh;
 	c->outgoing = outgoing;
 	c->remote_uri = g_strdup(remote_uri);
+	c->sip_call_id = g_strdup(sip_call_id);
 	c->media = media;
 	c->tone_hz = t->cfg->tone_hz;
 	c->sdp_session_id = g_get_real_time();
@@ -123,7 +126,7 @@ static void disconnect(struct call *c)
 
 static void call_free(struct call *c)
 {
-	g_info("call %u: ended", c->id);
+	call_log(G_LOG_LEVEL_INFO, c, "ended");
 	call_dialog_record_remove(c);
 	disconnect(c);
 	g_hash_table_remove(c->table->calls, GUINT_TO_POINTER(c->id));
@@ -134,6 +137,7 @@ static void call_free(struct call *c)
 	nua_handle_bind(c->nh, NULL);
 	nua_handle_destroy(c->nh);
 	g_free(c->remote_uri);
+	g_free(c->sip_call_id);
 	g_free(c);
 }
 
@@ -255,7 +259,8 @@ static void refuse_draining(struct call_table *t, nua_handle_t *nh)
 	t->stats.calls_total++;
 	t->stats.calls_failed++;
 	call_table_respond(t, nh, 503, "Draining", SIPTAG_RETRY_AFTER_STR(RETRY_AFTER_SECONDS),
-			   SIPTAG_WARNING_STR(warning), SIPTAG_REASON_STR("SIP;cause=503;text=\"draining\""), TAG_END());
+			   SIPTAG_WARNING_STR(warning), SIPTAG_REASON_STR("SIP;cause=503;text=\"draining\""),
+			   TAG_END());
 }
 
 /* A body we cannot read, or an answer the caller would not: RFC 3261 21.4.13, 21.4.7 name what we take. */
@@ -273,7 +278,7 @@ static bool place_b2bua_leg(struct call *caller, const char *target)
 	struct call *out = call_place(caller->table, target, caller->tone_hz, caller->codec, &err);
 
 	if (!out) {
-		g_warning("call %u: cannot call %s: %s", caller->id, target, err->message);
+		call_log(G_LOG_LEVEL_WARNING, caller, "cannot call %s: %s", target, err->message);
 		g_error_free(err);
 		caller->table->stats.calls_failed++;
 		call_table_respond(caller->table, caller->nh, 503, "Route target unreachable",
@@ -362,19 +367,19 @@ void call_incoming(struct call_table *t, nua_handle_t *nh, const sip_t *sip)
 	ms = media_stream_new(t->media, &err);
 	if (!ms) {
 		refuse(t, nh, 503, "No free RTP port", true);
-		g_warning("refusing a call: %s", err->message);
+		g_warning("refusing call %s: %s", sip->sip_call_id->i_id, err->message);
 		g_error_free(err);
 		return;
 	}
 	from = url_as_string(NULL, sip->sip_from->a_url);
-	c = call_new(t, nh, false, from, ms);
+	c = call_new(t, nh, false, from, sip->sip_call_id->i_id, ms);
 	su_free(NULL, from);
 	signal_source(sip, c->media);
 	call_dialog_record_invite(c, sip);
 	c->tone_hz = route.tone_hz;
 	if (has_sdp(sip))
 		apply_remote(c, &offer);
-	g_info("call %u: INVITE from %s to %s", c->id, c->remote_uri, user ? user : "");
+	call_log(G_LOG_LEVEL_INFO, c, "INVITE from %s to %s", c->remote_uri, user ? user : "");
 	if (route.kind == ROUTE_B2BUA) {
 		c->kind = CALL_KIND_B2BUA;
 		place_b2bua_leg(c, route.target);
@@ -401,7 +406,7 @@ static void on_reinvite(struct call *c, const sip_t *sip)
 		return;
 	apply_remote(c, &offer);
 	respond_sdp(c, &c->remote);
-	g_info("call %u: re-INVITE, peer %s", c->id, sdp_direction_name(offer.direction));
+	call_log(G_LOG_LEVEL_INFO, c, "re-INVITE, peer %s", sdp_direction_name(offer.direction));
 }
 
 /* The SDP of an ACK (delayed offer) or of a 2xx to our INVITE: an answer. */
@@ -414,7 +419,7 @@ static bool take_answer(struct call *c, const sip_t *sip)
 		return c->have_remote;
 	if (sdp_media_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len, &answer, err, sizeof(err)) !=
 	    SDP_PARSE_OK) {
-		g_warning("call %u: unusable SDP answer: %s", c->id, err);
+		call_log(G_LOG_LEVEL_WARNING, c, "unusable SDP answer: %s", err);
 		return false;
 	}
 	apply_remote(c, &answer);
@@ -427,7 +432,10 @@ static void link_bridge(struct call *a, struct call *b)
 	a->bridged_with = b;
 	b->bridged_with = a;
 	media_bridge_connect(a->media, b->media);
-	g_message("call %u and call %u: bridged (%s)", a->id, b->id, media_mode_name(media_stream_mode(a->media)));
+	call_log(G_LOG_LEVEL_MESSAGE, a, "bridged with call %u (%s)", b->id,
+		 media_mode_name(media_stream_mode(a->media)));
+	call_log(G_LOG_LEVEL_MESSAGE, b, "bridged with call %u (%s)", a->id,
+		 media_mode_name(media_stream_mode(b->media)));
 }
 
 static void on_ready(struct call *c)
@@ -435,7 +443,7 @@ static void on_ready(struct call *c)
 	if (c->state == CALL_ACTIVE)
 		return;
 	c->state = CALL_ACTIVE;
-	g_info("call %u: active, %s, tone %u Hz", c->id, sdp_codec_name(c->codec), c->tone_hz);
+	call_log(G_LOG_LEVEL_INFO, c, "active, %s, tone %u Hz", sdp_codec_name(c->codec), c->tone_hz);
 	if (c->b2bua_peer) {
 		if (c->b2bua_peer->state == CALL_ACTIVE)
 			link_bridge(c, c->b2bua_peer);
@@ -460,7 +468,7 @@ static void on_state(struct call *c, tagi_t tags[])
 /* The far end refused our INVITE: the caller of a B2BUA leg gets the refusal too. */
 static void on_invite_refused(struct call *c, struct call *caller, int status, const char *phrase)
 {
-	g_message("call %u: %s answered %03d %s", c->id, c->remote_uri, status, phrase);
+	call_log(G_LOG_LEVEL_MESSAGE, c, "%s answered %03d %s", c->remote_uri, status, phrase);
 	c->table->stats.calls_failed++;
 	c->state = CALL_TERMINATING;
 	if (caller) {
@@ -485,7 +493,7 @@ static void on_invite_refused(struct call *c, struct call *caller, int status, c
 /* A 2xx we cannot use (no SDP, or one we cannot parse): nua ACKed it, so the dialog ends with BYE. */
 static void on_unusable_answer(struct call *c, struct call *caller, int status)
 {
-	g_message("call %u: %s answered %03d without a usable SDP: hanging up", c->id, c->remote_uri, status);
+	call_log(G_LOG_LEVEL_MESSAGE, c, "%s answered %03d without a usable SDP: hanging up", c->remote_uri, status);
 	c->table->stats.calls_failed++;
 	if (caller) {
 		c->table->stats.calls_failed++;
@@ -590,6 +598,7 @@ struct call *call_place(struct call_table *t, const char *uri, unsigned tone_hz,
 {
 	struct media_stream *ms;
 	nua_handle_t *nh;
+	sip_call_id_t *call_id;
 	struct call *c;
 	char *sdp;
 
@@ -598,20 +607,24 @@ struct call *call_place(struct call_table *t, const char *uri, unsigned tone_hz,
 	ms = media_stream_new(t->media, err);
 	if (!ms)
 		return NULL;
-	nh = nua_handle(t->nua, NULL, SIPTAG_TO_STR(uri), TAG_END());
+	/* Our Call-ID, made here so that the call's log lines name it from the first. */
+	call_id = sip_call_id_create(NULL, NULL);
+	nh = nua_handle(t->nua, NULL, SIPTAG_TO_STR(uri), SIPTAG_CALL_ID(call_id), TAG_END());
 	if (!nh) {
+		su_free(NULL, call_id);
 		fail(err, EINVAL, "sofia-sip cannot create a call to %s", uri);
 		media_stream_free(ms);
 		return NULL;
 	}
-	c = call_new(t, nh, true, uri, ms);
+	c = call_new(t, nh, true, uri, call_id->i_id, ms);
+	su_free(NULL, call_id);
 	c->tone_hz = tone_hz;
 	c->codec = codec;
 	c->state = CALL_CALLING;
 	sdp = local_sdp(c, NULL);
 	nua_invite(nh, SIPTAG_CONTENT_TYPE_STR(SDP_CONTENT_TYPE), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 	g_free(sdp);
-	g_info("call %u: INVITE to %s", c->id, uri);
+	call_log(G_LOG_LEVEL_INFO, c, "INVITE to %s", uri);
 	return c;
 }
 
@@ -657,7 +670,7 @@ void call_check_timeouts(struct call_table *t)
 
 		if (c->state != CALL_ACTIVE || media_stream_idle_seconds(c->media) < timeout)
 			continue;
-		g_message("call %u: no RTP for %u s, hanging up", c->id, timeout);
+		call_log(G_LOG_LEVEL_MESSAGE, c, "no RTP for %u s, hanging up", timeout);
 		call_hangup(c);
 	}
 }

@@ -43,6 +43,7 @@ struct call {
 	enum call_state state;
 	enum call_kind kind;
 	char *remote_uri;
+	char *sip_call_id; /* the Call-ID of its dialog */
 	struct media_stream *media;
 	struct sdp_media_desc remote; /* the peer's last SDP */
 	bool have_remote;

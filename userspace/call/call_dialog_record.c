@@ -5,6 +5,7 @@
 
 #include "call.h"
 #include "call_dialog_record.h"
+#include "call_log.h"
 #include "config/config.h"
 #include "datapath/call_records.h"
 #include "media/media_env.h"
@@ -95,7 +96,7 @@ static void write_record(struct call *c)
 
 static void not_recorded(struct call *c, const char *why)
 {
-	g_warning("call %u: %s: it will not survive a crash", c->id, why);
+	call_log(G_LOG_LEVEL_WARNING, c, "%s: it will not survive a crash", why);
 	g_clear_pointer(&c->record, g_free);
 }
 

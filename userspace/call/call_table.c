@@ -49,9 +49,13 @@ void call_table_respond(struct call_table *t, nua_handle_t *nh, int status, cons
 {
 	ta_list ta;
 
-	if (status >= 100 && status < 700)
-		t->stats.sip_responses[status / 100]++;
 	ta_start(ta, tag, value);
 	nua_respond(nh, status, phrase, ta_tags(ta));
 	(void)ta_end(ta); /* the macro evaluates to 0 */
+}
+
+void call_table_count_responses(struct call_table *t, const uint64_t by_class[CALL_SIP_RESPONSE_CLASSES])
+{
+	for (int c = 1; c < CALL_SIP_RESPONSE_CLASSES; c++)
+		t->stats.sip_responses[c] += by_class[c];
 }

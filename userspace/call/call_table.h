@@ -16,11 +16,15 @@ struct call;
 struct config;
 struct media_env;
 
+/* sip_responses[1] to [6]: 1xx to 6xx; [0] unused. */
+#define CALL_SIP_RESPONSE_CLASSES 7
+
 /* Totals since start. */
 struct call_stats {
-	uint64_t calls_total;	   /* incoming INVITEs and calls we placed */
-	uint64_t calls_failed;	   /* refused, or answered with a failure by the far end */
-	uint64_t sip_responses[7]; /* responses call_table_respond() sent, by class: [2] is 2xx; [0] unused */
+	uint64_t calls_total;  /* incoming INVITEs and calls we placed */
+	uint64_t calls_failed; /* refused, or answered with a failure by the far end */
+	/* every SIP response sent (ours, sofia-sip's own, retransmissions), by class: [2] is 2xx */
+	uint64_t sip_responses[CALL_SIP_RESPONSE_CLASSES];
 };
 
 struct call_table {
@@ -42,8 +46,10 @@ struct call *call_table_find(const struct call_table *t, guint id);
 guint call_table_count(const struct call_table *t);
 /* The id of every call in the order they began (ascending); g_list_free() it. */
 GList *call_table_ids(const struct call_table *t);
-/* nua_respond(), counted in t->stats.sip_responses: how the daemon answers every request it answers itself. */
+/* nua_respond(): how the daemon answers every request it answers itself. */
 void call_table_respond(struct call_table *t, nua_handle_t *nh, int status, const char *phrase, tag_type_t tag,
 			tag_value_t value, ...);
+/* Adds responses sent on the wire (sip/sip_sent_responses.c counts them) to t->stats.sip_responses. */
+void call_table_count_responses(struct call_table *t, const uint64_t by_class[CALL_SIP_RESPONSE_CLASSES]);
 
 #endif

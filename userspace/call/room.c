@@ -8,6 +8,7 @@
  * three does not disturb the three.
  */
 #include "call.h"
+#include "call_log.h"
 #include "media/media_bridge.h"
 #include "media/media_clock.h"
 #include "media/media_env.h"
@@ -88,7 +89,7 @@ void room_join(struct call_table *t, const char *name, struct call *c)
 	}
 	g_ptr_array_add(r->members, c);
 	c->room = r;
-	g_info("call %u: joins room %s", c->id, name);
+	call_log(G_LOG_LEVEL_INFO, c, "joins room %s", name);
 	reshape(r);
 }
 
@@ -101,7 +102,7 @@ void room_leave(struct call *c)
 	g_ptr_array_remove(r->members, c);
 	c->room = NULL;
 	media_stream_detach(c->media);
-	g_info("call %u: leaves room %s", c->id, r->name);
+	call_log(G_LOG_LEVEL_INFO, c, "leaves room %s", r->name);
 	reshape(r);
 }
 

@@ -90,8 +90,7 @@ static void render_calls(struct exposition *e, const struct metrics_context *ctx
 	exposition_family(e, "rtprelay_rooms", EXPOSITION_GAUGE, "Conference rooms with at least one member");
 	exposition_u64(e, "", room_count(calls), NULL);
 	exposition_family(e, "rtprelay_sip_responses_total", EXPOSITION_COUNTER,
-			  "SIP responses rtprelayd sent to INVITEs and to requests it does not implement, by class "
-			  "(sofia-sip's automatic answers to BYE, CANCEL and OPTIONS are not counted)");
+			  "SIP responses sent, by class: the calls' and sofia-sip's own, retransmissions included");
 	for (int c = 1; c < (int)G_N_ELEMENTS(calls->stats.sip_responses); c++) {
 		snprintf(class, sizeof(class), "%dxx", c);
 		exposition_u64(e, "", calls->stats.sip_responses[c], "class", class, NULL);

@@ -13,6 +13,7 @@
 #include "media/media_env.h"
 #include "media/media_stream.h"
 #include "ng_call.h"
+#include "ng_call_log.h"
 #include "ng_error.h"
 
 struct ng_side {
@@ -169,8 +170,8 @@ static void record_save(struct ng_call *c)
 
 	rec->kind = CALL_RECORD_NG;
 	if (!record_fill(c, &rec->ng)) {
-		g_warning("ng call %s: its call-id or a tag is too long to record: it will not survive a crash",
-			  c->call_id);
+		ng_call_log(G_LOG_LEVEL_WARNING, c->call_id, c->sides[0].tag,
+			    "its call-id or a tag is too long to record: it will not survive a crash");
 		record_remove(c);
 	} else {
 		if (!c->record_id)
@@ -214,7 +215,7 @@ static struct ng_call *call_new(struct ng_calls *calls, const char *call_id, con
 	c->sides[0].created_s = c->created_s;
 	g_hash_table_insert(calls->by_id, c->call_id, c);
 	calls->stats.created++;
-	g_info("ng call %s: created by %s", call_id, from_tag);
+	ng_call_log(G_LOG_LEVEL_INFO, call_id, from_tag, "created");
 	return c;
 }
 
@@ -416,10 +417,13 @@ char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *
 
 bool ng_call_delete(struct ng_calls *calls, const char *call_id)
 {
-	if (!g_hash_table_remove(calls->by_id, call_id))
+	struct ng_call *c = g_hash_table_lookup(calls->by_id, call_id);
+
+	if (!c)
 		return false;
+	ng_call_log(G_LOG_LEVEL_INFO, c->call_id, c->sides[0].tag, "deleted");
+	g_hash_table_remove(calls->by_id, call_id);
 	calls->stats.deleted++;
-	g_info("ng call %s: deleted", call_id);
 	return true;
 }
 
@@ -481,7 +485,7 @@ static void recover_call(uint64_t id, const struct call_record *rec, void *user)
 	}
 	g_hash_table_replace(calls->by_id, c->call_id, c);
 	calls->recovered++;
-	g_info("ng call %s: recovered from an earlier run with %u legs", c->call_id, legs);
+	ng_call_log(G_LOG_LEVEL_INFO, c->call_id, c->sides[0].tag, "recovered from an earlier run with %u legs", legs);
 }
 
 /* The calls an earlier run recorded, taken over with their ports and flows. */
@@ -599,10 +603,12 @@ static double call_idle_seconds(const struct ng_call *c)
 static gboolean timed_out(gpointer key, gpointer value, gpointer user)
 {
 	struct ng_calls *calls = user;
+	const struct ng_call *c = value;
 
-	if (call_idle_seconds(value) < calls->cfg->rtp_timeout)
+	if (call_idle_seconds(c) < calls->cfg->rtp_timeout)
 		return FALSE;
-	g_message("ng call %s: no media for %u s, ended", (const char *)key, calls->cfg->rtp_timeout);
+	ng_call_log(G_LOG_LEVEL_MESSAGE, c->call_id, c->sides[0].tag, "no media for %u s, ended",
+		    calls->cfg->rtp_timeout);
 	calls->stats.timed_out++;
 	return TRUE;
 }

@@ -11,6 +11,7 @@
 #include "ng_call.h"
 #include "ng_commands.h"
 #include "ng_cookie_cache.h"
+#include "ng_call_log.h"
 #include "ng_message.h"
 #include "ng_server.h"
 
@@ -32,17 +33,24 @@ struct ng_server {
 	char buf[RECV_BUFFER];
 };
 
+/* What the log says of a request: its command, and the call it names (NULL when it names none). */
+struct request_names {
+	const char *command;
+	const char *call_id;
+	const char *from_tag;
+};
+
 /*
- * The reply to one request: the doc holds its values until it is sent and
- * cached. *command is what the request asked for, for the log.
+ * The reply to one request: the doc holds its values (and names') until it
+ * is sent and cached.
  */
 static struct bencode_value *answer(struct ng_server *s, const struct ng_message *m, size_t len, bool truncated,
-				    struct bencode_doc *doc, const char **command)
+				    struct bencode_doc *doc, struct request_names *names)
 {
 	const struct bencode_value *args;
 	char reason[BENCODE_ERROR_MAX + 64];
 
-	*command = "?";
+	*names = (struct request_names){ .command = "?" };
 	if (truncated || len > NG_REQUEST_MAX) {
 		g_snprintf(reason, sizeof(reason), "message too large (%zu bytes, at most %d)", len, NG_REQUEST_MAX);
 		return ng_error_reply(doc, reason);
@@ -54,7 +62,9 @@ static struct bencode_value *answer(struct ng_server *s, const struct ng_message
 	}
 	if (args->type != BENCODE_DICT)
 		return ng_error_reply(doc, "the request is not a dictionary");
-	*command = bencode_strdup(doc, bencode_dict_get(args, "command")) ?: "?";
+	names->command = bencode_strdup(doc, bencode_dict_get(args, "command")) ?: "?";
+	names->call_id = bencode_strdup(doc, bencode_dict_get(args, "call-id"));
+	names->from_tag = bencode_strdup(doc, bencode_dict_get(args, "from-tag"));
 	return ng_command_run(s->calls, doc, args);
 }
 
@@ -79,14 +89,21 @@ static void send_reply(int fd, const void *data, size_t len, const struct sockad
 		g_warning("ng: reply to %s: %s", sockaddr_format(to, addr, sizeof(addr)), strerror(errno));
 }
 
-static void log_exchange(const char *command, const struct sockaddr_storage *from, const struct bencode_value *reply)
+static void log_exchange(const struct request_names *names, const struct sockaddr_storage *from,
+			 const struct bencode_value *reply)
 {
 	const struct bencode_value *result = bencode_dict_get(reply, "result");
 	const struct bencode_value *reason = bencode_dict_get(reply, "error-reason");
-	char addr[INET6_ADDRSTRLEN + 8];
+	char addr[INET6_ADDRSTRLEN + 8], *outcome;
 
-	g_info("ng: %s from %s: %.*s%s%.*s", command, sockaddr_format(from, addr, sizeof(addr)), (int)result->str.len,
-	       result->str.data, reason ? ", " : "", reason ? (int)reason->str.len : 0, reason ? reason->str.data : "");
+	outcome = g_strdup_printf("%s from %s: %.*s%s%.*s", names->command, sockaddr_format(from, addr, sizeof(addr)),
+				  (int)result->str.len, result->str.data, reason ? ", " : "",
+				  reason ? (int)reason->str.len : 0, reason ? reason->str.data : "");
+	if (names->call_id)
+		ng_call_log(G_LOG_LEVEL_INFO, names->call_id, names->from_tag ?: "-", "%s", outcome);
+	else
+		g_info("ng: %s", outcome);
+	g_free(outcome);
 }
 
 static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, const struct sockaddr_storage *from,
@@ -97,7 +114,7 @@ static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, c
 	struct ng_message m;
 	struct bencode_doc *doc;
 	const struct bencode_value *reply;
-	const char *command;
+	struct request_names names;
 	GBytes *cached;
 	GString *out;
 
@@ -111,8 +128,8 @@ static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, c
 		return;
 	}
 	doc = bencode_doc_new();
-	reply = answer(s, &m, len, truncated, doc, &command);
-	log_exchange(command, from, reply);
+	reply = answer(s, &m, len, truncated, doc, &names);
+	log_exchange(&names, from, reply);
 	out = encode_reply(&m, reply, doc);
 	send_reply(l->fd, out->str, out->len, from, from_len);
 	ng_cookie_cache_store(s->cookies, m.cookie, m.cookie_len, out->str, out->len, now);

@@ -13,7 +13,9 @@
 #include "call/call.h"
 #include "config/config.h"
 #include "sip.h"
+#include "sip_log.h"
 #include "sip_recovery.h"
+#include "sip_sent_responses.h"
 
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
 /* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
@@ -33,6 +35,7 @@ struct sip {
 	struct call_table *calls;
 	su_root_t *root;
 	nua_t *nua;
+	struct sip_sent_responses *responses;
 	void (*shutdown_done)(void *user);
 	void *shutdown_user;
 };
@@ -73,7 +76,8 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		/* Methods we do not handle inside no dialog (MESSAGE, SUBSCRIBE...). */
 		if (nh && event > nua_i_none && event < nua_r_set_params && status < 200)
 			call_table_respond(s->calls, nh, SIP_501_NOT_IMPLEMENTED, TAG_END());
-		g_debug("sip: unhandled event %s %03d %s", nua_event_name(event), status, phrase ? phrase : "");
+		g_debug("sip: unhandled event %s %03d %s (Call-ID %s)", nua_event_name(event), status,
+			phrase ? phrase : "", sip && sip->sip_call_id ? sip->sip_call_id->i_id : "none");
 		if (nh && event != nua_i_error)
 			nua_handle_destroy(nh);
 		break;
@@ -103,18 +107,25 @@ struct sip *sip_start(const struct config_hostport *listen, struct call_table *t
 
 	s->calls = t;
 	blocking_dns_off();
+	sip_log_redirect();
 	su_init();
+	s->responses = sip_sent_responses_start(t, err);
+	if (!s->responses) {
+		sip_free(s);
+		return NULL;
+	}
 	s->root = su_glib_root_create(s);
 	su_root_threading(s->root, 0);
 	g_source_attach(su_glib_root_gsource(s->root), NULL);
 	config_hostport_format(listen, hostport, sizeof(hostport));
 	snprintf(url, sizeof(url), "sip:%s", hostport);
 	sip_recovery_run(s->root, t->media, url);
-	s->nua =
-	    nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
-		       NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
-		       SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS), SIPTAG_SUPPORTED(NULL),
-		       TPTAG_IDLE(SIP_TCP_IDLE_MS), TPTAG_TIMEOUT(SIP_TCP_STALL_MS), TAG_END());
+	s->nua = nua_create(s->root, on_event, s, NUTAG_URL(url), NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
+			    NUTAG_AUTOANSWER(0), NUTAG_SESSION_TIMER(0), NUTAG_ENABLEINVITE(1),
+			    SIPTAG_USER_AGENT_STR(USER_AGENT), SIPTAG_ALLOW_STR(ALLOWED_METHODS),
+			    SIPTAG_SUPPORTED(NULL), TPTAG_IDLE(SIP_TCP_IDLE_MS), TPTAG_TIMEOUT(SIP_TCP_STALL_MS),
+			    TPTAG_DUMP(sip_sent_responses_dump_path(s->responses)), TAG_END());
+	sip_sent_responses_opened(s->responses);
 	if (!s->nua) {
 		g_set_error(err, SIP_ERROR, EADDRNOTAVAIL, "cannot listen for SIP on %s", hostport);
 		sip_free(s);
@@ -144,6 +155,7 @@ void sip_free(struct sip *s)
 		g_source_destroy(su_glib_root_gsource(s->root));
 		su_root_destroy(s->root);
 	}
+	sip_sent_responses_stop(s->responses);
 	su_deinit();
 	g_free(s);
 }
