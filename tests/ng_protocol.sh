@@ -23,8 +23,11 @@
 #    another source port): the SDPs name the relay's address and ports,
 #    codecs pass untouched, and the media of both directions crosses the
 #    relay through the XDP flows (the datapath's forwarded counter rises by
-#    at least what was sent); query counts it; list and statistics show the
-#    call; a retransmitted offer gets the same SDP and takes no more ports,
+#    at least what was sent); query counts it and shows each side's label;
+#    rtprelayctl calls (-j and the table), flows, status and stats show the
+#    call as an ng call with its call-id, tags and labels, each leg on the
+#    port the other side's SDP names, and none of it after the delete;
+#    list and statistics show the call; a retransmitted offer gets the same SDP and takes no more ports,
 #    a re-offer keeps them; delete frees every port;
 #  - a call without media ends after --rtp-timeout; SIGTERM with a call up
 #    exits cleanly.
@@ -42,155 +45,14 @@ DATAPATH=xdp
 relay_env_init ng_protocol peer callee
 NG_PORT=2223
 FUZZ_COUNT=5000
-RTP_TIMEOUT=10 # longer than the call test takes between its media and its delete
+RTP_TIMEOUT=20 # longer than the call test (and its rtprelayctl snapshots) takes between its media and its delete
 CALLER_MEDIA=42000
 CALLEE_MEDIA=43000
 PACKETS=300
 
 relay_env_ready "ng protocol" python3 bpftool clang ethtool
 
-# The client: bencode of its own (dictionary keys in the order given, as
-# Kamailio sends them), one request per call, replies printed as JSON.
-NGC=$OUT/ngc.py
-cat >"$NGC" <<'EOF'
-import json, os, random, socket, sys
-
-def enc(v):
-    if isinstance(v, int):
-        return b"i%de" % v
-    if isinstance(v, str):
-        v = v.encode()
-    if isinstance(v, bytes):
-        return b"%d:%s" % (len(v), v)
-    if isinstance(v, list):
-        return b"l" + b"".join(enc(x) for x in v) + b"e"
-    return b"d" + b"".join(enc(k) + enc(x) for k, x in v.items()) + b"e"
-
-def dec(b, i=0):
-    c = b[i:i + 1]
-    if c == b"i":
-        j = b.index(b"e", i)
-        return int(b[i + 1:j]), j + 1
-    if c.isdigit():
-        j = b.index(b":", i)
-        n = int(b[i:j])
-        s = b[j + 1:j + 1 + n]
-        assert len(s) == n, "short string"
-        return s.decode(errors="surrogateescape"), j + 1 + n
-    if c in (b"l", b"d"):
-        out, i = [], i + 1
-        while b[i:i + 1] != b"e":
-            v, i = dec(b, i)
-            out.append(v)
-        if c == b"l":
-            return out, i + 1
-        keys = out[0::2]
-        assert keys == sorted(keys, key=lambda k: k.encode(errors="surrogateescape")), "unsorted keys"
-        return dict(zip(keys, out[1::2])), i + 1
-    raise ValueError("bad bencode at %d" % i)
-
-def decode_reply(data):
-    cookie, _, body = data.partition(b" ")
-    v, end = dec(body)
-    assert end == len(body), "trailing bytes"
-    return cookie.decode(errors="surrogateescape"), v
-
-def sock_for(host):
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(2)
-    return s
-
-def exchange(s, addr, datagram):
-    s.sendto(datagram, addr)
-    try:
-        data, frm = s.recvfrom(70000)
-    except socket.timeout:
-        return None
-    return data
-
-def main():
-    host, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    addr = (host, port)
-    s = sock_for(host)
-    if what == "req":  # req COOKIE JSON-DICT
-        data = exchange(s, addr, sys.argv[4].encode() + b" " + enc(json.loads(sys.argv[5])))
-    elif what == "raw":  # raw PYTHON-BYTES-EXPRESSION
-        data = exchange(s, addr, eval(sys.argv[4]))
-    elif what == "fuzz":  # fuzz N SEED
-        return fuzz(s, addr, int(sys.argv[4]), int(sys.argv[5]))
-    if data is None:
-        print(json.dumps({"noreply": True}))
-        return
-    cookie, v = decode_reply(data)
-    print(json.dumps({"cookie": cookie, "reply": v}))
-
-SEEDS = [
-    enc({"supports": ["load limit"], "command": "ping"}),
-    enc({"command": "list", "limit": 5}),
-    enc({"command": "statistics"}),
-    enc({"sdp": "v=0\r\n", "call-id": "x", "from-tag": "a", "command": "query"}),
-    enc({"command": "delete", "call-id": "nope", "from-tag": "a", "received-from": ["IP4", "10.0.0.1"]}),
-]
-
-def mutate(rng, b):
-    b = bytearray(b)
-    for _ in range(rng.randint(1, 4)):
-        op = rng.randint(0, 4)
-        pos = rng.randint(0, len(b)) if b else 0
-        if op == 0 and b:
-            b[min(pos, len(b) - 1)] = rng.randint(0, 255)
-        elif op == 1:
-            b[pos:pos] = bytes([rng.choice(b"0123456789:ilde-")])
-        elif op == 2 and b:
-            del b[min(pos, len(b) - 1)]
-        elif op == 3:
-            b = b[:pos]
-        else:
-            b[pos:pos] = b"%d:" % rng.choice([0, 9, 2**31, 2**63, 10**30])
-    return bytes(b)
-
-def fuzz(s, addr, n, seed):
-    rng = random.Random(seed)
-    s.setblocking(False)
-    sent = replies = errors = 0
-    bad = []
-    def count(data):
-        nonlocal replies, errors
-        replies += 1
-        try:
-            cookie, v = decode_reply(data)
-            errors += v.get("result") == "error"
-        except Exception as e:
-            bad.append(repr(data[:80]) + ": " + str(e))
-    def drain():
-        while True:
-            try:
-                count(s.recv(70000))
-            except BlockingIOError:
-                return
-    for i in range(n):
-        kind = i % 3
-        if kind == 0:
-            body = mutate(rng, rng.choice(SEEDS))
-        elif kind == 1:
-            body = bytes(rng.randint(0, 255) for _ in range(rng.randint(0, 200)))
-        else:
-            body = bytes(rng.choice(b"0123456789:ilde") for _ in range(rng.randint(0, 60)))
-        datagram = (b"fz_%d " % i + body) if i % 10 else body
-        s.sendto(datagram, addr)
-        sent += 1
-        if i % 50 == 0:
-            drain()
-    s.settimeout(1.0)
-    try:
-        while True:
-            count(s.recv(70000))
-    except socket.timeout:
-        pass
-    print(json.dumps({"sent": sent, "replies": replies, "errors": errors, "bad": bad[:5]}))
-
-main()
-EOF
+NGC=tests/lib/ng_client.py
 
 # ng NAME HOST COOKIE JSON: one request from the peer, the reply's JSON in $OUT/NAME.json.
 ng() {
@@ -280,12 +142,12 @@ sdp_port() { jq -r '.reply.sdp' "$OUT/$1.json" | sed -n 's/^m=audio \([0-9]*\) .
 rtp_port_count() { relay_rtp_ports | wc -l; }
 
 fwd_before=$(datapath_forwarded)
-ng offer "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+ng offer "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)" | jq -c '. + {label: "caller"}')"
 jcheck offer "offer: the SDP for the callee names the relay (c= and o=) and keeps the codecs" \
 	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\") and contains(\"o=- 42 1 IN IP4 $RELAY_IP\")
 	 and contains(\"a=rtpmap:111 opus/48000/2\") and contains(\"a=fmtp:111 useinbandfec=1\") and contains(\"a=sendrecv\"))" '.reply'
 to_callee_relay=$(sdp_port offer)
-ng answer "$RELAY_IP" 2_101_1 "$(kamailio_json answer call-ng-1 "$(sdp_of callee $CALLEE_MEDIA)" ttag-2)"
+ng answer "$RELAY_IP" 2_101_1 "$(kamailio_json answer call-ng-1 "$(sdp_of callee $CALLEE_MEDIA)" ttag-2 | jq -c '. + {label: "callee"}')"
 jcheck answer "answer: the SDP for the caller names the relay and another port" \
 	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\"))
 	 and (.reply.sdp | contains(\"m=audio $to_callee_relay \") | not)" '.reply'
@@ -306,6 +168,37 @@ ng query "$RELAY_IP" 3_102_1 "$(kamailio_json query call-ng-1)"
 jcheck query "query: both tags, in dialogue, and the packets counted" \
 	".reply.result == \"ok\" and .reply.tags[\"ftag-1\"][\"in dialogue with\"] == \"ttag-2\"
 	 and .reply.totals.RTP.packets >= $((2 * PACKETS))" '.reply.totals'
+jcheck query "query: each tag with the label its offer or answer gave" \
+	'.reply.tags["ftag-1"].label == "caller" and .reply.tags["ttag-2"].label == "callee"' '.reply.tags | map_values(.label)'
+
+# snapshot_ctl NAME: rtprelayctl -j calls, flows, status and stats, and the calls table, in $OUT/NAME-*.
+snapshot_ctl() {
+	local what
+	for what in calls flows status stats; do
+		relayctl -j "$what" >"$OUT/$1-$what.json" 2>&1
+	done
+	relayctl calls >"$OUT/$1-calls.txt" 2>&1
+}
+snapshot_ctl ctl_up
+jq_check "$OUT/ctl_up-calls.json" "rtprelayctl -j calls: the ng call's two legs, marked ng, with its call-id, tags and labels" \
+	'[.[] | select(.kind == "ng")] | length == 2 and all(.call_id == "call-ng-1" and .from_tag == "ftag-1"
+	 and .to_tag == "ttag-2" and .state == "answered" and .media == "bridge")
+	 and (map([.tag, .label]) | sort == [["ftag-1", "caller"], ["ttag-2", "callee"]])' \
+	'[.[] | select(.kind == "ng") | {call_id, tag, label, state, media}]'
+jq_check "$OUT/ctl_up-calls.json" "rtprelayctl -j calls: each leg's local port is the one the other side's SDP names, with its packets" \
+	"([.[] | select(.kind == \"ng\") | {(.tag): .}] | add) as \$l
+	 | \$l[\"ftag-1\"].local_rtp == \"$RELAY_IP:$to_caller_relay\" and \$l[\"ttag-2\"].local_rtp == \"$RELAY_IP:$to_callee_relay\"
+	 and \$l[\"ftag-1\"].latched and \$l[\"ftag-1\"].packets_in >= $PACKETS and \$l[\"ttag-2\"].packets_in >= $PACKETS" \
+	'[.[] | select(.kind == "ng") | {tag, local_rtp, latched, packets_in}]'
+tap_check "rtprelayctl calls: a table of ng calls with the call-id and both tags" \
+	grep -qE '^call-ng-1 +ftag-1 +ttag-2 +from +caller +1 audio +answered +bridge' "$OUT/ctl_up-calls.txt"
+jq_check "$OUT/ctl_up-flows.json" "rtprelayctl -j flows: the bridge's 4 flows, each naming its ng call and tag" \
+	'[.[] | select(.ng_call_id == "call-ng-1")] | length == 4 and (map(.ng_tag) | sort == ["ftag-1", "ftag-1", "ttag-2", "ttag-2"])' \
+	'map({local, ng_call_id, ng_tag})'
+jq_check "$OUT/ctl_up-status.json" "rtprelayctl -j status: 1 ng call" '.ng_calls == 1' '.ng_calls'
+jq_check "$OUT/ctl_up-stats.json" "rtprelayctl -j stats: 1 ng call active, 1 since start" \
+	'.ng_calls_active == 1 and .ng_calls_total == 1' '{ng_calls_active, ng_calls_total}'
+
 ng list2 "$RELAY_IP" 3_102_2 '{"command": "list"}'
 jcheck list2 "list: the call" '.reply.calls == ["call-ng-1"]' '.reply'
 ng stats2 "$RELAY_IP" 3_102_3 '{"command": "statistics"}'
@@ -323,6 +216,13 @@ tap_check "still 4 ports after the retransmission and the re-offer (got $(rtp_po
 ng delete "$RELAY_IP" 5_104_1 "$(kamailio_json delete call-ng-1)"
 jcheck delete "delete: ok" '.reply.result == "ok"' '.reply'
 tap_check "delete frees every port" wait_for 2 no_rtp_ports
+snapshot_ctl ctl_gone
+jq_check "$OUT/ctl_gone-calls.json" "after delete, rtprelayctl -j calls lists no ng call" '[.[] | select(.kind == "ng")] == []' '.'
+tap_check "after delete, rtprelayctl calls prints no ng call" bash -c "! grep -q call-ng-1 '$OUT/ctl_gone-calls.txt'"
+jq_check "$OUT/ctl_gone-flows.json" "after delete, no flow names the ng call" '[.[] | select(.ng_call_id)] == []' '.'
+jq_check "$OUT/ctl_gone-status.json" "after delete, rtprelayctl -j status: 0 ng calls" '.ng_calls == 0' '.ng_calls'
+jq_check "$OUT/ctl_gone-stats.json" "after delete, stats: 0 ng calls active, 1 since start" \
+	'.ng_calls_active == 0 and .ng_calls_total == 1' '{ng_calls_active, ng_calls_total}'
 ng delete2 "$RELAY_IP" 5_104_2 "$(kamailio_json delete call-ng-1)"
 jcheck_error delete2 "delete of a call that is gone: result=error" "unknown call-id"
 

@@ -13,7 +13,8 @@
 #include "ng_error.h"
 
 struct ng_side {
-	char *tag; /* NULL until an answer names it */
+	char *tag;   /* NULL until an answer names it */
+	char *label; /* NULL until a signal of this side gives one */
 	gint64 created_s;
 	struct media_stream *legs[NG_SDP_MAX_STREAMS]; /* where this side's peer sends, per m= line */
 };
@@ -110,6 +111,21 @@ static void leg_counters(const struct media_stream *ms, uint64_t *packets, uint6
 	*peer = st.rtp_peer;
 }
 
+/* The leg's addresses and counters, as rtprelayctl calls shows a SIP call's. */
+static void leg_info(const struct media_stream *ms, struct ng_leg_info *out)
+{
+	struct media_stream_stats st;
+
+	media_stream_stats(ms, &st);
+	media_stream_local_rtp(ms, &out->local_rtp);
+	out->media = media_mode_name(st.mode);
+	out->remote_rtp = st.rtp_peer;
+	out->latched = st.rtp_latched;
+	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
+	out->packets_out = st.tx_packets + st.forwarded_out;
+	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
+}
+
 /* ---- calls --------------------------------------------------------------- */
 
 static void drop_stream(struct ng_call *c, unsigned int i)
@@ -124,8 +140,10 @@ static void call_free(struct ng_call *c)
 {
 	for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++)
 		drop_stream(c, i);
-	g_free(c->sides[0].tag);
-	g_free(c->sides[1].tag);
+	for (int s = 0; s < 2; s++) {
+		g_free(c->sides[s].tag);
+		g_free(c->sides[s].label);
+	}
 	g_free(c->call_id);
 	g_free(c);
 }
@@ -247,6 +265,15 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 	return ng_sdp_rewrite(in->sdp, &relay, err, err_size);
 }
 
+/* A signal's label names its side from then on; one without a label keeps the side's. */
+static void side_set_label(struct ng_side *side, const char *label)
+{
+	if (!label)
+		return;
+	g_free(side->label);
+	side->label = g_strdup(label);
+}
+
 static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_signal *sig, int *from, char *err,
 				    size_t err_size)
 {
@@ -281,6 +308,8 @@ char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *e
 	is_new = !g_hash_table_contains(calls->by_id, sig->call_id);
 	c = offered_call(calls, sig, &from, err, err_size);
 	out = c ? relay_sdp(calls, c, from, &in, true, sig->sdp_flags, err, err_size) : NULL;
+	if (out)
+		side_set_label(&c->sides[from], sig->label);
 	if (!out && c && is_new)
 		g_hash_table_remove(calls->by_id, sig->call_id);
 	ng_sdp_free(in.sdp);
@@ -322,6 +351,8 @@ char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *
 		ng_error(err, err_size, "from-tag %s is not a tag of this call", sig->from_tag);
 	else
 		out = relay_sdp(calls, c, from, &in, false, sig->sdp_flags, err, err_size);
+	if (out)
+		side_set_label(&c->sides[from], sig->label);
 	ng_sdp_free(in.sdp);
 	return out;
 }
@@ -408,6 +439,8 @@ bool ng_call_query(struct ng_calls *calls, const char *call_id, struct bencode_d
 		if (!side->tag)
 			continue;
 		bencode_dict_set_str(doc, t, "tag", side->tag);
+		if (side->label)
+			bencode_dict_set_str(doc, t, "label", side->label);
 		bencode_dict_set_int(doc, t, "created", side->created_s);
 		bencode_dict_set_str(doc, t, "in dialogue with", c->sides[!s].tag ? c->sides[!s].tag : "");
 		bencode_dict_set(doc, t, "medias", side_medias(c, s, doc, &packets, &errors));
@@ -470,4 +503,45 @@ void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencod
 	g_hash_table_iter_init(&it, calls->by_id);
 	while (max-- && g_hash_table_iter_next(&it, &id, NULL))
 		bencode_list_add(list, bencode_new_str(doc, id));
+}
+
+static gint by_creation(gconstpointer a, gconstpointer b)
+{
+	const struct ng_call *x = a, *y = b;
+
+	return x->created_s != y->created_s ? (x->created_s < y->created_s ? -1 : 1) : strcmp(x->call_id, y->call_id);
+}
+
+void ng_calls_foreach_leg(const struct ng_calls *calls, void (*fn)(const struct ng_leg_info *leg, void *user),
+			  void *user)
+{
+	GList *sorted = g_list_sort(g_hash_table_get_values(calls->by_id), by_creation);
+	gint64 now_s = g_get_real_time() / G_USEC_PER_SEC;
+
+	for (GList *l = sorted; l; l = l->next) {
+		const struct ng_call *c = l->data;
+
+		for (int s = 0; s < 2; s++) {
+			for (unsigned int i = 0; i < c->streams; i++) {
+				const struct media_stream *leg = c->sides[s].legs[i];
+				struct ng_leg_info info = {
+					.call_id = c->call_id,
+					.from_tag = c->sides[0].tag,
+					.to_tag = c->sides[1].tag,
+					.tag = c->sides[s].tag,
+					.label = c->sides[s].label,
+					.index = i + 1,
+					.type = c->types[i],
+					.answered = c->sides[1].tag != NULL,
+					.age_seconds = now_s - c->created_s,
+				};
+
+				if (!leg)
+					continue;
+				leg_info(leg, &info);
+				fn(&info, user);
+			}
+		}
+	}
+	g_list_free(sorted);
 }

@@ -126,14 +126,14 @@ static void read_received_from(const struct ng_request *r, struct sockaddr_stora
 		out->ss_family = AF_INET6;
 }
 
-/* call-id, from-tag, to-tag (required in an answer), sdp, the SDP flags and received-from. */
+/* call-id, from-tag, to-tag (required in an answer), label, sdp, the SDP flags and received-from. */
 static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig)
 {
 	const struct bencode_value *sdp = bencode_dict_get(r->args, "sdp");
 
 	memset(sig, 0, sizeof(*sig));
 	if (!arg_string(r, "call-id", true, &sig->call_id) || !arg_string(r, "from-tag", true, &sig->from_tag) ||
-	    !arg_string(r, "to-tag", answer, &sig->to_tag))
+	    !arg_string(r, "to-tag", answer, &sig->to_tag) || !arg_string(r, "label", false, &sig->label))
 		return false;
 	if (!sdp || sdp->type != BENCODE_STRING)
 		return ng_error(r->error, sizeof(r->error), "missing 'sdp' string");
@@ -195,6 +195,22 @@ static const struct ng_command commands[] = {
 	{ "ping", cmd_ping },	{ "offer", cmd_offer }, { "answer", cmd_answer },	  { "delete", cmd_delete },
 	{ "query", cmd_query }, { "list", cmd_list },	{ "statistics", cmd_statistics },
 };
+
+G_STATIC_ASSERT(G_N_ELEMENTS(commands) == NG_COMMANDS);
+
+unsigned int ng_command_index(const char *name)
+{
+	for (unsigned int i = 0; name && i < NG_COMMANDS; i++) {
+		if (!strcmp(name, commands[i].name))
+			return i;
+	}
+	return NG_COMMANDS;
+}
+
+const char *ng_command_name(unsigned int index)
+{
+	return index < NG_COMMANDS ? commands[index].name : "other";
+}
 
 static const struct ng_command *find_command(const struct bencode_value *name)
 {

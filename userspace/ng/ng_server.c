@@ -25,6 +25,7 @@ struct ng_listener {
 
 struct ng_server {
 	struct ng_calls *calls;
+	struct ng_request_counts counts;
 	struct ng_cookie_cache *cookies;
 	struct ng_listener listeners[RTPRELAY_LISTEN_NG_MAX];
 	unsigned int count;
@@ -89,6 +90,15 @@ static void log_exchange(const char *command, const struct sockaddr_storage *fro
 	       result->str.data, reason ? ", " : "", reason ? (int)reason->str.len : 0, reason ? reason->str.data : "");
 }
 
+static void count_request(struct ng_server *s, const char *command, const struct bencode_value *reply)
+{
+	unsigned int i = ng_command_index(command);
+
+	s->counts.requests[i]++;
+	if (bencode_str_is(bencode_dict_get(reply, "result"), "error"))
+		s->counts.errors[i]++;
+}
+
 static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, const struct sockaddr_storage *from,
 			    socklen_t from_len)
 {
@@ -113,6 +123,7 @@ static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, c
 	doc = bencode_doc_new();
 	reply = answer(s, &m, len, truncated, doc, &command);
 	log_exchange(command, from, reply);
+	count_request(s, command, reply);
 	out = encode_reply(&m, reply, doc);
 	send_reply(l->fd, out->str, out->len, from, from_len);
 	ng_cookie_cache_store(s->cookies, m.cookie, m.cookie_len, out->str, out->len, now);
@@ -210,4 +221,14 @@ void ng_server_stop(struct ng_server *s)
 	ng_calls_free(s->calls);
 	ng_cookie_cache_free(s->cookies);
 	g_free(s);
+}
+
+struct ng_calls *ng_server_calls(const struct ng_server *s)
+{
+	return s->calls;
+}
+
+const struct ng_request_counts *ng_server_request_counts(const struct ng_server *s)
+{
+	return &s->counts;
 }
