@@ -45,7 +45,7 @@ DATAPATH=xdp
 relay_env_init ng_protocol peer callee
 NG_PORT=2223
 FUZZ_COUNT=5000
-RTP_TIMEOUT=20 # longer than the call test (and its rtprelayctl snapshots) takes between its media and its delete
+RTP_TIMEOUT=30 # longer than the call test (and its rtprelayctl snapshots) takes between its media and its delete
 CALLER_MEDIA=42000
 CALLEE_MEDIA=43000
 PACKETS=300
