@@ -29,6 +29,10 @@
 #    port the other side's SDP names, and none of it after the delete;
 #    list and statistics show the call; a retransmitted offer gets the same SDP and takes no more ports,
 #    a re-offer keeps them; delete frees every port;
+#  - direction=[internal external] with two --media-address names: each
+#    SDP names the address of the side it goes to, media crosses the relay
+#    from each side's address, rtprelayctl shows the legs there; an
+#    unknown name is result=error;
 #  - a call without media ends after --rtp-timeout; SIGTERM with a call up
 #    exits cleanly.
 #
@@ -71,6 +75,7 @@ jcheck_error() {
 cat >"$OUT/ng.conf" <<EOF
 [rtprelay]
 listen-ng = $RELAY_IP:$NG_PORT;[$RELAY_IP6]:$NG_PORT
+media-address = internal=$RELAY_IP;external=${PEER_RELAY_IP[callee]}
 EOF
 if ! start_daemon daemon --config "$OUT/ng.conf" --rtp-timeout "$RTP_TIMEOUT"; then
 	tap_fail "rtprelayd starts with listen-ng from its config file"
@@ -225,6 +230,35 @@ jq_check "$OUT/ctl_gone-stats.json" "after delete, stats: 0 ng calls active, 1 s
 	'.ng_calls_active == 0 and .ng_calls_total == 1' '{ng_calls_active, ng_calls_total}'
 ng delete2 "$RELAY_IP" 5_104_2 "$(kamailio_json delete call-ng-1)"
 jcheck_error delete2 "delete of a call that is gone: result=error" "unknown call-id"
+
+# direction=[internal external]: the caller's side on the relay's address toward it, the callee's on the other.
+CALLEE_RELAY_IP=${PEER_RELAY_IP[callee]}
+ng dir_offer "$RELAY_IP" 8_107_1 "$(kamailio_json offer call-ng-dir "$(sdp_of peer $((CALLER_MEDIA + 100)))" |
+	jq -c '. + {direction: ["internal", "external"]}')"
+jcheck dir_offer "direction: the offer for the callee names the external address ($CALLEE_RELAY_IP)" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $CALLEE_RELAY_IP\r\n\"))" '.reply'
+ng dir_answer "$RELAY_IP" 8_107_2 "$(kamailio_json answer call-ng-dir "$(sdp_of callee $((CALLEE_MEDIA + 100)))" ttag-2)"
+jcheck dir_answer "direction: the answer for the caller names the internal address ($RELAY_IP)" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\r\n\"))" '.reply'
+dir_to_callee=$(sdp_port dir_offer)
+dir_to_caller=$(sdp_port dir_answer)
+relay_media dirfwd peer callee "$RELAY_IP:$dir_to_caller" $((CALLER_MEDIA + 100)) $((CALLEE_MEDIA + 100)) \
+	"$CALLEE_RELAY_IP:$dir_to_callee"
+jcheck dirfwd "direction: caller -> callee, $PACKETS packets from the external address" \
+	".received == $PACKETS and .from_expected == $PACKETS" '.'
+relay_media dirback callee peer "$CALLEE_RELAY_IP:$dir_to_callee" $((CALLEE_MEDIA + 100)) $((CALLER_MEDIA + 100)) \
+	"$RELAY_IP:$dir_to_caller"
+jcheck dirback "direction: callee -> caller, $PACKETS packets from the internal address" \
+	".received == $PACKETS and .from_expected == $PACKETS" '.'
+relayctl -j calls >"$OUT/dir-calls.json" 2>&1
+jq_check "$OUT/dir-calls.json" "direction: rtprelayctl calls shows each side's leg on its address" \
+	"[.[] | select(.call_id == \"call-ng-dir\") | .local_rtp] | sort ==
+	 ([\"$RELAY_IP:$dir_to_caller\", \"$CALLEE_RELAY_IP:$dir_to_callee\"] | sort)" '[.[] | select(.kind == "ng")]'
+ng dir_delete "$RELAY_IP" 8_107_3 "$(kamailio_json delete call-ng-dir)"
+jcheck dir_delete "direction: delete ok" '.reply.result == "ok"' '.reply'
+ng dir_unknown "$RELAY_IP" 8_107_4 "$(kamailio_json offer call-ng-dir2 "$(sdp_of peer $CALLER_MEDIA)" |
+	jq -c '. + {direction: ["internal", "dmz"]}')"
+jcheck_error dir_unknown "direction naming no media address: result=error" "no media address named dmz"
 
 ng quiet "$RELAY_IP" 6_105_1 "$(kamailio_json offer call-ng-quiet "$(sdp_of peer $CALLER_MEDIA)")"
 jcheck quiet "an offer for a call that will send nothing" '.reply.result == "ok"' '.reply'

@@ -18,6 +18,7 @@
 #include "lib/g711.h"
 #include "sdp/sdp_offer_answer.h"
 
+struct config_media_address;
 struct media_env;
 struct media_stream;
 
@@ -51,6 +52,9 @@ struct media_stream_stats {
  * set when none is free. env must outlive the leg.
  */
 struct media_stream *media_stream_new(const struct media_env *env, GError **err);
+/* The same at a named media address (config.h); address NULL: the media address. */
+struct media_stream *media_stream_new_at(const struct media_env *env, const struct config_media_address *address,
+					 GError **err);
 /* Stops the tone (RTCP BYE), unregisters and closes the sockets, returns the port. */
 void media_stream_free(struct media_stream *ms);
 
@@ -60,6 +64,12 @@ void media_stream_local_rtp(const struct media_stream *ms, struct sockaddr_stora
 enum media_mode media_stream_mode(const struct media_stream *ms);
 /* The peer's SDP: address and port (unlatches if they changed), codec, direction. */
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law);
+/*
+ * Asymmetric: the leg does not learn its peer's source; from its next SDP on
+ * it is latched to the SDP's address (packets from there are forwarded,
+ * from elsewhere dropped, and media goes there). Off again: it learns anew.
+ */
+void media_stream_set_asymmetric(struct media_stream *ms, bool asymmetric);
 /* Where the peer's signalling came from: its media may come from that address too (endpoint learning). */
 void media_stream_set_signal_source(struct media_stream *ms, const struct sockaddr_storage *src);
 /* Play a tone (restarts with a marker bit if one was playing; leaves a bridge or mix first). */

@@ -13,8 +13,10 @@
 #include "ng_error.h"
 
 struct ng_side {
-	char *tag;   /* NULL until an answer names it */
-	char *label; /* NULL until a signal of this side gives one */
+	char *tag;				    /* NULL until an answer names it */
+	char *label;				    /* NULL until a signal of this side gives one */
+	const struct config_media_address *address; /* where its legs are, named by direction; NULL: media-ip */
+	bool asymmetric;			    /* its legs keep to the SDP's address */
 	gint64 created_s;
 	struct media_stream *legs[NG_SDP_MAX_STREAMS]; /* where this side's peer sends, per m= line */
 };
@@ -45,10 +47,11 @@ struct signal_sdp {
 
 /* ---- legs ---------------------------------------------------------------- */
 
-static struct media_stream *leg_new(struct ng_calls *calls, char *err, size_t err_size)
+static struct media_stream *leg_new(struct ng_calls *calls, const struct config_media_address *address, char *err,
+				    size_t err_size)
 {
 	GError *e = NULL;
-	struct media_stream *ms = media_stream_new(calls->media, &e);
+	struct media_stream *ms = media_stream_new_at(calls->media, address, &e);
 
 	if (!ms) {
 		ng_error(err, err_size, "%s", e->message);
@@ -86,6 +89,11 @@ static void leg_set_peer(struct media_stream *ms, const struct ng_sdp_stream *st
 	if (received_from->ss_family != AF_UNSPEC)
 		media_stream_set_signal_source(ms, received_from);
 	media_stream_set_remote(ms, &desc, G711_ULAW);
+}
+
+static void leg_set_asymmetric(struct media_stream *ms, bool asymmetric)
+{
+	media_stream_set_asymmetric(ms, asymmetric);
 }
 
 static void leg_bridge(struct media_stream *a, struct media_stream *b)
@@ -223,7 +231,7 @@ static bool read_sdp(const struct ng_calls *calls, const struct ng_signal *sig, 
 static bool ensure_legs(struct ng_calls *calls, struct ng_call *c, unsigned int i, char *err, size_t err_size)
 {
 	for (int s = 0; s < 2; s++) {
-		if (!c->sides[s].legs[i] && !(c->sides[s].legs[i] = leg_new(calls, err, err_size)))
+		if (!c->sides[s].legs[i] && !(c->sides[s].legs[i] = leg_new(calls, c->sides[s].address, err, err_size)))
 			return false;
 	}
 	return true;
@@ -239,7 +247,8 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 {
 	struct ng_side *sender = &c->sides[from], *receiver = &c->sides[!from];
 	uint16_t ports[NG_SDP_MAX_STREAMS] = { 0 };
-	struct ng_sdp_relay relay = { .address = calls->cfg->media_ip, .ports = ports, .flags = flags };
+	const char *address = receiver->address ? receiver->address->ip : calls->cfg->media_ip;
+	struct ng_sdp_relay relay = { .address = address, .ports = ports, .flags = flags };
 
 	for (unsigned int i = 0; i < in->count; i++) {
 		const struct ng_sdp_stream *st = &in->streams[i];
@@ -254,6 +263,7 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 		}
 		if (!ensure_legs(calls, c, i, err, err_size))
 			return NULL;
+		leg_set_asymmetric(sender->legs[i], sender->asymmetric);
 		leg_set_peer(sender->legs[i], st, in->received_from);
 		leg_bridge(sender->legs[i], receiver->legs[i]);
 		ports[i] = leg_port(receiver->legs[i]);
@@ -263,6 +273,37 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 		c->streams = MAX(c->streams, in->count);
 	c->last_signal_s = g_get_real_time() / G_USEC_PER_SEC;
 	return ng_sdp_rewrite(in->sdp, &relay, err, err_size);
+}
+
+/* direction's names as media addresses (NULL: none given); false with err set for a name that is not one. */
+static bool find_direction(const struct ng_calls *calls, const struct ng_signal *sig,
+			   const struct config_media_address *out[2], char *err, size_t err_size)
+{
+	int relay = calls->cfg->media_family == AF_INET6 ? AF_INET6 : AF_INET;
+
+	for (int i = 0; i < 2; i++) {
+		out[i] = sig->direction[i] ? config_media_address_find(calls->cfg, sig->direction[i]) : NULL;
+		if (sig->direction[i] && !out[i])
+			return ng_error(err, err_size,
+					"direction: no media address named %s (--media-address NAME=ADDR)",
+					sig->direction[i]);
+		if (out[i] && out[i]->family != relay)
+			return ng_error(err, err_size, "direction: media address %s is not of media-ip's family",
+					sig->direction[i]);
+	}
+	return true;
+}
+
+/* What a signal sets on its side: the legs' symmetry and label; a new call's direction sets both sides' addresses. */
+static void apply_side_flags(struct ng_call *c, int from, const struct ng_signal *sig,
+			     const struct config_media_address *const direction[2], bool is_new)
+{
+	if (is_new) {
+		c->sides[from].address = direction[0];
+		c->sides[!from].address = direction[1];
+	}
+	if (sig->symmetry != NG_SYMMETRY_UNCHANGED)
+		c->sides[from].asymmetric = sig->symmetry == NG_ASYMMETRIC;
 }
 
 /* A signal's label names its side from then on; one without a label keeps the side's. */
@@ -297,16 +338,19 @@ static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_sign
 
 char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size)
 {
+	const struct config_media_address *direction[2];
 	struct signal_sdp in;
 	struct ng_call *c;
 	bool is_new;
 	char *out;
 	int from;
 
-	if (!read_sdp(calls, sig, &in, err, err_size))
+	if (!find_direction(calls, sig, direction, err, err_size) || !read_sdp(calls, sig, &in, err, err_size))
 		return NULL;
 	is_new = !g_hash_table_contains(calls->by_id, sig->call_id);
 	c = offered_call(calls, sig, &from, err, err_size);
+	if (c)
+		apply_side_flags(c, from, sig, direction, is_new);
 	out = c ? relay_sdp(calls, c, from, &in, true, sig->sdp_flags, err, err_size) : NULL;
 	if (out)
 		side_set_label(&c->sides[from], sig->label);
@@ -347,10 +391,12 @@ char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *
 	if (!read_sdp(calls, sig, &in, err, err_size))
 		return NULL;
 	from = answering_side(c, sig);
-	if (from < 0)
+	if (from < 0) {
 		ng_error(err, err_size, "from-tag %s is not a tag of this call", sig->from_tag);
-	else
+	} else {
+		apply_side_flags(c, from, sig, NULL, false); /* the call's direction is its first offer's */
 		out = relay_sdp(calls, c, from, &in, false, sig->sdp_flags, err, err_size);
+	}
 	if (out)
 		side_set_label(&c->sides[from], sig->label);
 	ng_sdp_free(in.sdp);

@@ -39,12 +39,22 @@ struct ng_calls *ng_calls_new(const struct config *cfg, const struct media_env *
 /* Ends every call, returning its ports and removing its flows. */
 void ng_calls_free(struct ng_calls *calls);
 
+/* Whether a side's legs learn their peer's source (symmetric, the default) or keep to its SDP's address. */
+enum ng_symmetry {
+	NG_SYMMETRY_UNCHANGED, /* neither flag: as the side was (symmetric for a new side) */
+	NG_SYMMETRIC,
+	NG_ASYMMETRIC,
+};
+
 /* What an offer or answer asks for. */
 struct ng_signal {
 	const char *call_id;
 	const char *from_tag;
 	const char *to_tag; /* NULL when absent; required in an answer */
 	const char *label;  /* the signalling side's label, shown in query and rtprelayctl; NULL when absent */
+	/* direction: the named media addresses (config.h) of the signalling side and the other; NULL: media-ip */
+	const char *direction[2];
+	enum ng_symmetry symmetry; /* of the signalling side's peer */
 	const char *sdp;
 	size_t sdp_len;
 	unsigned int sdp_flags; /* enum ng_sdp_flags */

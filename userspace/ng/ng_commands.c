@@ -126,7 +126,37 @@ static void read_received_from(const struct ng_request *r, struct sockaddr_stora
 		out->ss_family = AF_INET6;
 }
 
-/* call-id, from-tag, to-tag (required in an answer), label, sdp, the SDP flags and received-from. */
+/* direction: a list of two media address names, or absent. */
+static bool read_direction(struct ng_request *r, const char *out[2])
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, "direction");
+
+	out[0] = out[1] = NULL;
+	if (!v)
+		return true;
+	if (v->type != BENCODE_LIST || v->items.count != 2)
+		return ng_error(r->error, sizeof(r->error), "'direction' is not a list of two names");
+	for (const struct bencode_value *m = v->items.first; m; m = m->next) {
+		*out = bencode_strdup(r->doc, m);
+		if (!*out++)
+			return ng_error(r->error, sizeof(r->error), "'direction' is not a list of two names");
+	}
+	return true;
+}
+
+/* flags "symmetric" or "asymmetric" (not both). */
+static bool read_symmetry(struct ng_request *r, enum ng_symmetry *out)
+{
+	bool symmetric = arg_has(r, "flags", "symmetric"), asymmetric = arg_has(r, "flags", "asymmetric");
+
+	if (symmetric && asymmetric)
+		return ng_error(r->error, sizeof(r->error), "flags symmetric and asymmetric together");
+	*out = symmetric ? NG_SYMMETRIC : asymmetric ? NG_ASYMMETRIC : NG_SYMMETRY_UNCHANGED;
+	return true;
+}
+
+/* call-id, from-tag, to-tag (required in an answer), label, direction, symmetry, sdp, the SDP flags and received-from.
+ */
 static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig)
 {
 	const struct bencode_value *sdp = bencode_dict_get(r->args, "sdp");
@@ -144,7 +174,7 @@ static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig
 	if (arg_has(r, "ICE", "remove"))
 		sig->sdp_flags |= NG_SDP_ICE_REMOVE;
 	read_received_from(r, &sig->received_from);
-	return true;
+	return read_direction(r, sig->direction) && read_symmetry(r, &sig->symmetry);
 }
 
 static bool run_signal(struct ng_request *r, bool answer)
