@@ -32,7 +32,8 @@
 #  - direction=[internal external] with two --media-address names: each
 #    SDP names the address of the side it goes to, media crosses the relay
 #    from each side's address, rtprelayctl shows the legs there; an
-#    unknown name is result=error;
+#    unknown name is result=error; an asymmetric side is latched to its
+#    SDP's address before any packet; list gives each side's label;
 #  - a call without media ends after --rtp-timeout; SIGTERM with a call up
 #    exits cleanly.
 #
@@ -205,7 +206,8 @@ jq_check "$OUT/ctl_up-stats.json" "rtprelayctl -j stats: 1 ng call active, 1 sin
 	'.ng_calls_active == 1 and .ng_calls_total == 1' '{ng_calls_active, ng_calls_total}'
 
 ng list2 "$RELAY_IP" 3_102_2 '{"command": "list"}'
-jcheck list2 "list: the call" '.reply.calls == ["call-ng-1"]' '.reply'
+jcheck list2 "list: the call, with its sides' labels" \
+	'.reply.calls == ["call-ng-1"] and .reply.labels == {"call-ng-1": {"ftag-1": "caller", "ttag-2": "callee"}}' '.reply'
 ng stats2 "$RELAY_IP" 3_102_3 '{"command": "statistics"}'
 jcheck stats2 "statistics: one session, one managed" \
 	'.reply.statistics.currentstatistics.sessionsown == 1 and .reply.statistics.totalstatistics.managedsessions == 1' \
@@ -259,6 +261,17 @@ jcheck dir_delete "direction: delete ok" '.reply.result == "ok"' '.reply'
 ng dir_unknown "$RELAY_IP" 8_107_4 "$(kamailio_json offer call-ng-dir2 "$(sdp_of peer $CALLER_MEDIA)" |
 	jq -c '. + {direction: ["internal", "dmz"]}')"
 jcheck_error dir_unknown "direction naming no media address: result=error" "no media address named dmz"
+
+# asymmetric: the caller's leg keeps to its SDP's address, latched to it before any packet (symmetric waits for one).
+ng asym "$RELAY_IP" 9_108_1 "$(kamailio_json offer call-ng-asym "$(sdp_of peer $((CALLER_MEDIA + 200)))" |
+	jq -c '. + {flags: ["asymmetric"]}')"
+jcheck asym "asymmetric: offer ok" '.reply.result == "ok"' '.reply'
+relayctl -j calls >"$OUT/asym-calls.json" 2>&1
+jq_check "$OUT/asym-calls.json" "asymmetric: rtprelayctl shows the caller's leg latched to its SDP's address at once" \
+	"any(.[]; .call_id == \"call-ng-asym\" and .tag == \"ftag-1\" and .latched
+	 and .remote_rtp == \"${PEER_IP[peer]}:$((CALLER_MEDIA + 200))\")" '[.[] | select(.call_id == "call-ng-asym")]'
+ng asym_delete "$RELAY_IP" 9_108_2 "$(kamailio_json delete call-ng-asym)"
+jcheck asym_delete "asymmetric: delete ok" '.reply.result == "ok"' '.reply'
 
 ng quiet "$RELAY_IP" 6_105_1 "$(kamailio_json offer call-ng-quiet "$(sdp_of peer $CALLER_MEDIA)")"
 jcheck quiet "an offer for a call that will send nothing" '.reply.result == "ok"' '.reply'

@@ -480,7 +480,7 @@ static void list_leg(const struct ng_leg_info *leg, void *user)
 		   ntohs(local->sin_port));
 }
 
-/* label: kept per side, in query and in the legs rtprelayctl lists (with the tags and each leg's port). */
+/* label: kept per side, in query, in list and in the legs rtprelayctl lists (with the tags and each leg's port). */
 static void test_label_and_legs(void **state)
 {
 	struct fixture *f = *state;
@@ -518,6 +518,14 @@ static void test_label_and_legs(void **state)
 	assert_string_equal(legs.text[0], want_a);
 	assert_string_equal(legs.text[1], want_b);
 
+	{
+		struct bencode_value *list = bencode_new_list(doc), *labels = bencode_new_dict(doc);
+
+		ng_calls_list(f->calls, 10, doc, list, labels);
+		assert_int_equal(list->items.count, 1);
+		assert_true(bencode_str_is(bencode_dict_get(bencode_dict_get(labels, "call-l"), "tag-a"), "caller"));
+		assert_true(bencode_str_is(bencode_dict_get(bencode_dict_get(labels, "call-l"), "tag-b"), "callee"));
+	}
 	assert_true(ng_call_query(f->calls, "call-l", doc, reply));
 	tags = bencode_dict_get(reply, "tags");
 	assert_true(bencode_str_is(bencode_dict_get(bencode_dict_get(tags, "tag-a"), "label"), "caller"));

@@ -541,14 +541,28 @@ void ng_calls_stats(const struct ng_calls *calls, struct ng_calls_stats *out)
 	out->uptime_s = (g_get_monotonic_time() - calls->started_us) / G_USEC_PER_SEC;
 }
 
-void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list)
+void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list,
+		   struct bencode_value *labels)
 {
 	GHashTableIter it;
-	gpointer id;
+	gpointer id, value;
 
 	g_hash_table_iter_init(&it, calls->by_id);
-	while (max-- && g_hash_table_iter_next(&it, &id, NULL))
+	while (max-- && g_hash_table_iter_next(&it, &id, &value)) {
+		const struct ng_call *c = value;
+		struct bencode_value *tags = NULL;
+
 		bencode_list_add(list, bencode_new_str(doc, id));
+		for (int s = 0; s < 2; s++) {
+			if (!c->sides[s].tag || !c->sides[s].label)
+				continue;
+			if (!tags) {
+				tags = bencode_new_dict(doc);
+				bencode_dict_set(doc, labels, id, tags);
+			}
+			bencode_dict_set_str(doc, tags, c->sides[s].tag, c->sides[s].label);
+		}
+	}
 }
 
 static gint by_creation(gconstpointer a, gconstpointer b)

@@ -79,8 +79,12 @@ bool ng_call_query(struct ng_calls *calls, const char *call_id, struct bencode_d
 void ng_calls_expire(struct ng_calls *calls);
 
 void ng_calls_stats(const struct ng_calls *calls, struct ng_calls_stats *out);
-/* Up to max call-ids, appended to list as strings. */
-void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list);
+/*
+ * Up to max call-ids, appended to list as strings; for those whose sides
+ * have labels, labels[call-id] = {tag: label}.
+ */
+void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list,
+		   struct bencode_value *labels);
 
 /* One relay leg of an ng call, as rtprelayctl lists it: where the peer of side `tag` sends for m= line `index`. */
 struct ng_leg_info {

@@ -42,13 +42,15 @@ static bool arg_uint(struct ng_request *r, const char *key, int64_t def, int64_t
 
 static bool cmd_list(struct ng_request *r)
 {
-	struct bencode_value *calls = bencode_new_list(r->doc);
+	struct bencode_value *calls = bencode_new_list(r->doc), *labels = bencode_new_dict(r->doc);
 	int64_t limit;
 
 	if (!arg_uint(r, "limit", NG_LIST_DEFAULT, NG_LIST_MAX, &limit))
 		return false;
-	ng_calls_list(r->calls, limit, r->doc, calls);
+	ng_calls_list(r->calls, limit, r->doc, calls, labels);
 	bencode_dict_set(r->doc, r->reply, "calls", calls);
+	if (labels->items.count)
+		bencode_dict_set(r->doc, r->reply, "labels", labels);
 	return true;
 }
 
