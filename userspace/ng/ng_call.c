@@ -294,7 +294,7 @@ static bool find_direction(const struct ng_calls *calls, const struct ng_signal 
 	return true;
 }
 
-/* What a signal sets on its side: the legs' symmetry and label; a new call's direction sets both sides' addresses. */
+/* What a signal sets on its side: its legs' symmetry; a new call's direction sets both sides' addresses. */
 static void apply_side_flags(struct ng_call *c, int from, const struct ng_signal *sig,
 			     const struct config_media_address *const direction[2], bool is_new)
 {
