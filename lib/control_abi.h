@@ -135,6 +135,22 @@ enum rtprelay_attr {
 	RTPRELAY_A_SETTING_CHANGED, /* string: "max-calls: 10000 -> 1"; repeated */
 	RTPRELAY_A_SETTING_RESTART, /* string: a difference only a restart applies; repeated */
 	RTPRELAY_A_DRAIN,	    /* u8: 1 refuse new calls, 0 take them again */
+	/*
+	 * ng calls, present only with --listen-ng. A CALLS item with
+	 * NG_CALL_ID is an ng call's leg: NG_CALL_ID .. NG_MEDIA_TYPE, then
+	 * STATE, MEDIA, LOCAL_RTP .. AGE_MS as for a SIP call. A FLOWS item
+	 * names the call the flow belongs to: CALL_ID, or NG_CALL_ID and
+	 * NG_TAG. STATUS adds NG_CALL_COUNT; STATS adds it and NG_CALLS_TOTAL.
+	 */
+	RTPRELAY_A_NG_CALL_ID,	   /* string: the ng call-id */
+	RTPRELAY_A_NG_FROM_TAG,	   /* string: the tag of the call's first offer */
+	RTPRELAY_A_NG_TO_TAG,	   /* string: the tag of its answer; absent before it */
+	RTPRELAY_A_NG_TAG,	   /* string: the side whose peer sends to this leg; absent while unanswered */
+	RTPRELAY_A_NG_LABEL,	   /* string: that side's label; absent when none was given */
+	RTPRELAY_A_NG_MEDIA_INDEX, /* u32: the leg's m= line, from 1 */
+	RTPRELAY_A_NG_MEDIA_TYPE,  /* string: its media, "audio", "video", ... */
+	RTPRELAY_A_NG_CALL_COUNT,  /* u32: ng calls now (STATUS and STATS) */
+	RTPRELAY_A_NG_CALLS_TOTAL, /* u64: ng calls created since start (STATS) */
 	__RTPRELAY_A_MAX,
 };
 

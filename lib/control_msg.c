@@ -72,6 +72,15 @@ static const struct ctl_msg_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
 	[RTPRELAY_A_SETTING_CHANGED] = { MNL_TYPE_NUL_STRING, 0, "setting_changed" },
 	[RTPRELAY_A_SETTING_RESTART] = { MNL_TYPE_NUL_STRING, 0, "setting_restart" },
 	[RTPRELAY_A_DRAIN] = { MNL_TYPE_U8, 0, "drain" },
+	[RTPRELAY_A_NG_CALL_ID] = { MNL_TYPE_NUL_STRING, 0, "ng_call_id" },
+	[RTPRELAY_A_NG_FROM_TAG] = { MNL_TYPE_NUL_STRING, 0, "ng_from_tag" },
+	[RTPRELAY_A_NG_TO_TAG] = { MNL_TYPE_NUL_STRING, 0, "ng_to_tag" },
+	[RTPRELAY_A_NG_TAG] = { MNL_TYPE_NUL_STRING, 0, "ng_tag" },
+	[RTPRELAY_A_NG_LABEL] = { MNL_TYPE_NUL_STRING, 0, "ng_label" },
+	[RTPRELAY_A_NG_MEDIA_INDEX] = { MNL_TYPE_U32, 0, "ng_media_index" },
+	[RTPRELAY_A_NG_MEDIA_TYPE] = { MNL_TYPE_NUL_STRING, 0, "ng_media_type" },
+	[RTPRELAY_A_NG_CALL_COUNT] = { MNL_TYPE_U32, 0, "ng_call_count" },
+	[RTPRELAY_A_NG_CALLS_TOTAL] = { MNL_TYPE_U64, 0, "ng_calls_total" },
 };
 
 static const struct ctl_msg_attr_policy iface_policy[__RTPRELAY_IFACE_A_MAX] = {

@@ -11,8 +11,10 @@
 # offered enough, else generator-bound, the userspace relays' paced sweep
 # and its chosen rate's loss under 1%; a date on every result; the XDP program's costs and
 # helper costs; flow programming rate and memory per flow; every SIPp call
-# completed; every tone call's stream received; the machine described; the
-# pktgen script's configuration for the same flows; nothing left behind.
+# completed; every tone call's stream received; the ng call rate of the
+# client alone and of rtprelay (rtpengine when installed) with every call
+# completed; the machine described; the pktgen script's configuration for
+# the same flows; nothing left behind.
 # Output in $BUILD/test-logs/bench_smoke.d/.
 # shellcheck disable=SC2016 # the single-quoted $names are jq's
 set -u
@@ -32,7 +34,7 @@ preflight() {
 			return 1
 		fi
 	done
-	for bin in rtpgen rtpsink macfwd benchflows ngcalls rtpjitter rtprelayd tests/datapath_harness; do
+	for bin in rtpgen rtpsink macfwd benchflows ngcalls ngrate rtpjitter rtprelayd tests/datapath_harness; do
 		if [ ! -x "$BUILD/$bin" ]; then
 			tap_fail "benchmark binaries built ($BUILD/$bin: run make BUILD=$BUILD)"
 			return 1
@@ -102,7 +104,7 @@ main() {
 		return 1
 	fi
 	local section
-	for section in "## Forwarding" "## XDP program cost" "## Flow table" "## Calls" "## Targets"; do
+	for section in "## Forwarding" "## XDP program cost" "## Flow table" "## Calls" "## ng call rate" "## Targets"; do
 		tap_check "results.md has \"$section\"" grep -q "^$section" "$OUT/results.md"
 	done
 	tap_check "the table was printed" grep -q '^| rtprelay XDP |' "$OUT/bench.log"
@@ -111,7 +113,8 @@ main() {
 		'.machine.cpu != "" and .machine.cores > 0 and .machine.kernel != "" and .machine.nic != "" and
 		 .machine.load_start != "" and (.machine.date | test("^20[0-9-]+T"))'
 	check "every result carries its date" \
-		'[(.forwarding[] | select(.datapath != null)), .xdp_cost[], .flow_rate, .call_rate, .tone_calls] |
+		'[(.forwarding[] | select(.datapath != null)), .xdp_cost[], .flow_rate, .call_rate, .tone_calls,
+		  (.ng_rate[] | select(.error == null))] |
 		 all(.date | test("^20[0-9-]+T[0-9:]+Z$"))'
 	check_forwarding
 	check "XDP program cost: hit, miss, wrong source and helpers, two flow counts" \
@@ -124,6 +127,12 @@ main() {
 	check "tone calls: every call's stream received, jitter and bursts measured, daemon CPU and RSS" \
 		'(.tone_calls.steps | length > 0 and all(.[]; .streams == .calls and
 		 .pps > 0 and .jitter_us.max >= 0 and .burst_ms.max > 0 and .daemon_rss_mb > 0))'
+	check "ng call rate: the client alone, then rtprelay, every call completed and timed, none failed" \
+		'(.ng_rate | map(select(.error == null) | .name)) as $n | ($n | index("0-client")) == 0 and ($n | index("1-rtprelay")) == 1
+		 and all(.ng_rate[] | select(.error == null); .completed == .calls and .failed == 0 and .calls_per_s > 0 and
+		 .call_ms.p99 >= .call_ms.p50 and .call_ms.p50 > 0 and .server_cpu >= 0)'
+	check "ng call rate: rtpengine's row (only missing when it is not installed)" \
+		'any(.ng_rate[]; .name == "2-rtpengine" and (.error == null or (.error | test("not installed"))))'
 	check "pktgen: the command for the same flows" '.pktgen | test("pktgen_rtp.sh .*-d 10.11.0.1")'
 	# shellcheck disable=SC2046 # the ranges are option words
 	tap_check "tools/bench/pktgen_rtp.sh -x configures pktgen for those flows" bash -c \

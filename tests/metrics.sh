@@ -15,6 +15,10 @@
 #    status and of the pinned maps: each datapath counter and the flows'
 #    bytes lie between two reads taken before and after the scrape; calls,
 #    rooms, ports, flows and the XDP mode are equal;
+#  - with an ng call set up beside it (--listen-ng on 127.0.0.1), ng
+#    requests and errors by command are the requests the test sent and the
+#    error replies it got, and the ng call counts in calls active and total
+#    by kind as rtprelayctl -j stats counts it, until its delete;
 #  - after the call the counters have not gone down;
 #  - a bad method, an unknown path, a malformed header, an oversized header
 #    get a 4xx (an unknown HTTP version 505, a request line of garbage a
@@ -30,6 +34,7 @@ relay_env_init metrics caller
 HTTP_PORT=9108
 URL=http://127.0.0.1:$HTTP_PORT
 PROM_PY=/usr/bin/python3
+NG_PORT=2223
 
 # http PATH [curl options...]: "STATUS BODY" of a request in the relay namespace.
 http() {
@@ -65,6 +70,43 @@ flow_bytes() { bpftool -j map dump pinned "$BPFFS/flows" | jq '[.[].formatted.va
 # join NAME SIP_PORT MP HZ STAY_MS: NAME calls room-m from SIP_PORT, sending HZ; in the background.
 join() { call_in_background "$1" "$RELAY_IP:5060" room-m "$2" "$3" "$4" "$5" -key offer "0"; }
 
+# ng NAME COMMAND JSON: an ng request from the relay namespace; the reply in $OUT/ng-NAME.json, and
+# COMMAND (as the metrics name it) with the reply's result tallied in $OUT/ng-sent.
+ng() {
+	in_relay python3 tests/lib/ng_client.py 127.0.0.1 "$NG_PORT" req "m_$1" "$3" >"$OUT/ng-$1.json" 2>"$OUT/ng-$1.err"
+	echo "$2 $(jq -r '.reply.result // "none"' "$OUT/ng-$1.json")" >>"$OUT/ng-sent"
+}
+# ng_sent COMMAND [error]: how many COMMAND requests the test sent (whose reply was an error).
+ng_sent() { awk -v c="$1" -v e="${2:-}" '$1 == c && (e == "" || $2 == "error")' "$OUT/ng-sent" | wc -l; }
+
+# An ng call with an offer and an answer, and requests that fail: a query of no call, an offer without SDP, an unknown command.
+ng_call_up() {
+	local sdp='v=0\r\no=- 1 1 IN IP4 10.98.0.2\r\ns=-\r\nc=IN IP4 10.98.0.2\r\nt=0 0\r\nm=audio PORT RTP/AVP 0\r\n'
+	: >"$OUT/ng-sent"
+	ng ping ping '{"command": "ping"}'
+	ng offer offer "{\"command\": \"offer\", \"call-id\": \"m-ng-1\", \"from-tag\": \"f1\", \"sdp\": \"${sdp/PORT/41000}\"}"
+	ng answer answer "{\"command\": \"answer\", \"call-id\": \"m-ng-1\", \"from-tag\": \"f1\", \"to-tag\": \"t1\", \"sdp\": \"${sdp/PORT/41100}\"}"
+	ng query_none query '{"command": "query", "call-id": "no-such-call"}'
+	ng offer_nosdp offer '{"command": "offer", "call-id": "m-ng-2", "from-tag": "f2"}'
+	ng unknown other '{"command": "reboot"}'
+	jq_check "$OUT/ng-answer.json" "the ng offer and answer succeed" '.reply.result == "ok"' '.reply'
+}
+
+# test_ng NAME: ng requests and errors by command in scrape NAME are what the test sent and got.
+test_ng() {
+	local c v sent fails=()
+	for c in ping offer answer delete query list statistics other; do
+		v=$(metric "$1" rtprelay_ng_requests command="$c")
+		sent=$(ng_sent "$c")
+		[ "$v" = "$sent" ] || fails+=("requests $c: $v, sent $sent")
+		v=$(metric "$1" rtprelay_ng_errors command="$c")
+		sent=$(ng_sent "$c" error)
+		[ "$v" = "$sent" ] || fails+=("errors $c: $v, error replies $sent")
+	done
+	tap_check "$1: rtprelay_ng_requests_total and rtprelay_ng_errors_total by command are the requests sent and the error replies (offer $(ng_sent offer)/$(ng_sent offer error), other $(ng_sent other)/$(ng_sent other error))${fails[*]:+ (${fails[*]})}" \
+		test ${#fails[@]} -eq 0
+}
+
 test_format() {
 	local bad
 	bad=$(jq -r '.families | to_entries[] | select((.key | startswith("rtprelay_") | not) or .value.help == ""
@@ -75,7 +117,8 @@ test_format() {
 		rtprelay_calls_failed rtprelay_rooms rtprelay_sip_responses rtprelay_rtp_ports_used rtprelay_rtp_ports_free
 		rtprelay_media_ticks rtprelay_media_tick_overruns rtprelay_media_tick_jitter_seconds rtprelay_flows
 		rtprelay_forwarded_packets rtprelay_forwarded_bytes rtprelay_dropped_packets rtprelay_passed_packets
-		rtprelay_datapath_errors rtprelay_datapath_info rtprelay_datapath_degraded rtprelay_xdp_attached_info)
+		rtprelay_datapath_errors rtprelay_datapath_info rtprelay_datapath_degraded rtprelay_xdp_attached_info
+		rtprelay_ng_requests rtprelay_ng_errors)
 	local missing=() f
 	for f in "${want[@]}"; do
 		jq -e --arg f "$f" '.families[$f]' "$OUT/during.json" >/dev/null || missing+=("$f")
@@ -98,7 +141,7 @@ test_during_call() {
 	b2=$(flow_bytes)
 	st=$(relayctl -j status)
 	n=$(bpftool -j map dump pinned "$BPFFS/flows" | jq length)
-	for field in $(jq -r 'keys[] | select(startswith("calls_") | not) | select(. != "passed")' <<<"$s1"); do
+	for field in $(jq -r 'keys[] | select(test("^(ng_)?calls_") | not) | select(. != "passed")' <<<"$s1"); do
 		lo=$(jq ".$field" <<<"$s1")
 		hi=$(jq ".$field" <<<"$s2")
 		case $field in
@@ -114,10 +157,20 @@ test_during_call() {
 		test ${#fails[@]} -eq 0
 	v=$(metric during rtprelay_forwarded_packets path=kernel)
 	tap_check "the kernel forwarded the bridge's packets ($v)" test "${v//[!0-9]/}0" -gt 500
-	for field in calls_total:rtprelay_calls calls_failed:rtprelay_calls_failed calls_active:rtprelay_calls_active; do
-		v=$(metric during "${field#*:}")
-		tap_check "${field#*:} is rtprelayctl's ${field%%:*} ($v)" test "$v" = "$(jq ".${field%%:*}" <<<"$s2")"
-	done
+	v=$(metric during rtprelay_calls kind=sip)
+	tap_check "rtprelay_calls_total{kind=\"sip\"} is rtprelayctl's calls_total ($v)" test "$v" = "$(jq .calls_total <<<"$s2")"
+	v=$(metric during rtprelay_calls_failed)
+	tap_check "rtprelay_calls_failed is rtprelayctl's calls_failed ($v)" test "$v" = "$(jq .calls_failed <<<"$s2")"
+	v=$(($(metric during rtprelay_calls_active) - $(metric during rtprelay_calls_active kind=ng)))
+	tap_check "rtprelay_calls_active of the SIP kinds is rtprelayctl's calls_active ($v)" \
+		test "$v" = "$(jq .calls_active <<<"$s2")"
+	v=$(metric during rtprelay_calls_active kind=ng)
+	tap_check "rtprelay_calls_active{kind=\"ng\"} is rtprelayctl's ng_calls_active, 1 ($v)" \
+		test "$v" = "$(jq .ng_calls_active <<<"$s2")" -a "$v" = 1
+	v=$(metric during rtprelay_calls kind=ng)
+	tap_check "rtprelay_calls_total{kind=\"ng\"} is rtprelayctl's ng_calls_total, 1 ($v)" \
+		test "$v" = "$(jq .ng_calls_total <<<"$s2")" -a "$v" = 1
+	test_ng during
 	v=$(metric during rtprelay_calls_active kind=room)
 	tap_check "rtprelay_calls_active{kind=\"room\"} is 2 ($v)" test "$v" = 2
 	v=$(metric during rtprelay_rooms)
@@ -165,7 +218,10 @@ test_after_call() {
 	v=$(metric after rtprelay_forwarded_packets path=kernel)
 	tap_check "forwarded packets did not go down ($PACKETS_DURING -> $v)" test "$v" -ge "$PACKETS_DURING"
 	v=$(metric after rtprelay_calls_active)
-	tap_check "no call is active ($v)" test "$v" = 0
+	tap_check "no call is active, SIP or ng ($v)" test "$v" = 0
+	v=$(metric after rtprelay_calls kind=ng)
+	tap_check "rtprelay_calls_total{kind=\"ng\"} still counts the ng call ($v)" test "$v" = 1
+	test_ng after
 }
 
 # raw REQUEST: the status line the server answers a request written byte for byte (printf format); "" if none.
@@ -225,8 +281,8 @@ main() {
 		tap_plan_done
 		exit 1
 	fi
-	if ! start_daemon daemon --listen-http "127.0.0.1:$HTTP_PORT"; then
-		tap_fail "rtprelayd starts with --listen-http 127.0.0.1:$HTTP_PORT"
+	if ! start_daemon daemon --listen-http "127.0.0.1:$HTTP_PORT" --listen-ng "127.0.0.1:$NG_PORT"; then
+		tap_fail "rtprelayd starts with --listen-http 127.0.0.1:$HTTP_PORT and --listen-ng 127.0.0.1:$NG_PORT"
 		diag <"$DAEMON_LOG"
 		tap_plan_done
 		exit 1
@@ -234,6 +290,7 @@ main() {
 	local got
 	got=$(http /health)
 	tap_check "GET /health before any call: 200 ok ($got)" test "$got" = "200 ok "
+	ng_call_up
 	join alice 5061 40000 440 9000
 	sleep 1
 	join bob 5062 40100 880 8000
@@ -245,6 +302,7 @@ main() {
 		check_sipp "$who" "room member $who" $? ">INVITE <100 <180 <200 >ACK >BYE <200/BYE"
 		capture_wait "$who"
 	done
+	ng delete delete '{"command": "delete", "call-id": "m-ng-1", "from-tag": "f1"}'
 	wait_for 3 no_flows
 	test_after_call
 	test_bad_requests

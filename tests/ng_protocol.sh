@@ -23,9 +23,17 @@
 #    another source port): the SDPs name the relay's address and ports,
 #    codecs pass untouched, and the media of both directions crosses the
 #    relay through the XDP flows (the datapath's forwarded counter rises by
-#    at least what was sent); query counts it; list and statistics show the
-#    call; a retransmitted offer gets the same SDP and takes no more ports,
+#    at least what was sent); query counts it and shows each side's label;
+#    rtprelayctl calls (-j and the table), flows, status and stats show the
+#    call as an ng call with its call-id, tags and labels, each leg on the
+#    port the other side's SDP names, and none of it after the delete;
+#    list and statistics show the call; a retransmitted offer gets the same SDP and takes no more ports,
 #    a re-offer keeps them; delete frees every port;
+#  - direction=[internal external] with two --media-address names: each
+#    SDP names the address of the side it goes to, media crosses the relay
+#    from each side's address, rtprelayctl shows the legs there; an
+#    unknown name is result=error; an asymmetric side is latched to its
+#    SDP's address before any packet; list gives each side's label;
 #  - a call without media ends after the rtp-timeout (lowered at run time
 #    with rtprelayctl set, which also shows the setting applies); SIGTERM with a call up
 #    exits cleanly.
@@ -51,7 +59,6 @@ PACKETS=300
 
 relay_env_ready "ng protocol" python3 bpftool clang ethtool
 
-# The client (dictionary keys in the order given, as Kamailio sends them).
 NGC=tests/lib/ng_client.py
 
 # ng NAME HOST COOKIE JSON: one request from the peer, the reply's JSON in $OUT/NAME.json.
@@ -71,6 +78,7 @@ jcheck_error() {
 cat >"$OUT/ng.conf" <<EOF
 [rtprelay]
 listen-ng = $RELAY_IP:$NG_PORT;[$RELAY_IP6]:$NG_PORT
+media-address = internal=$RELAY_IP;external=${PEER_RELAY_IP[callee]}
 EOF
 if ! start_daemon daemon --config "$OUT/ng.conf" --rtp-timeout "$RTP_TIMEOUT"; then
 	tap_fail "rtprelayd starts with listen-ng from its config file"
@@ -142,12 +150,12 @@ sdp_port() { jq -r '.reply.sdp' "$OUT/$1.json" | sed -n 's/^m=audio \([0-9]*\) .
 rtp_port_count() { relay_rtp_ports | wc -l; }
 
 fwd_before=$(datapath_forwarded)
-ng offer "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)")"
+ng offer "$RELAY_IP" 1_100_1 "$(kamailio_json offer call-ng-1 "$(sdp_of peer $CALLER_MEDIA)" | jq -c '. + {label: "caller"}')"
 jcheck offer "offer: the SDP for the callee names the relay (c= and o=) and keeps the codecs" \
 	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\") and contains(\"o=- 42 1 IN IP4 $RELAY_IP\")
 	 and contains(\"a=rtpmap:111 opus/48000/2\") and contains(\"a=fmtp:111 useinbandfec=1\") and contains(\"a=sendrecv\"))" '.reply'
 to_callee_relay=$(sdp_port offer)
-ng answer "$RELAY_IP" 2_101_1 "$(kamailio_json answer call-ng-1 "$(sdp_of callee $CALLEE_MEDIA)" ttag-2)"
+ng answer "$RELAY_IP" 2_101_1 "$(kamailio_json answer call-ng-1 "$(sdp_of callee $CALLEE_MEDIA)" ttag-2 | jq -c '. + {label: "callee"}')"
 jcheck answer "answer: the SDP for the caller names the relay and another port" \
 	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\"))
 	 and (.reply.sdp | contains(\"m=audio $to_callee_relay \") | not)" '.reply'
@@ -168,8 +176,40 @@ ng query "$RELAY_IP" 3_102_1 "$(kamailio_json query call-ng-1)"
 jcheck query "query: both tags, in dialogue, and the packets counted" \
 	".reply.result == \"ok\" and .reply.tags[\"ftag-1\"][\"in dialogue with\"] == \"ttag-2\"
 	 and .reply.totals.RTP.packets >= $((2 * PACKETS))" '.reply.totals'
+jcheck query "query: each tag with the label its offer or answer gave" \
+	'.reply.tags["ftag-1"].label == "caller" and .reply.tags["ttag-2"].label == "callee"' '.reply.tags | map_values(.label)'
+
+# snapshot_ctl NAME: rtprelayctl -j calls, flows, status and stats, and the calls table, in $OUT/NAME-*.
+snapshot_ctl() {
+	local what
+	for what in calls flows status stats; do
+		relayctl -j "$what" >"$OUT/$1-$what.json" 2>&1
+	done
+	relayctl calls >"$OUT/$1-calls.txt" 2>&1
+}
+snapshot_ctl ctl_up
+jq_check "$OUT/ctl_up-calls.json" "rtprelayctl -j calls: the ng call's two legs, marked ng, with its call-id, tags and labels" \
+	'[.[] | select(.kind == "ng")] | length == 2 and all(.call_id == "call-ng-1" and .from_tag == "ftag-1"
+	 and .to_tag == "ttag-2" and .state == "answered" and .media == "bridge")
+	 and (map([.tag, .label]) | sort == [["ftag-1", "caller"], ["ttag-2", "callee"]])' \
+	'[.[] | select(.kind == "ng") | {call_id, tag, label, state, media}]'
+jq_check "$OUT/ctl_up-calls.json" "rtprelayctl -j calls: each leg's local port is the one the other side's SDP names, with its packets" \
+	"([.[] | select(.kind == \"ng\") | {(.tag): .}] | add) as \$l
+	 | \$l[\"ftag-1\"].local_rtp == \"$RELAY_IP:$to_caller_relay\" and \$l[\"ttag-2\"].local_rtp == \"$RELAY_IP:$to_callee_relay\"
+	 and \$l[\"ftag-1\"].latched and \$l[\"ftag-1\"].packets_in >= $PACKETS and \$l[\"ttag-2\"].packets_in >= $PACKETS" \
+	'[.[] | select(.kind == "ng") | {tag, local_rtp, latched, packets_in}]'
+tap_check "rtprelayctl calls: a table of ng calls with the call-id and both tags" \
+	grep -qE '^call-ng-1 +ftag-1 +ttag-2 +from +caller +1 audio +answered +bridge' "$OUT/ctl_up-calls.txt"
+jq_check "$OUT/ctl_up-flows.json" "rtprelayctl -j flows: the bridge's 4 flows, each naming its ng call and tag" \
+	'[.[] | select(.ng_call_id == "call-ng-1")] | length == 4 and (map(.ng_tag) | sort == ["ftag-1", "ftag-1", "ttag-2", "ttag-2"])' \
+	'map({local, ng_call_id, ng_tag})'
+jq_check "$OUT/ctl_up-status.json" "rtprelayctl -j status: 1 ng call" '.ng_calls == 1' '.ng_calls'
+jq_check "$OUT/ctl_up-stats.json" "rtprelayctl -j stats: 1 ng call active, 1 since start" \
+	'.ng_calls_active == 1 and .ng_calls_total == 1' '{ng_calls_active, ng_calls_total}'
+
 ng list2 "$RELAY_IP" 3_102_2 '{"command": "list"}'
-jcheck list2 "list: the call" '.reply.calls == ["call-ng-1"]' '.reply'
+jcheck list2 "list: the call, with its sides' labels" \
+	'.reply.calls == ["call-ng-1"] and .reply.labels == {"call-ng-1": {"ftag-1": "caller", "ttag-2": "callee"}}' '.reply'
 ng stats2 "$RELAY_IP" 3_102_3 '{"command": "statistics"}'
 jcheck stats2 "statistics: one session, one managed" \
 	'.reply.statistics.currentstatistics.sessionsown == 1 and .reply.statistics.totalstatistics.managedsessions == 1' \
@@ -185,8 +225,55 @@ tap_check "still 4 ports after the retransmission and the re-offer (got $(rtp_po
 ng delete "$RELAY_IP" 5_104_1 "$(kamailio_json delete call-ng-1)"
 jcheck delete "delete: ok" '.reply.result == "ok"' '.reply'
 tap_check "delete frees every port" wait_for 2 no_rtp_ports
+snapshot_ctl ctl_gone
+jq_check "$OUT/ctl_gone-calls.json" "after delete, rtprelayctl -j calls lists no ng call" '[.[] | select(.kind == "ng")] == []' '.'
+tap_check "after delete, rtprelayctl calls prints no ng call" bash -c "! grep -q call-ng-1 '$OUT/ctl_gone-calls.txt'"
+jq_check "$OUT/ctl_gone-flows.json" "after delete, no flow names the ng call" '[.[] | select(.ng_call_id)] == []' '.'
+jq_check "$OUT/ctl_gone-status.json" "after delete, rtprelayctl -j status: 0 ng calls" '.ng_calls == 0' '.ng_calls'
+jq_check "$OUT/ctl_gone-stats.json" "after delete, stats: 0 ng calls active, 1 since start" \
+	'.ng_calls_active == 0 and .ng_calls_total == 1' '{ng_calls_active, ng_calls_total}'
 ng delete2 "$RELAY_IP" 5_104_2 "$(kamailio_json delete call-ng-1)"
 jcheck_error delete2 "delete of a call that is gone: result=error" "unknown call-id"
+
+# direction=[internal external]: the caller's side on the relay's address toward it, the callee's on the other.
+CALLEE_RELAY_IP=${PEER_RELAY_IP[callee]}
+ng dir_offer "$RELAY_IP" 8_107_1 "$(kamailio_json offer call-ng-dir "$(sdp_of peer $((CALLER_MEDIA + 100)))" |
+	jq -c '. + {direction: ["internal", "external"]}')"
+jcheck dir_offer "direction: the offer for the callee names the external address ($CALLEE_RELAY_IP)" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $CALLEE_RELAY_IP\r\n\"))" '.reply'
+ng dir_answer "$RELAY_IP" 8_107_2 "$(kamailio_json answer call-ng-dir "$(sdp_of callee $((CALLEE_MEDIA + 100)))" ttag-2)"
+jcheck dir_answer "direction: the answer for the caller names the internal address ($RELAY_IP)" \
+	".reply.result == \"ok\" and (.reply.sdp | contains(\"c=IN IP4 $RELAY_IP\r\n\"))" '.reply'
+dir_to_callee=$(sdp_port dir_offer)
+dir_to_caller=$(sdp_port dir_answer)
+relay_media dirfwd peer callee "$RELAY_IP:$dir_to_caller" $((CALLER_MEDIA + 100)) $((CALLEE_MEDIA + 100)) \
+	"$CALLEE_RELAY_IP:$dir_to_callee"
+jcheck dirfwd "direction: caller -> callee, $PACKETS packets from the external address" \
+	".received == $PACKETS and .from_expected == $PACKETS" '.'
+relay_media dirback callee peer "$CALLEE_RELAY_IP:$dir_to_callee" $((CALLEE_MEDIA + 100)) $((CALLER_MEDIA + 100)) \
+	"$RELAY_IP:$dir_to_caller"
+jcheck dirback "direction: callee -> caller, $PACKETS packets from the internal address" \
+	".received == $PACKETS and .from_expected == $PACKETS" '.'
+relayctl -j calls >"$OUT/dir-calls.json" 2>&1
+jq_check "$OUT/dir-calls.json" "direction: rtprelayctl calls shows each side's leg on its address" \
+	"[.[] | select(.call_id == \"call-ng-dir\") | .local_rtp] | sort ==
+	 ([\"$RELAY_IP:$dir_to_caller\", \"$CALLEE_RELAY_IP:$dir_to_callee\"] | sort)" '[.[] | select(.kind == "ng")]'
+ng dir_delete "$RELAY_IP" 8_107_3 "$(kamailio_json delete call-ng-dir)"
+jcheck dir_delete "direction: delete ok" '.reply.result == "ok"' '.reply'
+ng dir_unknown "$RELAY_IP" 8_107_4 "$(kamailio_json offer call-ng-dir2 "$(sdp_of peer $CALLER_MEDIA)" |
+	jq -c '. + {direction: ["internal", "dmz"]}')"
+jcheck_error dir_unknown "direction naming no media address: result=error" "no media address named dmz"
+
+# asymmetric: the caller's leg keeps to its SDP's address, latched to it before any packet (symmetric waits for one).
+ng asym "$RELAY_IP" 9_108_1 "$(kamailio_json offer call-ng-asym "$(sdp_of peer $((CALLER_MEDIA + 200)))" |
+	jq -c '. + {flags: ["asymmetric"]}')"
+jcheck asym "asymmetric: offer ok" '.reply.result == "ok"' '.reply'
+relayctl -j calls >"$OUT/asym-calls.json" 2>&1
+jq_check "$OUT/asym-calls.json" "asymmetric: rtprelayctl shows the caller's leg latched to its SDP's address at once" \
+	"any(.[]; .call_id == \"call-ng-asym\" and .tag == \"ftag-1\" and .latched
+	 and .remote_rtp == \"${PEER_IP[peer]}:$((CALLER_MEDIA + 200))\")" '[.[] | select(.call_id == "call-ng-asym")]'
+ng asym_delete "$RELAY_IP" 9_108_2 "$(kamailio_json delete call-ng-asym)"
+jcheck asym_delete "asymmetric: delete ok" '.reply.result == "ok"' '.reply'
 
 tap_check "rtprelayctl set rtp-timeout $QUIET_TIMEOUT" relayctl set rtp-timeout "$QUIET_TIMEOUT"
 ng quiet "$RELAY_IP" 6_105_1 "$(kamailio_json offer call-ng-quiet "$(sdp_of peer $CALLER_MEDIA)")"

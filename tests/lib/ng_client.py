@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # An ng client for the tests: bencode of its own (dictionary keys in the
 # order given, as Kamailio sends them), replies printed as JSON.
 #   ng_client.py HOST PORT req COOKIE JSON-DICT   one request

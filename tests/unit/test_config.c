@@ -449,6 +449,14 @@ static const char *const bad_values[][2] = {
 	{ "log-level", "" },
 	{ "log-level", "verbose" },
 	{ "log-level", "5" },
+	{ "media-address", "internal" },
+	{ "media-address", "=10.0.0.1" },
+	{ "media-address", "in ternal=10.0.0.1" },
+	{ "media-address", "internal=nonsense" },
+	{ "media-address", "internal=0.0.0.0" },
+	{ "media-address", "a=10.0.0.1;a=10.0.0.2" },
+	{ "media-address",
+	  "a=1.1.1.1;b=1.1.1.1;c=1.1.1.1;d=1.1.1.1;e=1.1.1.1;f=1.1.1.1;g=1.1.1.1;h=1.1.1.1;i=1.1.1.1" },
 };
 
 /* The error names the option and quotes the value; the config is left empty. */

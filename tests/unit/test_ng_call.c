@@ -5,7 +5,9 @@
  * UDP peers hear each other through the relay ports their SDPs name; a
  * re-offer keeps the ports; query counts the packets; delete and the RTP
  * timeout return every port; and offers and answers that make no sense are
- * refused with a reason, leaving nothing behind.
+ * refused with a reason, leaving nothing behind. The flags: direction puts
+ * each side on its named media address, asymmetric keeps a side to its
+ * SDP's address, label names a side in query and in the legs listed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -128,25 +130,41 @@ static uint16_t media_port(const char *sdp)
 	return atoi(m + 8);
 }
 
-static void send_to(int fd, uint16_t port, const char *payload)
+static void send_to_ip(int fd, const char *ip, uint16_t port, const char *payload)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET,
-				  .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
 
+	assert_int_equal(inet_pton(AF_INET, ip, &to.sin_addr), 1);
 	assert_true(sendto(fd, payload, strlen(payload), 0, (struct sockaddr *)&to, sizeof(to)) > 0);
 }
 
-/* What fd receives within a second, NUL-terminated, or "" */
-static void receive(int fd, char *buf, size_t size)
+static void send_to(int fd, uint16_t port, const char *payload)
+{
+	send_to_ip(fd, "127.0.0.1", port, payload);
+}
+
+/* What fd receives within a second, NUL-terminated, or ""; from where, "addr:port", unless from is NULL. */
+static void receive_from(int fd, char *buf, size_t size, char from[32])
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct sockaddr_in sin = { 0 };
+	socklen_t len = sizeof(sin);
+	char ip[INET_ADDRSTRLEN] = "";
 	ssize_t n = 0;
 
 	buf[0] = '\0';
 	if (poll(&p, 1, 1000) == 1)
-		n = recv(fd, buf, size - 1, MSG_DONTWAIT);
+		n = recvfrom(fd, buf, size - 1, MSG_DONTWAIT, (struct sockaddr *)&sin, &len);
 	buf[n > 0 ? n : 0] = '\0';
+	if (from) {
+		inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+		g_snprintf(from, 32, "%s:%u", ip, ntohs(sin.sin_port));
+	}
+}
+
+static void receive(int fd, char *buf, size_t size)
+{
+	receive_from(fd, buf, size, NULL);
 }
 
 static void assert_relays(int from, uint16_t relay_port, int to, const char *payload)
@@ -357,6 +375,164 @@ static void test_pool_exhausted(void **state)
 	assert_int_equal(st.current, calls);
 }
 
+/*
+ * direction=[internal external]: the offerer's peer sends to the internal
+ * address, the answerer's to the external one; each SDP names the address
+ * of the side it goes to, and each peer hears the other from it.
+ */
+static void test_direction(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], got[256], from[32], want[32];
+	GError *e = NULL;
+	g_autofree char *offer = sdp_at(f->a_port, ""), *answer = sdp_at(f->b_port, "");
+	g_autofree char *offer_out = NULL, *answer_out = NULL;
+	struct ng_signal sig = { .call_id = "call-dir",
+				 .from_tag = "tag-a",
+				 .sdp = offer,
+				 .sdp_len = strlen(offer),
+				 .direction = { "internal", "external" } };
+	struct ng_calls_stats st;
+	uint16_t to_a, to_b;
+
+	assert_true(config_set_option(&f->cfg, "media-address", "internal=127.0.0.1;external=127.0.0.2", &e));
+	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	if (!offer_out)
+		fail_msg("offer: %s", err);
+	assert_non_null(strstr(offer_out, "c=IN IP4 127.0.0.2\r\n"));
+	answer_out = send_signal(f, true, "call-dir", "tag-a", "tag-b", answer, err);
+	assert_non_null(answer_out);
+	assert_non_null(strstr(answer_out, "c=IN IP4 127.0.0.1\r\n"));
+	to_b = media_port(offer_out);
+	to_a = media_port(answer_out);
+	send_to_ip(f->a, "127.0.0.1", to_a, "inside out");
+	receive_from(f->b, got, sizeof(got), from);
+	assert_string_equal(got, "inside out");
+	g_snprintf(want, sizeof(want), "127.0.0.2:%u", to_b);
+	assert_string_equal(from, want);
+	send_to_ip(f->b, "127.0.0.2", to_b, "outside in");
+	receive_from(f->a, got, sizeof(got), from);
+	assert_string_equal(got, "outside in");
+	g_snprintf(want, sizeof(want), "127.0.0.1:%u", to_a);
+	assert_string_equal(from, want);
+
+	sig.call_id = "call-dir-2";
+	sig.direction[1] = "dmz";
+	assert_null(ng_call_offer(f->calls, &sig, err, sizeof(err)));
+	assert_non_null(strstr(err, "no media address named dmz"));
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, 1);
+	assert_int_equal(port_pool_in_use(f->media.ports), 2);
+}
+
+/*
+ * With latching that takes any first source (endpoint-learning immediate),
+ * a symmetric side latches to where its peer sends from and is answered
+ * there; an asymmetric one keeps to its SDP's address: another source is
+ * dropped, and media goes to the SDP's address.
+ */
+static void test_asymmetric(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], got[256];
+	uint16_t a2_port, to_a, to_b;
+	int a2 = bound_socket(&a2_port);
+	g_autofree char *offer = sdp_at(f->a_port, ""), *answer = sdp_at(f->b_port, "");
+	g_autofree char *offer_out = NULL, *answer_out = NULL;
+	struct ng_signal sig = { .call_id = "call-asym",
+				 .from_tag = "tag-a",
+				 .sdp = offer,
+				 .sdp_len = strlen(offer),
+				 .symmetry = NG_ASYMMETRIC };
+
+	f->cfg.endpoint_learning = ENDPOINT_LEARNING_IMMEDIATE;
+	set_up_call(f, "call-sym", &to_b, &to_a);
+	assert_relays(a2, to_a, f->b, "symmetric: from a's other port");
+	assert_relays(f->b, to_b, a2, "symmetric: back to where a sent from");
+
+	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	assert_non_null(offer_out);
+	answer_out = send_signal(f, true, "call-asym", "tag-a", "tag-b", answer, err);
+	assert_non_null(answer_out);
+	to_b = media_port(offer_out);
+	to_a = media_port(answer_out);
+	send_to(a2, to_a, "asymmetric: a stranger");
+	receive(f->b, got, sizeof(got));
+	assert_string_equal(got, "");
+	assert_relays(f->b, to_b, f->a, "asymmetric: to the SDP's address");
+	assert_relays(f->a, to_a, f->b, "asymmetric: from the SDP's address");
+	close(a2);
+}
+
+struct listed_legs {
+	unsigned int count;
+	char text[4][128];
+};
+
+static void list_leg(const struct ng_leg_info *leg, void *user)
+{
+	struct listed_legs *l = user;
+	struct sockaddr_in *local = (struct sockaddr_in *)&leg->local_rtp;
+
+	assert_true(l->count < G_N_ELEMENTS(l->text));
+	g_snprintf(l->text[l->count++], sizeof(l->text[0]), "%s %s %s %s %s %u %s %u", leg->call_id, leg->from_tag,
+		   leg->to_tag ?: "-", leg->tag ?: "-", leg->label ?: "-", leg->index, leg->type,
+		   ntohs(local->sin_port));
+}
+
+/* label: kept per side, in query, in list and in the legs rtprelayctl lists (with the tags and each leg's port). */
+static void test_label_and_legs(void **state)
+{
+	struct fixture *f = *state;
+	struct bencode_doc *doc = bencode_doc_new();
+	struct bencode_value *reply = bencode_new_dict(doc);
+	const struct bencode_value *tags;
+	g_autofree char *offer = sdp_at(f->a_port, ""), *answer = sdp_at(f->b_port, "");
+	g_autofree char *offer_out = NULL, *answer_out = NULL, *want_a = NULL, *want_b = NULL;
+	struct ng_signal sig = {
+		.call_id = "call-l", .from_tag = "tag-a", .label = "caller", .sdp = offer, .sdp_len = strlen(offer)
+	};
+	struct listed_legs legs = { 0 };
+	char err[256];
+
+	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	assert_non_null(offer_out);
+	ng_calls_foreach_leg(f->calls, list_leg, &legs);
+	assert_int_equal(legs.count, 2);
+	assert_non_null(strstr(legs.text[0], "call-l tag-a - tag-a caller 1 audio"));
+	assert_non_null(strstr(legs.text[1], "call-l tag-a - - - 1 audio"));
+
+	sig = (struct ng_signal){ .call_id = "call-l",
+				  .from_tag = "tag-a",
+				  .to_tag = "tag-b",
+				  .label = "callee",
+				  .sdp = answer,
+				  .sdp_len = strlen(answer) };
+	answer_out = ng_call_answer(f->calls, &sig, err, sizeof(err));
+	assert_non_null(answer_out);
+	legs.count = 0;
+	ng_calls_foreach_leg(f->calls, list_leg, &legs);
+	assert_int_equal(legs.count, 2);
+	want_a = g_strdup_printf("call-l tag-a tag-b tag-a caller 1 audio %u", media_port(answer_out));
+	want_b = g_strdup_printf("call-l tag-a tag-b tag-b callee 1 audio %u", media_port(offer_out));
+	assert_string_equal(legs.text[0], want_a);
+	assert_string_equal(legs.text[1], want_b);
+
+	{
+		struct bencode_value *list = bencode_new_list(doc), *labels = bencode_new_dict(doc);
+
+		ng_calls_list(f->calls, 10, doc, list, labels);
+		assert_int_equal(list->items.count, 1);
+		assert_true(bencode_str_is(bencode_dict_get(bencode_dict_get(labels, "call-l"), "tag-a"), "caller"));
+		assert_true(bencode_str_is(bencode_dict_get(bencode_dict_get(labels, "call-l"), "tag-b"), "callee"));
+	}
+	assert_true(ng_call_query(f->calls, "call-l", doc, reply));
+	tags = bencode_dict_get(reply, "tags");
+	assert_true(bencode_str_is(bencode_dict_get(bencode_dict_get(tags, "tag-a"), "label"), "caller"));
+	assert_true(bencode_str_is(bencode_dict_get(bencode_dict_get(tags, "tag-b"), "label"), "callee"));
+	bencode_doc_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +543,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rtp_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_exhausted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_direction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_asymmetric, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_label_and_legs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,6 +90,29 @@ static void test_listen_ng_in_file(void **state)
 	g_free(path);
 }
 
+/* --media-address NAME=ADDR, repeatable, and media-address set later: the names ng's direction picks. */
+static void test_media_address_option(void **state)
+{
+	struct config cfg;
+	GError *err = NULL;
+	const char *args[] = { "--media-ip",	    "192.0.2.1",       "--media-address",
+			       "internal=10.0.0.1", "--media-address", "external=2001:db8::1" };
+	const struct config_media_address *a;
+
+	load(&cfg, G_N_ELEMENTS(args), args);
+	assert_int_equal(cfg.media_address_count, 2);
+	a = config_media_address_find(&cfg, "external");
+	assert_non_null(a);
+	assert_string_equal(a->ip, "2001:db8::1");
+	assert_int_equal(a->family, AF_INET6);
+	assert_null(config_media_address_find(&cfg, "dmz"));
+	assert_true(config_set_option(&cfg, "media-address", " lan=10.1.0.1 ; wan=192.0.2.9;", &err));
+	assert_int_equal(cfg.media_address_count, 2); /* the list is replaced */
+	assert_string_equal(config_media_address_find(&cfg, "wan")->ip, "192.0.2.9");
+	assert_null(config_media_address_find(&cfg, "internal"));
+	config_free(&cfg);
+}
+
 static void test_message_split(void **state)
 {
 	struct ng_message m;
@@ -204,12 +227,39 @@ static void test_commands_without_calls(void **state)
 	config_free(&cfg);
 }
 
+/* The flags' errors: result=error with the reason, before any call is made. */
+static void test_flag_errors(void **state)
+{
+	struct config cfg;
+	struct ng_calls *calls;
+	GError *err = NULL;
+
+	config_set_defaults(&cfg);
+	assert_true(config_set_option(&cfg, "media-address", "internal=192.0.2.1", &err));
+	calls = ng_calls_new(&cfg, NULL);
+	assert_reply(calls, "d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n9:direction8:internale",
+		     "d12:error-reason38:'direction' is not a list of two names6:result5:errore");
+	assert_reply(calls, "d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n9:directionl8:internalee",
+		     "d12:error-reason38:'direction' is not a list of two names6:result5:errore");
+	assert_reply(calls, "d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n5:flagsl9:symmetric10:asymmetricee",
+		     "d12:error-reason39:flags symmetric and asymmetric together6:result5:errore");
+	assert_reply(calls, "d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n9:directionl8:internal3:dmzee",
+		     "d12:error-reason65:direction: no media address named dmz (--media-address NAME=ADDR)"
+		     "6:result5:errore");
+	ng_calls_free(calls);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_listen_ng_option),       cmocka_unit_test(test_listen_ng_in_file),
-		cmocka_unit_test(test_message_split),	       cmocka_unit_test(test_cookie_cache),
+		cmocka_unit_test(test_listen_ng_option),
+		cmocka_unit_test(test_listen_ng_in_file),
+		cmocka_unit_test(test_message_split),
+		cmocka_unit_test(test_cookie_cache),
 		cmocka_unit_test(test_commands_without_calls),
+		cmocka_unit_test(test_media_address_option),
+		cmocka_unit_test(test_flag_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

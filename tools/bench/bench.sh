@@ -9,8 +9,8 @@
 #   --quick   a few seconds of everything (tests/bench_smoke.sh): small
 #             flow counts, one short window, one SIPp step; rtpengine only
 #             if it is already installed. Figures from it mean nothing.
-#   --only    some of forwarding,cost,sip (comma-separated); the table
-#             shows "-" for the rest.
+#   --only    some of forwarding,cost,sip,ngrate (comma-separated); the
+#             table shows "-" for the rest.
 #
 # Forwarding. Three namespaces, two veth pairs:
 #
@@ -71,6 +71,13 @@
 # daemon holds with its 20 ms cadence (rtpjitter on the port every call
 # offers: p99 jitter <= 2 ms, no loss) with the daemon's CPU and RSS.
 #
+# The ng call rate (ngrate_phase): calls set up and torn down per second
+# over rtpengine's ng protocol (offer, answer, delete, WINDOW calls in
+# flight; tools/bench/ngrate.c), the same calls sent to rtprelayd (XDP
+# datapath) and to rtpengine (userspace, one thread, no delete delay), each
+# on the relay core; first to a stub that answers at once, which is what the
+# client alone can offer: a relay's figure near it is the client's limit.
+#
 # Everything it creates (namespaces, bpffs pins, processes) is removed on
 # exit; it ends only the processes it started, by PID.
 set -u
@@ -80,7 +87,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=build
 QUICK=0
 OUT=
-ONLY=forwarding,cost,sip
+ONLY=forwarding,cost,sip,ngrate
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -93,7 +100,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-*)
-		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,sip]" >&2
+		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,sip,ngrate]" >&2
 		exit 2
 		;;
 	*) BUILD=$1 ;;
@@ -108,11 +115,13 @@ if [ "$QUICK" = 1 ]; then
 	MODE=quick WARMUP_MS=300 WINDOW_MS=500 WINDOWS=1 SWEEP_STEPS=2 SWEEP_MS=300
 	XDP_FLOWS="1 100 1000" CMP_FLOWS=100 COST_RUNS=20000 RATE_FLOWS=1000
 	CPS_STEPS="50" CPS_SECONDS=1 TONE_STEPS="20" TONE_TARGET=20 TONE_RATE=100 TONE_WINDOW_MS=1000
+	NG_CALLS=300 NG_WINDOW=4
 else
 	MODE=full WARMUP_MS=1000 WINDOW_MS=2000 WINDOWS=3 SWEEP_STEPS=16 SWEEP_MS=1500
 	XDP_FLOWS="1 1000 100000" CMP_FLOWS=1000 COST_RUNS=1000000 RATE_FLOWS=100000
 	CPS_STEPS="250 500 1000 1500 2000 2500 3000 4000 5000 6000" CPS_SECONDS=4
 	TONE_STEPS="100 250 500 1000 2500 5000 7500 10000" TONE_TARGET=5000 TONE_RATE=500 TONE_WINDOW_MS=5000
+	NG_CALLS=20000 NG_WINDOW=64
 fi
 REF_FLOWS=${XDP_FLOWS##* } # rtprelay XDP with the most flows: the targets' row
 SWEEP_START=25000         # pps, the paced sweep's first rate: far below any userspace relay's limit
@@ -200,7 +209,7 @@ preflight() {
 	for tool in ip nsenter ethtool bpftool jq sipp taskset chrt renice pgrep; do
 		command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
 	done
-	for tool in rtpgen rtpsink macfwd benchflows ngcalls rtpjitter rtprelayd tests/datapath_harness; do
+	for tool in rtpgen rtpsink macfwd benchflows ngcalls ngrate rtpjitter rtprelayd tests/datapath_harness; do
 		[ -x "$BUILD/$tool" ] || die "$BUILD/$tool is not built (make BUILD=$BUILD)"
 	done
 	if ! mount | grep -q ' /sys/fs/bpf type bpf'; then
@@ -774,6 +783,57 @@ sip_phase() {
 	stop_pid "$DAEMON_PID"
 }
 
+# --- ng call rate --------------------------------------------------------------
+
+NG_LISTEN=127.0.0.1:2223
+
+# ng_rate_case NAME LABEL SERVER...: SERVER (an ng server on NG_LISTEN) in
+# the SIP relay's namespace on the relay core, ngrate on the generator's,
+# its SDPs naming the SIP caller's address; $RAW/ngrate.NAME.json.
+ng_rate_case() {
+	local name=$1 label=$2 pid c0 c1 t0 t1 out=$RAW/ngrate.$1.out
+	shift 2
+	say "ng call rate: $label, $NG_CALLS calls, $NG_WINDOW in flight"
+	bg "ngrate.$name.server" "$NS_SIPR" taskset -c "$RELAY_CPU" nice -n "$NICE" "$@"
+	pid=$BG_PID
+	if ! nsrun "$NS_SIPR" "$BUILD/ngrate" --ng "$NG_LISTEN" --wait 20 2>"$LOG/ngrate.$name.wait.err"; then
+		stop_pid "$pid"
+		jq -n --arg title "$label" --arg name "$name" '{kind: "ng_rate", name: $name, "label": $title,
+			error: "the server did not answer ping"}' >"$RAW/ngrate.$name.json"
+		return
+	fi
+	c0=$(proc_cpu "$pid")
+	t0=$(date +%s.%N)
+	nsrun "$NS_SIPR" taskset -c "$GEN_CPU" nice -n "$NICE" "$BUILD/ngrate" --ng "$NG_LISTEN" --calls "$NG_CALLS" \
+		--window "$NG_WINDOW" --peer "$SIP_CALLER" >"$out" 2>"$LOG/ngrate.$name.err"
+	c1=$(proc_cpu "$pid")
+	t1=$(date +%s.%N)
+	stop_pid "$pid"
+	jq --arg title "$label" --arg name "$name" --arg date "$(now_utc)" \
+		--argjson cpu "$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.3f", (b - a) / (e - s) }')" \
+		'{kind: "ng_rate", name: $name, "label": $title, date: $date, server_cpu: $cpu} + .' "$out" \
+		>"$RAW/ngrate.$name.json" 2>/dev/null ||
+		jq -n --arg title "$label" --arg name "$name" '{kind: "ng_rate", name: $name, "label": $title,
+			error: "ngrate printed no result"}' >"$RAW/ngrate.$name.json"
+}
+
+ngrate_phase() {
+	say "ng topology: ngrate (CPU $GEN_CPU) -> 127.0.0.1 -> relay (CPU $RELAY_CPU), SDPs naming $SIP_CALLER"
+	[ -e "/run/netns/$NS_SIPR" ] || sip_setup || die "cannot set up the SIP namespaces"
+	ng_rate_case 0-client "ngrate alone (a stub that answers at once)" "$BUILD/ngrate" --echo "$NG_LISTEN"
+	ng_rate_case 1-rtprelay "rtprelay (XDP datapath)" "$BUILD/rtprelayd" --foreground --bpffs "$BPFFS/ng" \
+		--media-ip "$SIP_RELAY" --interface rly0 --datapath xdp --listen-ng "$NG_LISTEN" --rtp-ports 10000-59999 \
+		--max-calls 30000
+	if ensure_rtpengine; then
+		ng_rate_case 2-rtpengine "rtpengine $(rtpengine --version 2>&1 | awk '{ print $NF; exit }') (userspace, 1 thread)" \
+			rtpengine --config-file=none --table=-1 --interface="$SIP_RELAY" --listen-ng="$NG_LISTEN" --foreground \
+			--log-stderr --log-level=2 --port-min=10000 --port-max=59999 --num-threads=1 --delete-delay=0
+	else
+		jq -n '{kind: "ng_rate", name: "2-rtpengine", "label": "rtpengine",
+			error: "not installed (full runs install rtpengine-daemon with apt-get)"}' >"$RAW/ngrate.2-rtpengine.json"
+	fi
+}
+
 # --- the table ------------------------------------------------------------------
 
 pktgen_line() {
@@ -787,7 +847,8 @@ report() {
 		--slurpfile fwd <(cat "$RAW"/fwd.*.json 2>/dev/null) --slurpfile cost <(cat "$RAW"/cost.*.json 2>/dev/null) \
 		--slurpfile rate <(cat "$RAW/rate.json" 2>/dev/null || echo '{}') \
 		--slurpfile calls <(cat "$RAW/sip.rate.json" 2>/dev/null || echo '{"steps": []}') \
-		--slurpfile tone <(cat "$RAW/sip.tone.json" 2>/dev/null || echo '{"steps": []}') '
+		--slurpfile tone <(cat "$RAW/sip.tone.json" 2>/dev/null || echo '{"steps": []}') \
+		--slurpfile ngrate <(cat "$RAW"/ngrate.*.json 2>/dev/null) '
 		($fwd | map(select(.datapath == "trivial" and .forwarded_pps)) | .[0]) as $ceiling |
 		{machine: $machine, pktgen: $pktgen, generator_bound_below: $bound,
 		 ceiling: (if $ceiling then {label: $ceiling.label, flows: $ceiling.flows, forwarded_pps: $ceiling.forwarded_pps,
@@ -795,7 +856,7 @@ report() {
 		 forwarding: ($fwd | map(. + {ratio_to_ceiling: (if $ceiling and ($ceiling.generator_bound | not) and
 		                                                    .forwarded_pps and (.generator_bound | not)
 		                                                 then .forwarded_pps / $ceiling.forwarded_pps else null end)})),
-		 xdp_cost: $cost, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0]}' >"$json" ||
+		 xdp_cost: $cost, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0], ng_rate: $ngrate}' >"$json" ||
 		die "cannot write $json"
 	jq -r -f /dev/stdin "$json" >"$md" <<-'JQ'
 		def n(d): if . == null then "-" elif type == "number" then
@@ -861,6 +922,14 @@ report() {
 		"",
 		"Tick burst: how long the packets of one 20 ms tick take to leave, back to back (rtpjitter); near 20 ms the media thread has no idle time left. The daemon makes a tone packet from one encoded second per frequency and codec shared by all calls (an RTP header and a pointer); its time per packet is sendto and, on veth, the receiver's side of the stack, which runs on the sender's core.",
 		"",
+		"## ng call rate (offer, answer, delete; ngrate)",
+		"",
+		"The same calls to each server, \(.ng_rate[0].window // "-") in flight; the first row is the client against a stub that answers at once: what the client alone can offer. A relay whose rate is near it is measured at the client's limit, not its own.",
+		"",
+		"| server | calls | completed | failed | calls/s | call p50 / p99 (ms) | server CPU | measured on |",
+		"| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+		(.ng_rate[] | "| \(.label) | \(.calls // "-") | \(.completed // "-") | \(.failed // "-") | \(.calls_per_s | n(0)) | \(.call_ms.p50 | n(2)) / \(.call_ms.p99 | n(2)) | \(.server_cpu | n(2)) | \(.date // "-")\(if .error then " | \(.error)" else "" end) |"),
+		"",
 		"## Targets",
 		"",
 		"| target | measured | |",
@@ -887,6 +956,7 @@ main() {
 	[[ ,$ONLY, == *,forwarding,* ]] && fwd_phase
 	[[ ,$ONLY, == *,cost,* ]] && cost_phase
 	[[ ,$ONLY, == *,sip,* ]] && sip_phase
+	[[ ,$ONLY, == *,ngrate,* ]] && ngrate_phase
 	report
 	echo
 	cat "$OUT/results.md"

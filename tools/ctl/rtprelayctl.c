@@ -262,7 +262,25 @@ static const char *addr_port(int family, const struct flow_addr *a, __be16 port,
 	return flow_key_format(&k, buf, len);
 }
 
-static void print_flow(struct out *o, const struct flow_key *k, const struct flow_value *v)
+/* The call a flow belongs to, as the daemon names it (owner NULL: read from the pinned map, no daemon to ask). */
+static void print_flow_owner(struct out *o, const struct ctl_msg *owner)
+{
+	g_autofree char *text = NULL;
+
+	if (owner && owner->tb[RTPRELAY_A_CALL_ID]) {
+		out_uint(o, "call_id", NULL, attr_u32(owner, RTPRELAY_A_CALL_ID));
+		text = g_strdup_printf("%u", attr_u32(owner, RTPRELAY_A_CALL_ID));
+	} else if (owner && owner->tb[RTPRELAY_A_NG_CALL_ID]) {
+		out_str(o, "ng_call_id", NULL, attr_str(owner, RTPRELAY_A_NG_CALL_ID));
+		if (owner->tb[RTPRELAY_A_NG_TAG])
+			out_str(o, "ng_tag", NULL, attr_str(owner, RTPRELAY_A_NG_TAG));
+		text = g_strdup_printf("ng %s %s", attr_str(owner, RTPRELAY_A_NG_CALL_ID),
+				       owner->tb[RTPRELAY_A_NG_TAG] ? attr_str(owner, RTPRELAY_A_NG_TAG) : "-");
+	}
+	out_str(o, NULL, "CALL", text ? text : "-");
+}
+
+static void print_flow(struct out *o, const struct flow_key *k, const struct flow_value *v, const struct ctl_msg *owner)
 {
 	char local[64], src[64], dst[64], expect[64];
 	const struct flow_counters *c = &v->counters;
@@ -290,6 +308,7 @@ static void print_flow(struct out *o, const struct flow_key *k, const struct flo
 		out_double(o, "idle_seconds", "IDLE", (now.tv_sec * 1e9 + now.tv_nsec - c->sampled_seen_ns) / 1e9, 1);
 	else
 		out_none(o, "idle_seconds", "IDLE");
+	print_flow_owner(o, owner);
 	out_record_end(o);
 }
 
@@ -307,7 +326,7 @@ static int flows_pinned(struct client *cl, struct out *o)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &val) == 0)
-			print_flow(o, &key, &val);
+			print_flow(o, &key, &val, NULL);
 	}
 	out_list_end(o);
 	close(fd);
@@ -333,7 +352,7 @@ static int cmd_flows(struct client *cl, struct out *o, int argc, char **argv)
 
 		if (m->tb[RTPRELAY_A_FLOW_KEY] && m->tb[RTPRELAY_A_FLOW_VALUE])
 			print_flow(o, mnl_attr_get_payload(m->tb[RTPRELAY_A_FLOW_KEY]),
-				   mnl_attr_get_payload(m->tb[RTPRELAY_A_FLOW_VALUE]));
+				   mnl_attr_get_payload(m->tb[RTPRELAY_A_FLOW_VALUE]), m);
 	}
 	out_list_end(o);
 	g_ptr_array_free(replies, TRUE);
@@ -397,6 +416,10 @@ static int cmd_stats(struct client *cl, struct out *o, int argc, char **argv)
 	out_uint(o, "calls_total", "calls_total", attr_u64(m, RTPRELAY_A_CALLS_TOTAL));
 	out_uint(o, "calls_active", "calls_active", attr_u32(m, RTPRELAY_A_CALL_COUNT));
 	out_uint(o, "calls_failed", "calls_failed", attr_u64(m, RTPRELAY_A_CALLS_FAILED));
+	if (m->tb[RTPRELAY_A_NG_CALLS_TOTAL]) {
+		out_uint(o, "ng_calls_total", "ng_calls_total", attr_u64(m, RTPRELAY_A_NG_CALLS_TOTAL));
+		out_uint(o, "ng_calls_active", "ng_calls_active", attr_u32(m, RTPRELAY_A_NG_CALL_COUNT));
+	}
 	out_record_end(o);
 	g_ptr_array_free(replies, TRUE);
 	return 0;
@@ -491,6 +514,8 @@ static void print_status(const struct client *cl, struct out *o, const struct re
 	out_str(o, "sip_listen", "sip", attr_str(m, RTPRELAY_A_SIP_LISTEN));
 	out_str(o, "media_ip", "media", attr_str(m, RTPRELAY_A_MEDIA_IP));
 	out_uint(o, "calls", "calls", attr_u32(m, RTPRELAY_A_CALL_COUNT));
+	if (m->tb[RTPRELAY_A_NG_CALL_COUNT])
+		out_uint(o, "ng_calls", "ng calls", attr_u32(m, RTPRELAY_A_NG_CALL_COUNT));
 	out_uint(o, "rooms", "rooms", attr_u32(m, RTPRELAY_A_ROOM_COUNT));
 	out_uint(o, "flows", "flows", attr_u32(m, RTPRELAY_A_FLOW_COUNT));
 	out_uint(o, "ports_in_use", NULL, attr_u32(m, RTPRELAY_A_PORTS_IN_USE));
@@ -520,6 +545,21 @@ static int cmd_status(struct client *cl, struct out *o, int argc, char **argv)
 
 /* calls */
 
+/* The fields of a leg, SIP or ng: its addresses, latching, packets and age. */
+static void print_leg_media(struct out *o, const struct ctl_msg *m)
+{
+	out_str(o, "local_rtp", "LOCAL RTP", attr_str(m, RTPRELAY_A_LOCAL_RTP));
+	if (m->tb[RTPRELAY_A_REMOTE_RTP])
+		out_str(o, "remote_rtp", "REMOTE RTP", attr_str(m, RTPRELAY_A_REMOTE_RTP));
+	else
+		out_none(o, "remote_rtp", "REMOTE RTP");
+	out_bool(o, "latched", "LATCHED", m->tb[RTPRELAY_A_LATCHED]);
+	out_uint(o, "packets_in", "PKTS IN", attr_u64(m, RTPRELAY_A_PACKETS_IN));
+	out_uint(o, "packets_out", "PKTS OUT", attr_u64(m, RTPRELAY_A_PACKETS_OUT));
+	out_uint(o, "packets_userspace", NULL, attr_u64(m, RTPRELAY_A_PACKETS_USERSPACE));
+	out_double(o, "age_seconds", "AGE", attr_u64(m, RTPRELAY_A_AGE_MS) / 1000.0, 1);
+}
+
 static void print_call(struct out *o, const struct ctl_msg *m)
 {
 	uint32_t peer = attr_u32(m, RTPRELAY_A_BRIDGED_WITH);
@@ -529,6 +569,7 @@ static void print_call(struct out *o, const struct ctl_msg *m)
 					    : g_strdup("-");
 
 	out_record_begin(o);
+	out_str(o, "kind", NULL, "sip");
 	out_uint(o, "id", "ID", attr_u32(m, RTPRELAY_A_CALL_ID));
 	out_str(o, "state", "STATE", attr_str(m, RTPRELAY_A_STATE));
 	out_str(o, "direction", "DIR", m->tb[RTPRELAY_A_OUTGOING] ? "out" : "in");
@@ -541,16 +582,38 @@ static void print_call(struct out *o, const struct ctl_msg *m)
 	if (room[0])
 		out_str(o, "room", NULL, room);
 	out_str(o, NULL, "BRIDGE", bridge);
-	out_str(o, "local_rtp", "LOCAL RTP", attr_str(m, RTPRELAY_A_LOCAL_RTP));
-	if (m->tb[RTPRELAY_A_REMOTE_RTP])
-		out_str(o, "remote_rtp", "REMOTE RTP", attr_str(m, RTPRELAY_A_REMOTE_RTP));
+	print_leg_media(o, m);
+	out_record_end(o);
+}
+
+/* A leg of an ng call: the call-id and tags its proxy gave, which side's peer sends to it, for which m= line. */
+static void print_ng_leg(struct out *o, const struct ctl_msg *m)
+{
+	const char *tag = attr_str(m, RTPRELAY_A_NG_TAG);
+	g_autofree char *stream =
+	    g_strdup_printf("%u %s", attr_u32(m, RTPRELAY_A_NG_MEDIA_INDEX), attr_str(m, RTPRELAY_A_NG_MEDIA_TYPE));
+
+	out_record_begin(o);
+	out_str(o, "kind", NULL, "ng");
+	out_str(o, "call_id", "NG CALL-ID", attr_str(m, RTPRELAY_A_NG_CALL_ID));
+	out_str(o, "from_tag", "FROM-TAG", attr_str(m, RTPRELAY_A_NG_FROM_TAG));
+	if (m->tb[RTPRELAY_A_NG_TO_TAG])
+		out_str(o, "to_tag", "TO-TAG", attr_str(m, RTPRELAY_A_NG_TO_TAG));
 	else
-		out_none(o, "remote_rtp", "REMOTE RTP");
-	out_bool(o, "latched", "LATCHED", m->tb[RTPRELAY_A_LATCHED]);
-	out_uint(o, "packets_in", "PKTS IN", attr_u64(m, RTPRELAY_A_PACKETS_IN));
-	out_uint(o, "packets_out", "PKTS OUT", attr_u64(m, RTPRELAY_A_PACKETS_OUT));
-	out_uint(o, "packets_userspace", NULL, attr_u64(m, RTPRELAY_A_PACKETS_USERSPACE));
-	out_double(o, "age_seconds", "AGE", attr_u64(m, RTPRELAY_A_AGE_MS) / 1000.0, 1);
+		out_none(o, "to_tag", "TO-TAG");
+	if (m->tb[RTPRELAY_A_NG_TAG])
+		out_str(o, "tag", NULL, tag);
+	out_str(o, NULL, "SIDE", !tag[0] ? "-" : !strcmp(tag, attr_str(m, RTPRELAY_A_NG_FROM_TAG)) ? "from" : "to");
+	if (m->tb[RTPRELAY_A_NG_LABEL])
+		out_str(o, "label", "LABEL", attr_str(m, RTPRELAY_A_NG_LABEL));
+	else
+		out_none(o, "label", "LABEL");
+	out_uint(o, "media_index", NULL, attr_u32(m, RTPRELAY_A_NG_MEDIA_INDEX));
+	out_str(o, "media_type", NULL, attr_str(m, RTPRELAY_A_NG_MEDIA_TYPE));
+	out_str(o, NULL, "STREAM", stream);
+	out_str(o, "state", "STATE", attr_str(m, RTPRELAY_A_STATE));
+	out_str(o, "media", "MEDIA", attr_str(m, RTPRELAY_A_MEDIA));
+	print_leg_media(o, m);
 	out_record_end(o);
 }
 
@@ -580,8 +643,19 @@ static int cmd_calls(struct client *cl, struct out *o, int argc, char **argv)
 	if (!replies)
 		return EXIT_FAILED;
 	out_list_begin(o, NULL);
-	for (guint i = 0; i < replies->len; i++)
-		print_call(o, &((struct reply *)replies->pdata[i])->msg);
+	for (guint i = 0; i < replies->len; i++) {
+		const struct ctl_msg *m = &((struct reply *)replies->pdata[i])->msg;
+
+		if (!m->tb[RTPRELAY_A_NG_CALL_ID])
+			print_call(o, m);
+	}
+	out_list_break(o); /* the daemon sends the SIP calls first, then the ng calls' legs */
+	for (guint i = 0; i < replies->len; i++) {
+		const struct ctl_msg *m = &((struct reply *)replies->pdata[i])->msg;
+
+		if (m->tb[RTPRELAY_A_NG_CALL_ID])
+			print_ng_leg(o, m);
+	}
 	out_list_end(o);
 	g_ptr_array_free(replies, TRUE);
 	return 0;

@@ -25,7 +25,8 @@ struct cell {
 
 struct out {
 	bool json, pretty;
-	bool wrote; /* JSON: something, so a newline ends the document */
+	bool printed_table; /* text: a table with rows, so the next one starts after a blank line */
+	bool wrote;	    /* JSON: something, so a newline ends the document */
 	int depth;
 	/* JSON: whether the container at each depth has a member already */
 	bool has_member[JSON_DEPTH_MAX];
@@ -177,6 +178,9 @@ static void text_print(struct out *o)
 		}
 	}
 	if (o->layout == TEXT_TABLE && o->rows->len) {
+		if (o->printed_table)
+			putchar('\n');
+		o->printed_table = true;
 		for (guint i = 0; i < ncols; i++)
 			printf("%s%*s", i ? "  " : "", numeric[i] ? width[i] : -width[i],
 			       (const char *)o->labels->pdata[i]);
@@ -223,6 +227,12 @@ void out_list_end(struct out *o)
 		return;
 	}
 	if (--o->depth == 0)
+		text_print(o);
+}
+
+void out_list_break(struct out *o)
+{
+	if (!o->json && o->layout == TEXT_TABLE && o->depth == 1)
 		text_print(o);
 }
 

@@ -26,6 +26,12 @@ void out_finish(struct out *o);
 /* key: the list's name inside a record, NULL at the top. */
 void out_list_begin(struct out *o, const char *key);
 void out_list_end(struct out *o);
+/*
+ * In a top-level list, records of another shape follow: text prints the
+ * table so far and starts another (a blank line between the two, when both
+ * have rows), with columns of its own; JSON's list goes on.
+ */
+void out_list_break(struct out *o);
 void out_record_begin(struct out *o);
 void out_record_end(struct out *o);
 

@@ -336,6 +336,40 @@ static bool set_media_ip(struct config *cfg, const char *v, GError **err)
 	return parse_ip(v, cfg->media_ip, &cfg->media_family, err);
 }
 
+/* "NAME=ADDR" items separated by ';' or ','; replaces the earlier list. */
+static bool set_media_address(struct config *cfg, const char *v, GError **err)
+{
+	g_auto(GStrv) items = g_strsplit_set(v, ";,", -1);
+	struct config_media_address parsed[RTPRELAY_MEDIA_ADDRESSES_MAX];
+	unsigned int n = 0;
+
+	for (char **item = items; *item; item++) {
+		char *eq = strchr(g_strstrip(*item), '=');
+		size_t name_len = eq ? (size_t)(eq - *item) : 0;
+
+		if (!**item)
+			continue;
+		if (n == RTPRELAY_MEDIA_ADDRESSES_MAX)
+			return invalid(err, v, "at most %d media addresses", RTPRELAY_MEDIA_ADDRESSES_MAX);
+		if (!name_len || name_len >= RTPRELAY_MEDIA_ADDRESS_NAME_MAX ||
+		    strspn(*item, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != name_len)
+			return invalid(err, v,
+				       "expected NAME=ADDR, NAME of letters, digits, '_', '.' or '-' (at most %d)",
+				       RTPRELAY_MEDIA_ADDRESS_NAME_MAX - 1);
+		g_strlcpy(parsed[n].name, *item, name_len + 1);
+		for (unsigned int i = 0; i < n; i++) {
+			if (!strcmp(parsed[i].name, parsed[n].name))
+				return invalid(err, v, "media address %s named twice", parsed[n].name);
+		}
+		if (!parse_ip(eq + 1, parsed[n].ip, &parsed[n].family, NULL))
+			return invalid(err, v, "%s is not a numeric address peers can send to", eq + 1);
+		n++;
+	}
+	memcpy(cfg->media_addresses, parsed, n * sizeof(parsed[0]));
+	cfg->media_address_count = n;
+	return true;
+}
+
 static bool set_rtp_ports(struct config *cfg, const char *v, GError **err)
 {
 	return config_parse_port_range(v, &cfg->rtp_port_min, &cfg->rtp_port_max, err);
@@ -479,6 +513,16 @@ static char *get_listen_ng(const struct config *cfg)
 	return g_string_free(s, FALSE);
 }
 
+static char *get_media_address(const struct config *cfg)
+{
+	GString *s = g_string_new(NULL);
+
+	for (unsigned int i = 0; i < cfg->media_address_count; i++)
+		g_string_append_printf(s, "%s%s=%s", i ? ";" : "", cfg->media_addresses[i].name,
+				       cfg->media_addresses[i].ip);
+	return g_string_free(s, FALSE);
+}
+
 static char *get_listen_http(const struct config *cfg)
 {
 	return hostport_text(&cfg->http_listen);
@@ -586,6 +630,9 @@ static const struct option_desc options[] = {
 	  get_listen_ng, true },
 	{ "media-ip", 0, "ADDR", "Address for RTP and SDP (default: the address of the default route's interface)",
 	  set_media_ip, get_media_ip },
+	{ "media-address", 0, "NAME=ADDR",
+	  "A named media address, for the ng direction flag (e.g. internal=10.0.0.1); repeatable (default: none)",
+	  set_media_address, get_media_address, true },
 	{ "rtp-ports", 0, "MIN-MAX", "RTP port range; MIN even, RTCP on port+1 (default 10000-20000)", set_rtp_ports,
 	  get_rtp_ports },
 	{ "interface", 0, "IF[,IF...]", "Interfaces to attach XDP to (default: the media address's interface)",
@@ -987,6 +1034,21 @@ static socklen_t sockaddr_of(int family, const char *ip, uint16_t port, struct s
 socklen_t config_media_sockaddr(const struct config *cfg, uint16_t port, struct sockaddr_storage *out)
 {
 	return sockaddr_of(cfg->media_family, cfg->media_ip, port, out);
+}
+
+const struct config_media_address *config_media_address_find(const struct config *cfg, const char *name)
+{
+	for (unsigned int i = 0; i < cfg->media_address_count; i++) {
+		if (!strcmp(cfg->media_addresses[i].name, name))
+			return &cfg->media_addresses[i];
+	}
+	return NULL;
+}
+
+socklen_t config_media_address_sockaddr(const struct config_media_address *a, uint16_t port,
+					struct sockaddr_storage *out)
+{
+	return sockaddr_of(a->family, a->ip, port, out);
 }
 
 const char *config_hostport_format(const struct config_hostport *hp, char *buf, size_t len)

@@ -60,7 +60,7 @@ enum config_source {
 };
 
 /* The options of the table in config.c (rtprelayd --help lists them). */
-#define CONFIG_OPTION_COUNT 19
+#define CONFIG_OPTION_COUNT 20
 
 /* Whether new calls are refused so that the relay can be taken out of service (README, "Draining"). */
 struct config_drain {
@@ -82,6 +82,16 @@ enum endpoint_learning {
 	ENDPOINT_LEARNING_IMMEDIATE,
 };
 
+#define RTPRELAY_MEDIA_ADDRESSES_MAX	8
+#define RTPRELAY_MEDIA_ADDRESS_NAME_MAX 32 /* bytes, NUL included */
+
+/* --media-address NAME=ADDR: a named media address, which ng's direction flag picks per side of a call. */
+struct config_media_address {
+	char name[RTPRELAY_MEDIA_ADDRESS_NAME_MAX];
+	char ip[INET6_ADDRSTRLEN];
+	int family; /* AF_INET or AF_INET6 */
+};
+
 struct config {
 	char *file; /* the config file that was read; NULL if none */
 	struct config_hostport sip_listen;
@@ -92,7 +102,9 @@ struct config {
 	unsigned int listen_ng_count;
 	char media_ip[INET6_ADDRSTRLEN]; /* "" when there is no default route */
 	int media_family;		 /* AF_INET, AF_INET6, or AF_UNSPEC when empty */
-	uint16_t rtp_port_min;		 /* even */
+	struct config_media_address media_addresses[RTPRELAY_MEDIA_ADDRESSES_MAX];
+	unsigned int media_address_count;
+	uint16_t rtp_port_min; /* even */
 	uint16_t rtp_port_max;
 	char **interfaces; /* NULL-terminated, possibly empty; g_strfreev */
 	enum datapath_kind datapath;
@@ -187,6 +199,11 @@ const char *config_hostport_format(const struct config_hostport *hp, char *buf, 
  * family) when media_ip is empty.
  */
 socklen_t config_media_sockaddr(const struct config *cfg, uint16_t port, struct sockaddr_storage *out);
+/* The named media address (--media-address), NULL if there is none of that name. */
+const struct config_media_address *config_media_address_find(const struct config *cfg, const char *name);
+/* A named media address and port (host order) as a socket address; its length. */
+socklen_t config_media_address_sockaddr(const struct config_media_address *a, uint16_t port,
+					struct sockaddr_storage *out);
 
 /*
  * Network lookups behind the defaults. config_default_media_ip: the IPv4

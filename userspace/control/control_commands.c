@@ -20,6 +20,8 @@
 #include "datapath/datapath.h"
 #include "lib/netdev.h"
 #include "media/port_pool.h"
+#include "ng/ng_call.h"
+#include "ng/ng_server.h"
 
 int control_fail(struct control_request *rq, int err, const char *fmt, ...)
 {
@@ -103,6 +105,19 @@ static int count_flow(const struct flow_key *key, const struct flow_value *val, 
 	return 0;
 }
 
+/* The ng calls now, and (with total) since start; nothing without --listen-ng. */
+static void put_ng_counts(struct nlmsghdr *nlh, const struct ng_server *ng, bool total)
+{
+	struct ng_calls_stats st;
+
+	if (!ng)
+		return;
+	ng_calls_stats(ng_server_calls(ng), &st);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_NG_CALL_COUNT, st.current);
+	if (total)
+		mnl_attr_put_u64(nlh, RTPRELAY_A_NG_CALLS_TOTAL, st.created);
+}
+
 static int cmd_status(struct control_request *rq)
 {
 	const struct control_context *ctx = rq->ctx;
@@ -132,6 +147,7 @@ static int cmd_status(struct control_request *rq)
 	mnl_attr_put_u64(nlh, RTPRELAY_A_USERSPACE_FORWARDED, datapath_userspace_forwarded(ctx->dp));
 	if (cfg->drain.on)
 		ctl_msg_put_str(nlh, RTPRELAY_A_DRAINING, cfg->drain.why);
+	put_ng_counts(nlh, ctx->ng, false);
 	control_reply_add(rq, nlh);
 	return 0;
 }
@@ -152,6 +168,7 @@ static int cmd_stats(struct control_request *rq)
 	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_TOTAL, calls->stats.calls_total);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_COUNT, call_table_count(calls));
 	mnl_attr_put_u64(nlh, RTPRELAY_A_CALLS_FAILED, calls->stats.calls_failed);
+	put_ng_counts(nlh, rq->ctx->ng, true);
 	control_reply_add(rq, nlh);
 	return 0;
 }
@@ -184,7 +201,39 @@ static void put_call(struct control_request *rq, const struct call_info *ci)
 	control_reply_add(rq, nlh);
 }
 
-/* Calls in the order they began. */
+static void put_str_if(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	if (s)
+		ctl_msg_put_str(nlh, type, s);
+}
+
+/* One leg of an ng call: which call and side, then the fields a SIP call's leg has. */
+static void put_ng_leg(const struct ng_leg_info *leg, void *user)
+{
+	struct control_request *rq = user;
+	struct nlmsghdr *nlh = control_reply_start(rq);
+
+	ctl_msg_put_str(nlh, RTPRELAY_A_NG_CALL_ID, leg->call_id);
+	ctl_msg_put_str(nlh, RTPRELAY_A_NG_FROM_TAG, leg->from_tag);
+	put_str_if(nlh, RTPRELAY_A_NG_TO_TAG, leg->to_tag);
+	put_str_if(nlh, RTPRELAY_A_NG_TAG, leg->tag);
+	put_str_if(nlh, RTPRELAY_A_NG_LABEL, leg->label);
+	mnl_attr_put_u32(nlh, RTPRELAY_A_NG_MEDIA_INDEX, leg->index);
+	ctl_msg_put_str(nlh, RTPRELAY_A_NG_MEDIA_TYPE, leg->type);
+	ctl_msg_put_str(nlh, RTPRELAY_A_STATE, leg->answered ? "answered" : "offered");
+	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA, leg->media);
+	put_sockaddr(nlh, RTPRELAY_A_LOCAL_RTP, &leg->local_rtp);
+	put_sockaddr(nlh, RTPRELAY_A_REMOTE_RTP, &leg->remote_rtp);
+	if (leg->latched)
+		mnl_attr_put(nlh, RTPRELAY_A_LATCHED, 0, NULL);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_IN, leg->packets_in);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, leg->packets_out);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, leg->packets_userspace);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(leg->age_seconds * 1000));
+	control_reply_add(rq, nlh);
+}
+
+/* SIP calls in the order they began, then the legs of the ng calls. */
 static int cmd_calls(struct control_request *rq)
 {
 	GList *ids = call_table_ids(rq->ctx->calls);
@@ -195,24 +244,80 @@ static int cmd_calls(struct control_request *rq)
 		put_call(rq, &ci);
 	}
 	g_list_free(ids);
+	if (rq->ctx->ng)
+		ng_calls_foreach_leg(ng_server_calls(rq->ctx->ng), put_ng_leg, rq);
 	return 0;
+}
+
+/* The call a flow belongs to: a SIP call's id, or an ng call's id and side. */
+struct flow_owner {
+	uint32_t call_id;
+	const char *ng_call_id, *ng_tag;
+};
+
+struct flow_dump {
+	struct control_request *rq;
+	GHashTable *owners; /* the RTP port of a leg (RTCP is port + 1) -> struct flow_owner */
+};
+
+static uint16_t sockaddr_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+					       : ((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static void add_owner(GHashTable *owners, const struct sockaddr_storage *local_rtp, struct flow_owner owner)
+{
+	g_hash_table_insert(owners, GUINT_TO_POINTER(sockaddr_port(local_rtp)), g_memdup2(&owner, sizeof(owner)));
+}
+
+static void add_ng_owner(const struct ng_leg_info *leg, void *user)
+{
+	add_owner(user, &leg->local_rtp, (struct flow_owner){ .ng_call_id = leg->call_id, .ng_tag = leg->tag });
+}
+
+/* Which call each leg's port belongs to. */
+static GHashTable *flow_owners(const struct control_context *ctx)
+{
+	GHashTable *owners = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	GList *ids = call_table_ids(ctx->calls);
+	struct call_info ci;
+
+	for (GList *l = ids; l; l = l->next) {
+		call_get_info(call_table_find(ctx->calls, GPOINTER_TO_UINT(l->data)), &ci);
+		add_owner(owners, &ci.local_rtp, (struct flow_owner){ .call_id = ci.id });
+	}
+	g_list_free(ids);
+	if (ctx->ng)
+		ng_calls_foreach_leg(ng_server_calls(ctx->ng), add_ng_owner, owners);
+	return owners;
 }
 
 static int put_flow(const struct flow_key *key, const struct flow_value *val, void *user)
 {
-	struct control_request *rq = user;
-	struct nlmsghdr *nlh = control_reply_start(rq);
+	struct flow_dump *d = user;
+	struct nlmsghdr *nlh = control_reply_start(d->rq);
+	const struct flow_owner *owner = g_hash_table_lookup(d->owners, GUINT_TO_POINTER(ntohs(key->port) & ~1u));
 
 	mnl_attr_put(nlh, RTPRELAY_A_FLOW_KEY, sizeof(*key), key);
 	mnl_attr_put(nlh, RTPRELAY_A_FLOW_VALUE, sizeof(*val), val);
-	control_reply_add(rq, nlh);
+	if (owner && owner->call_id)
+		mnl_attr_put_u32(nlh, RTPRELAY_A_CALL_ID, owner->call_id);
+	if (owner && owner->ng_call_id) {
+		ctl_msg_put_str(nlh, RTPRELAY_A_NG_CALL_ID, owner->ng_call_id);
+		put_str_if(nlh, RTPRELAY_A_NG_TAG, owner->ng_tag);
+	}
+	control_reply_add(d->rq, nlh);
 	return 0;
 }
 
 static int cmd_flows(struct control_request *rq)
 {
 	struct datapath *dp = rq->ctx->dp;
-	int ret = dp->ops->flow_foreach(dp, put_flow, rq);
+	struct flow_dump d = { .rq = rq, .owners = flow_owners(rq->ctx) };
+	int ret = dp->ops->flow_foreach(dp, put_flow, &d);
+
+	g_hash_table_destroy(d.owners);
 
 	if (ret < 0)
 		return control_fail(rq, -ret, "cannot read the %s datapath's flows: %s", dp->ops->name, strerror(-ret));

@@ -21,6 +21,7 @@
 struct call_table;
 struct config;
 struct datapath;
+struct ng_server;
 struct port_pool;
 
 /* What the commands read and act on; the daemon fills it in and keeps it while the server runs. */
@@ -29,7 +30,8 @@ struct control_context {
 	struct datapath *dp;
 	struct port_pool *ports;
 	struct call_table *calls;
-	gint64 started_us; /* g_get_monotonic_time() when the daemon started */
+	const struct ng_server *ng; /* NULL without --listen-ng */
+	gint64 started_us;	    /* g_get_monotonic_time() when the daemon started */
 	/* Called after a command changed cfg, so the daemon applies what it keeps elsewhere (the log level). */
 	void (*settings_changed)(const struct config *cfg, void *user);
 	void *settings_user;

@@ -179,6 +179,7 @@ static int start_metrics(struct daemon *d)
 	d->metrics_ctx = (struct metrics_context){
 		.media = &d->media,
 		.calls = &d->calls,
+		.ng = d->ng,
 		.started_us = d->started_us,
 	};
 	d->metrics = metrics_server_start(&d->metrics_ctx, &d->cfg.http_listen, &err);
@@ -233,6 +234,7 @@ static int start(struct daemon *d)
 	d->control = control_server_start(&d->control_ctx, &err);
 	if (d->control && d->cfg.listen_ng_count)
 		d->ng = ng_server_start(&d->cfg, &d->media, &err);
+	d->control_ctx.ng = d->ng;
 	if (err) {
 		g_critical("%s", err->message);
 		g_error_free(err);

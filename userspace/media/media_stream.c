@@ -22,12 +22,15 @@
 
 G_DEFINE_QUARK(rtprelay_media_stream_error, media_stream_error)
 
-static int bind_pair(struct media_stream *ms, const struct config *cfg, uint16_t port)
+/* Binds the pair at the named media address, or (address NULL) at the media address. */
+static int bind_pair(struct media_stream *ms, const struct config *cfg, const struct config_media_address *address,
+		     uint16_t port)
 {
 	struct sockaddr_storage ss;
 
 	for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
-		socklen_t len = config_media_sockaddr(cfg, port + i, &ss);
+		socklen_t len = address ? config_media_address_sockaddr(address, port + i, &ss)
+					: config_media_sockaddr(cfg, port + i, &ss);
 
 		if (!len) {
 			errno = EADDRNOTAVAIL;
@@ -148,6 +151,12 @@ static struct media_stream *stream_start(struct media_stream *ms)
 
 struct media_stream *media_stream_new(const struct media_env *env, GError **err)
 {
+	return media_stream_new_on(env, NULL, err);
+}
+
+struct media_stream *media_stream_new_on(const struct media_env *env, const struct config_media_address *address,
+					 GError **err)
+{
 	struct media_stream *ms = stream_alloc(env);
 
 	for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
@@ -156,7 +165,7 @@ struct media_stream *media_stream_new(const struct media_env *env, GError **err)
 			g_free(ms);
 			return NULL;
 		}
-		if (bind_pair(ms, env->cfg, ms->port) == 0)
+		if (bind_pair(ms, env->cfg, address, ms->port) == 0)
 			break;
 		g_warning("RTP port %u: %s; trying another", ms->port, strerror(errno));
 		close_pair(ms);
@@ -171,7 +180,8 @@ struct media_stream *media_stream_new(const struct media_env *env, GError **err)
 	return stream_start(ms);
 }
 
-struct media_stream *media_stream_new_at(const struct media_env *env, uint16_t port, GError **err)
+struct media_stream *media_stream_new_at(const struct media_env *env, const struct config_media_address *address,
+					 uint16_t port, GError **err)
 {
 	struct media_stream *ms;
 
@@ -181,7 +191,7 @@ struct media_stream *media_stream_new_at(const struct media_env *env, uint16_t p
 	}
 	ms = stream_alloc(env);
 	ms->port = port;
-	if (bind_pair(ms, env->cfg, port) < 0) {
+	if (bind_pair(ms, env->cfg, address, port) < 0) {
 		g_set_error(err, MEDIA_STREAM_ERROR, EADDRINUSE, "RTP port %u: %s", port, strerror(errno));
 		close_pair(ms);
 		port_pool_put(env->ports, port);
@@ -337,6 +347,15 @@ void media_stream_set_signal_source(struct media_stream *ms, const struct sockad
 	media_clock_unlock(ms->env->clock);
 }
 
+void media_stream_set_asymmetric(struct media_stream *ms, bool asymmetric)
+{
+	media_clock_lock(ms->env->clock);
+	if (ms->asymmetric && !asymmetric)
+		ms->latched[MEDIA_RTP] = ms->latched[MEDIA_RTCP] = false; /* learns its source from now on */
+	ms->asymmetric = asymmetric;
+	media_clock_unlock(ms->env->clock);
+}
+
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law)
 {
 	struct media_clock *clock = ms->env->clock;
@@ -355,6 +374,12 @@ void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_des
 	}
 	ms->sdp_peer[MEDIA_RTP] = rtp;
 	ms->sdp_peer[MEDIA_RTCP] = rtcp;
+	if (ms->asymmetric) {
+		for (int i = MEDIA_RTP; i <= MEDIA_RTCP; i++) {
+			ms->latched_peer[i] = ms->sdp_peer[i];
+			ms->latched[i] = true;
+		}
+	}
 	ms->peer_receives = sdp_direction_receives(remote->direction) && !remote->hold_0000;
 	ms->peer_sends = sdp_direction_sends(remote->direction);
 	if (ms->law != law && is_playing(ms))

@@ -18,6 +18,7 @@
 #include "lib/g711.h"
 #include "sdp/sdp_offer_answer.h"
 
+struct config_media_address;
 struct media_env;
 struct media_stream;
 
@@ -51,12 +52,17 @@ struct media_stream_stats {
  * set when none is free. env must outlive the leg.
  */
 struct media_stream *media_stream_new(const struct media_env *env, GError **err);
+/* The same at a named media address (config.h); address NULL: the media address. */
+struct media_stream *media_stream_new_on(const struct media_env *env, const struct config_media_address *address,
+					 GError **err);
 /*
- * The leg of a call taken over after a restart, on the port it had: that
- * port must be free in the pool (adopted_flows_claim() frees an adopted
- * one). NULL with err set (EBUSY, EINVAL: not in the pool; EADDRINUSE).
+ * The leg of a call taken over after a restart, on the port it had, at a
+ * named media address or (NULL) the media address: that port must be free
+ * in the pool (adopted_flows_claim() frees an adopted one). NULL with err
+ * set (EBUSY, EINVAL: not in the pool; EADDRINUSE).
  */
-struct media_stream *media_stream_new_at(const struct media_env *env, uint16_t port, GError **err);
+struct media_stream *media_stream_new_at(const struct media_env *env, const struct config_media_address *address,
+					 uint16_t port, GError **err);
 /*
  * After media_stream_set_remote() of a leg made by media_stream_new_at():
  * where the flows an earlier run left on its ports are latched, the leg is
@@ -72,6 +78,12 @@ void media_stream_local_rtp(const struct media_stream *ms, struct sockaddr_stora
 enum media_mode media_stream_mode(const struct media_stream *ms);
 /* The peer's SDP: address and port (unlatches if they changed), codec, direction. */
 void media_stream_set_remote(struct media_stream *ms, const struct sdp_media_desc *remote, enum g711_law law);
+/*
+ * Asymmetric: the leg does not learn its peer's source; from its next SDP on
+ * it is latched to the SDP's address (packets from there are forwarded,
+ * from elsewhere dropped, and media goes there). Off again: it learns anew.
+ */
+void media_stream_set_asymmetric(struct media_stream *ms, bool asymmetric);
 /* Where the peer's signalling came from: its media may come from that address too (endpoint learning). */
 void media_stream_set_signal_source(struct media_stream *ms, const struct sockaddr_storage *src);
 /* Play a tone (restarts with a marker bit if one was playing; leaves a bridge or mix first). */

@@ -40,6 +40,7 @@ struct media_stream {
 	bool peer_sends;		    /* ... and send */
 	struct sockaddr_storage signal_src; /* where the peer's SIP came from; AF_UNSPEC: unknown */
 	gint64 learning_until_us;	    /* end of the endpoint-learning window after the SDP */
+	bool asymmetric;		    /* latched to the SDP's address, never learning another */
 	enum g711_law law;
 	enum media_mode mode;
 	struct media_stream *partner; /* MEDIA_BRIDGE, MEDIA_TRANSCODE */

@@ -23,6 +23,9 @@
 #include "media/port_pool.h"
 #include "media/tick_stats.h"
 #include "metrics.h"
+#include "ng/ng_call.h"
+#include "ng/ng_commands.h"
+#include "ng/ng_server.h"
 
 #define PASS_PREFIX	     "pass_"
 #define KERNEL_PATH_TEXT_MAX 512 /* as rtprelayctl status reads it */
@@ -76,14 +79,24 @@ static void render_calls(struct exposition *e, const struct metrics_context *ctx
 	guint by_kind[CALL_KIND_COUNT];
 	char class[4];
 
+	struct ng_calls_stats ng = { 0 };
+
 	call_count_by_kind(calls, by_kind);
+	if (ctx->ng)
+		ng_calls_stats(ng_server_calls(ctx->ng), &ng);
 	exposition_family(e, "rtprelay_calls_active", EXPOSITION_GAUGE,
-			  "Calls in progress (ringing, answered or active), by what they were set up for");
+			  "Calls in progress (ringing, answered or active), by what they were set up for: a SIP call's "
+			  "route (tone, room, b2bua), or ng (set up by a proxy's offer)");
 	for (int k = 0; k < CALL_KIND_COUNT; k++)
 		exposition_u64(e, "", by_kind[k], "kind", call_kind_name(k), NULL);
+	if (ctx->ng)
+		exposition_u64(e, "", ng.current, "kind", "ng", NULL);
 	exposition_family(e, "rtprelay_calls_total", EXPOSITION_COUNTER,
-			  "Calls since start: incoming INVITEs, refused ones included, and calls placed");
-	exposition_u64(e, "", calls->stats.calls_total, NULL);
+			  "Calls since start: sip (incoming INVITEs, refused ones included, and calls placed), ng "
+			  "(created by an offer)");
+	exposition_u64(e, "", calls->stats.calls_total, "kind", "sip", NULL);
+	if (ctx->ng)
+		exposition_u64(e, "", ng.created, "kind", "ng", NULL);
 	exposition_family(e, "rtprelay_calls_failed_total", EXPOSITION_COUNTER,
 			  "Calls refused, or answered with a failure by the far end");
 	exposition_u64(e, "", calls->stats.calls_failed, NULL);
@@ -95,6 +108,25 @@ static void render_calls(struct exposition *e, const struct metrics_context *ctx
 		snprintf(class, sizeof(class), "%dxx", c);
 		exposition_u64(e, "", calls->stats.sip_responses[c], "class", class, NULL);
 	}
+}
+
+/* What the ng server ran, by command ("other": unreadable requests and unknown commands). */
+static void render_ng(struct exposition *e, const struct metrics_context *ctx)
+{
+	const struct ng_request_counts *counts;
+
+	if (!ctx->ng)
+		return;
+	counts = ng_server_request_counts(ctx->ng);
+	exposition_family(e, "rtprelay_ng_requests_total", EXPOSITION_COUNTER,
+			  "ng requests run, by command (other: unreadable, or no known command); a retransmission "
+			  "answered from the cache is not run again");
+	for (unsigned int i = 0; i <= NG_COMMANDS; i++)
+		exposition_u64(e, "", counts->requests[i], "command", ng_command_name(i), NULL);
+	exposition_family(e, "rtprelay_ng_errors_total", EXPOSITION_COUNTER,
+			  "ng requests answered with result=error, by command");
+	for (unsigned int i = 0; i <= NG_COMMANDS; i++)
+		exposition_u64(e, "", counts->errors[i], "command", ng_command_name(i), NULL);
 }
 
 static void render_media(struct exposition *e, const struct metrics_context *ctx)
@@ -250,6 +282,7 @@ void metrics_render(const struct metrics_context *ctx, struct metrics_floor *flo
 			  "1 while new calls are refused (rtprelayctl drain, SIGUSR1, SIGTERM), else 0");
 	exposition_u64(&e, "", ctx->draining || ctx->media->cfg->drain.on, NULL);
 	render_calls(&e, ctx);
+	render_ng(&e, ctx);
 	render_media(&e, ctx);
 	render_datapath(&e, ctx, floor);
 	render_datapath_state(&e, ctx);

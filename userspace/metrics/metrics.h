@@ -15,13 +15,15 @@
 
 struct call_table;
 struct media_env;
+struct ng_server;
 
 /* What the metrics read; the daemon fills it in and keeps it while the server runs. */
 struct metrics_context {
 	const struct media_env *media; /* configuration, datapath, clock, port pool, removed flows */
 	const struct call_table *calls;
-	gint64 started_us; /* g_get_monotonic_time() when the daemon started */
-	bool draining;	   /* set on SIGTERM: calls are being hung up */
+	const struct ng_server *ng; /* NULL without --listen-ng */
+	gint64 started_us;	    /* g_get_monotonic_time() when the daemon started */
+	bool draining;		    /* set on SIGTERM: calls are being hung up */
 };
 
 /*

@@ -17,7 +17,10 @@
 #include "ng_error.h"
 
 struct ng_side {
-	char *tag; /* NULL until an answer names it */
+	char *tag;				    /* NULL until an answer names it */
+	char *label;				    /* NULL until a signal of this side gives one */
+	const struct config_media_address *address; /* where its legs are, named by direction; NULL: media-ip */
+	bool asymmetric;			    /* its legs keep to the SDP's address */
 	gint64 created_s;
 	struct media_stream *legs[NG_SDP_MAX_STREAMS]; /* where this side's peer sends, per m= line */
 };
@@ -58,10 +61,11 @@ struct signal_sdp {
 
 /* ---- legs ---------------------------------------------------------------- */
 
-static struct media_stream *leg_new(struct ng_calls *calls, char *err, size_t err_size)
+static struct media_stream *leg_new(struct ng_calls *calls, const struct config_media_address *address, char *err,
+				    size_t err_size)
 {
 	GError *e = NULL;
-	struct media_stream *ms = media_stream_new(calls->media, &e);
+	struct media_stream *ms = media_stream_new_on(calls->media, address, &e);
 
 	if (!ms) {
 		ng_error(err, err_size, "%s", e->message);
@@ -99,6 +103,11 @@ static void leg_set_peer(struct media_stream *ms, const struct ng_sdp_stream *st
 	if (received_from->ss_family != AF_UNSPEC)
 		media_stream_set_signal_source(ms, received_from);
 	media_stream_set_remote(ms, &desc, G711_ULAW);
+}
+
+static void leg_set_asymmetric(struct media_stream *ms, bool asymmetric)
+{
+	media_stream_set_asymmetric(ms, asymmetric);
 }
 
 static void leg_bridge(struct media_stream *a, struct media_stream *b)
@@ -181,6 +190,21 @@ static void record_save(struct ng_call *c)
 	g_free(rec);
 }
 
+/* The leg's addresses and counters, as rtprelayctl calls shows a SIP call's. */
+static void leg_info(const struct media_stream *ms, struct ng_leg_info *out)
+{
+	struct media_stream_stats st;
+
+	media_stream_stats(ms, &st);
+	media_stream_local_rtp(ms, &out->local_rtp);
+	out->media = media_mode_name(st.mode);
+	out->remote_rtp = st.rtp_peer;
+	out->latched = st.rtp_latched;
+	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
+	out->packets_out = st.tx_packets + st.forwarded_out;
+	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
+}
+
 /* ---- calls --------------------------------------------------------------- */
 
 static void drop_stream(struct ng_call *c, unsigned int i)
@@ -198,8 +222,10 @@ static void call_free(struct ng_call *c)
 	record_remove(c);
 	for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++)
 		drop_stream(c, i);
-	g_free(c->sides[0].tag);
-	g_free(c->sides[1].tag);
+	for (int s = 0; s < 2; s++) {
+		g_free(c->sides[s].tag);
+		g_free(c->sides[s].label);
+	}
 	g_free(c->call_id);
 	g_free(c);
 }
@@ -282,7 +308,7 @@ static bool read_sdp(const struct ng_calls *calls, const struct ng_signal *sig, 
 static bool ensure_legs(struct ng_calls *calls, struct ng_call *c, unsigned int i, char *err, size_t err_size)
 {
 	for (int s = 0; s < 2; s++) {
-		if (!c->sides[s].legs[i] && !(c->sides[s].legs[i] = leg_new(calls, err, err_size)))
+		if (!c->sides[s].legs[i] && !(c->sides[s].legs[i] = leg_new(calls, c->sides[s].address, err, err_size)))
 			return false;
 	}
 	return true;
@@ -298,7 +324,8 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 {
 	struct ng_side *sender = &c->sides[from], *receiver = &c->sides[!from];
 	uint16_t ports[NG_SDP_MAX_STREAMS] = { 0 };
-	struct ng_sdp_relay relay = { .address = calls->cfg->media_ip, .ports = ports, .flags = flags };
+	const char *address = receiver->address ? receiver->address->ip : calls->cfg->media_ip;
+	struct ng_sdp_relay relay = { .address = address, .ports = ports, .flags = flags };
 
 	for (unsigned int i = 0; i < in->count; i++) {
 		const struct ng_sdp_stream *st = &in->streams[i];
@@ -313,6 +340,7 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 		}
 		if (!ensure_legs(calls, c, i, err, err_size))
 			return NULL;
+		leg_set_asymmetric(sender->legs[i], sender->asymmetric);
 		leg_set_peer(sender->legs[i], st, in->received_from);
 		record_peer(&c->peers[from][i], st);
 		leg_bridge(sender->legs[i], receiver->legs[i]);
@@ -330,6 +358,46 @@ char *ng_calls_draining(const struct ng_calls *calls, const char *call_id)
 	if (!calls->cfg->drain.on || g_hash_table_contains(calls->by_id, call_id))
 		return NULL;
 	return g_strdup_printf("draining: %s", calls->cfg->drain.why);
+}
+
+/* direction's names as media addresses (NULL: none given); false with err set for a name that is not one. */
+static bool find_direction(const struct ng_calls *calls, const struct ng_signal *sig,
+			   const struct config_media_address *out[2], char *err, size_t err_size)
+{
+	int relay = calls->cfg->media_family == AF_INET6 ? AF_INET6 : AF_INET;
+
+	for (int i = 0; i < 2; i++) {
+		out[i] = sig->direction[i] ? config_media_address_find(calls->cfg, sig->direction[i]) : NULL;
+		if (sig->direction[i] && !out[i])
+			return ng_error(err, err_size,
+					"direction: no media address named %s (--media-address NAME=ADDR)",
+					sig->direction[i]);
+		if (out[i] && out[i]->family != relay)
+			return ng_error(err, err_size, "direction: media address %s is not of media-ip's family",
+					sig->direction[i]);
+	}
+	return true;
+}
+
+/* What a signal sets on its side: its legs' symmetry; a new call's direction sets both sides' addresses. */
+static void apply_side_flags(struct ng_call *c, int from, const struct ng_signal *sig,
+			     const struct config_media_address *const direction[2], bool is_new)
+{
+	if (is_new) {
+		c->sides[from].address = direction[0];
+		c->sides[!from].address = direction[1];
+	}
+	if (sig->symmetry != NG_SYMMETRY_UNCHANGED)
+		c->sides[from].asymmetric = sig->symmetry == NG_ASYMMETRIC;
+}
+
+/* A signal's label names its side from then on; one without a label keeps the side's. */
+static void side_set_label(struct ng_side *side, const char *label)
+{
+	if (!label)
+		return;
+	g_free(side->label);
+	side->label = g_strdup(label);
 }
 
 static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_signal *sig, int *from, char *err,
@@ -355,17 +423,22 @@ static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_sign
 
 char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size)
 {
+	const struct config_media_address *direction[2];
 	struct signal_sdp in;
 	struct ng_call *c;
 	bool is_new;
 	char *out;
 	int from;
 
-	if (!read_sdp(calls, sig, &in, err, err_size))
+	if (!find_direction(calls, sig, direction, err, err_size) || !read_sdp(calls, sig, &in, err, err_size))
 		return NULL;
 	is_new = !g_hash_table_contains(calls->by_id, sig->call_id);
 	c = offered_call(calls, sig, &from, err, err_size);
+	if (c)
+		apply_side_flags(c, from, sig, direction, is_new);
 	out = c ? relay_sdp(calls, c, from, &in, true, sig->sdp_flags, err, err_size) : NULL;
+	if (out)
+		side_set_label(&c->sides[from], sig->label);
 	if (!out && c && is_new)
 		g_hash_table_remove(calls->by_id, sig->call_id);
 	else if (out)
@@ -405,12 +478,16 @@ char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *
 	if (!read_sdp(calls, sig, &in, err, err_size))
 		return NULL;
 	from = answering_side(c, sig);
-	if (from < 0)
+	if (from < 0) {
 		ng_error(err, err_size, "from-tag %s is not a tag of this call", sig->from_tag);
-	else
+	} else {
+		apply_side_flags(c, from, sig, NULL, false); /* the call's direction is its first offer's */
 		out = relay_sdp(calls, c, from, &in, false, sig->sdp_flags, err, err_size);
-	if (out)
+	}
+	if (out) {
+		side_set_label(&c->sides[from], sig->label);
 		record_save(c);
+	}
 	ng_sdp_free(in.sdp);
 	return out;
 }
@@ -442,7 +519,7 @@ static struct media_stream *recovered_leg(struct ng_calls *calls, const struct c
 	socklen_t len;
 
 	adopted_flows_claim(calls->media->adopted, l->port);
-	ms = media_stream_new_at(calls->media, l->port, &e);
+	ms = media_stream_new_at(calls->media, NULL, l->port, &e);
 	if (!ms) {
 		g_warning("cannot take RTP port %u back: %s", l->port, e->message);
 		g_error_free(e);
@@ -569,6 +646,8 @@ bool ng_call_query(struct ng_calls *calls, const char *call_id, struct bencode_d
 		if (!side->tag)
 			continue;
 		bencode_dict_set_str(doc, t, "tag", side->tag);
+		if (side->label)
+			bencode_dict_set_str(doc, t, "label", side->label);
 		bencode_dict_set_int(doc, t, "created", side->created_s);
 		bencode_dict_set_str(doc, t, "in dialogue with", c->sides[!s].tag ? c->sides[!s].tag : "");
 		bencode_dict_set(doc, t, "medias", side_medias(c, s, doc, &packets, &errors));
@@ -625,12 +704,67 @@ void ng_calls_stats(const struct ng_calls *calls, struct ng_calls_stats *out)
 	out->uptime_s = (g_get_monotonic_time() - calls->started_us) / G_USEC_PER_SEC;
 }
 
-void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list)
+void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list,
+		   struct bencode_value *labels)
 {
 	GHashTableIter it;
-	gpointer id;
+	gpointer id, value;
 
 	g_hash_table_iter_init(&it, calls->by_id);
-	while (max-- && g_hash_table_iter_next(&it, &id, NULL))
+	while (max-- && g_hash_table_iter_next(&it, &id, &value)) {
+		const struct ng_call *c = value;
+		struct bencode_value *tags = NULL;
+
 		bencode_list_add(list, bencode_new_str(doc, id));
+		for (int s = 0; s < 2; s++) {
+			if (!c->sides[s].tag || !c->sides[s].label)
+				continue;
+			if (!tags) {
+				tags = bencode_new_dict(doc);
+				bencode_dict_set(doc, labels, id, tags);
+			}
+			bencode_dict_set_str(doc, tags, c->sides[s].tag, c->sides[s].label);
+		}
+	}
+}
+
+static gint by_creation(gconstpointer a, gconstpointer b)
+{
+	const struct ng_call *x = a, *y = b;
+
+	return x->created_s != y->created_s ? (x->created_s < y->created_s ? -1 : 1) : strcmp(x->call_id, y->call_id);
+}
+
+void ng_calls_foreach_leg(const struct ng_calls *calls, void (*fn)(const struct ng_leg_info *leg, void *user),
+			  void *user)
+{
+	GList *sorted = g_list_sort(g_hash_table_get_values(calls->by_id), by_creation);
+	gint64 now_s = g_get_real_time() / G_USEC_PER_SEC;
+
+	for (GList *l = sorted; l; l = l->next) {
+		const struct ng_call *c = l->data;
+
+		for (int s = 0; s < 2; s++) {
+			for (unsigned int i = 0; i < c->streams; i++) {
+				const struct media_stream *leg = c->sides[s].legs[i];
+				struct ng_leg_info info = {
+					.call_id = c->call_id,
+					.from_tag = c->sides[0].tag,
+					.to_tag = c->sides[1].tag,
+					.tag = c->sides[s].tag,
+					.label = c->sides[s].label,
+					.index = i + 1,
+					.type = c->types[i],
+					.answered = c->sides[1].tag != NULL,
+					.age_seconds = now_s - c->created_s,
+				};
+
+				if (!leg)
+					continue;
+				leg_info(leg, &info);
+				fn(&info, user);
+			}
+		}
+	}
+	g_list_free(sorted);
 }

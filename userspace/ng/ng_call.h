@@ -39,11 +39,22 @@ struct ng_calls *ng_calls_new(const struct config *cfg, const struct media_env *
 /* Ends every call, returning its ports and removing its flows. */
 void ng_calls_free(struct ng_calls *calls);
 
+/* Whether a side's legs learn their peer's source (symmetric, the default) or keep to its SDP's address. */
+enum ng_symmetry {
+	NG_SYMMETRY_UNCHANGED, /* neither flag: as the side was (symmetric for a new side) */
+	NG_SYMMETRIC,
+	NG_ASYMMETRIC,
+};
+
 /* What an offer or answer asks for. */
 struct ng_signal {
 	const char *call_id;
 	const char *from_tag;
 	const char *to_tag; /* NULL when absent; required in an answer */
+	const char *label;  /* the signalling side's label, shown in query and rtprelayctl; NULL when absent */
+	/* direction: the named media addresses (config.h) of the signalling side and the other; NULL: media-ip */
+	const char *direction[2];
+	enum ng_symmetry symmetry; /* of the signalling side's peer */
 	const char *sdp;
 	size_t sdp_len;
 	unsigned int sdp_flags; /* enum ng_sdp_flags */
@@ -70,7 +81,32 @@ bool ng_call_query(struct ng_calls *calls, const char *call_id, struct bencode_d
 void ng_calls_expire(struct ng_calls *calls);
 
 void ng_calls_stats(const struct ng_calls *calls, struct ng_calls_stats *out);
-/* Up to max call-ids, appended to list as strings. */
-void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list);
+/*
+ * Up to max call-ids, appended to list as strings; for those whose sides
+ * have labels, labels[call-id] = {tag: label}.
+ */
+void ng_calls_list(const struct ng_calls *calls, unsigned int max, struct bencode_doc *doc, struct bencode_value *list,
+		   struct bencode_value *labels);
+
+/* One relay leg of an ng call, as rtprelayctl lists it: where the peer of side `tag` sends for m= line `index`. */
+struct ng_leg_info {
+	const char *call_id;
+	const char *from_tag; /* the first offer's */
+	const char *to_tag;   /* the answer's; NULL before it */
+	const char *tag;      /* the side whose peer sends to this leg */
+	const char *label;    /* that side's label; NULL when it has none */
+	unsigned int index;   /* the m= line, from 1 */
+	const char *type;     /* its media type: "audio", "video", ... */
+	bool answered;
+	const char *media; /* what the leg does: "bridge" once both sides' legs are, media_mode_name() */
+	struct sockaddr_storage local_rtp, remote_rtp; /* the relay's; the peer's (latched, else its SDP's) */
+	bool latched;
+	uint64_t packets_in, packets_out, packets_userspace; /* as rtprelayctl calls counts a SIP call's */
+	double age_seconds;
+};
+
+/* Every leg of every call, the calls in the order they were created, each side's legs in m= line order. */
+void ng_calls_foreach_leg(const struct ng_calls *calls, void (*fn)(const struct ng_leg_info *leg, void *user),
+			  void *user);
 
 #endif

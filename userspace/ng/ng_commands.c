@@ -42,13 +42,15 @@ static bool arg_uint(struct ng_request *r, const char *key, int64_t def, int64_t
 
 static bool cmd_list(struct ng_request *r)
 {
-	struct bencode_value *calls = bencode_new_list(r->doc);
+	struct bencode_value *calls = bencode_new_list(r->doc), *labels = bencode_new_dict(r->doc);
 	int64_t limit;
 
 	if (!arg_uint(r, "limit", NG_LIST_DEFAULT, NG_LIST_MAX, &limit))
 		return false;
-	ng_calls_list(r->calls, limit, r->doc, calls);
+	ng_calls_list(r->calls, limit, r->doc, calls, labels);
 	bencode_dict_set(r->doc, r->reply, "calls", calls);
+	if (labels->items.count)
+		bencode_dict_set(r->doc, r->reply, "labels", labels);
 	return true;
 }
 
@@ -126,14 +128,44 @@ static void read_received_from(const struct ng_request *r, struct sockaddr_stora
 		out->ss_family = AF_INET6;
 }
 
-/* call-id, from-tag, to-tag (required in an answer), sdp, the SDP flags and received-from. */
+/* direction: a list of two media address names, or absent. */
+static bool read_direction(struct ng_request *r, const char *out[2])
+{
+	const struct bencode_value *v = bencode_dict_get(r->args, "direction");
+
+	out[0] = out[1] = NULL;
+	if (!v)
+		return true;
+	if (v->type != BENCODE_LIST || v->items.count != 2)
+		return ng_error(r->error, sizeof(r->error), "'direction' is not a list of two names");
+	for (const struct bencode_value *m = v->items.first; m; m = m->next) {
+		*out = bencode_strdup(r->doc, m);
+		if (!*out++)
+			return ng_error(r->error, sizeof(r->error), "'direction' is not a list of two names");
+	}
+	return true;
+}
+
+/* flags "symmetric" or "asymmetric" (not both). */
+static bool read_symmetry(struct ng_request *r, enum ng_symmetry *out)
+{
+	bool symmetric = arg_has(r, "flags", "symmetric"), asymmetric = arg_has(r, "flags", "asymmetric");
+
+	if (symmetric && asymmetric)
+		return ng_error(r->error, sizeof(r->error), "flags symmetric and asymmetric together");
+	*out = symmetric ? NG_SYMMETRIC : asymmetric ? NG_ASYMMETRIC : NG_SYMMETRY_UNCHANGED;
+	return true;
+}
+
+/* call-id, from-tag, to-tag (required in an answer), label, direction, symmetry, sdp, the SDP flags and received-from.
+ */
 static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig)
 {
 	const struct bencode_value *sdp = bencode_dict_get(r->args, "sdp");
 
 	memset(sig, 0, sizeof(*sig));
 	if (!arg_string(r, "call-id", true, &sig->call_id) || !arg_string(r, "from-tag", true, &sig->from_tag) ||
-	    !arg_string(r, "to-tag", answer, &sig->to_tag))
+	    !arg_string(r, "to-tag", answer, &sig->to_tag) || !arg_string(r, "label", false, &sig->label))
 		return false;
 	if (!sdp || sdp->type != BENCODE_STRING)
 		return ng_error(r->error, sizeof(r->error), "missing 'sdp' string");
@@ -144,7 +176,7 @@ static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig
 	if (arg_has(r, "ICE", "remove"))
 		sig->sdp_flags |= NG_SDP_ICE_REMOVE;
 	read_received_from(r, &sig->received_from);
-	return true;
+	return read_direction(r, sig->direction) && read_symmetry(r, &sig->symmetry);
 }
 
 static bool run_signal(struct ng_request *r, bool answer)
@@ -215,6 +247,22 @@ static const struct ng_command commands[] = {
 	{ "ping", cmd_ping },	{ "offer", cmd_offer }, { "answer", cmd_answer },	  { "delete", cmd_delete },
 	{ "query", cmd_query }, { "list", cmd_list },	{ "statistics", cmd_statistics },
 };
+
+G_STATIC_ASSERT(G_N_ELEMENTS(commands) == NG_COMMANDS);
+
+unsigned int ng_command_index(const char *name)
+{
+	for (unsigned int i = 0; name && i < NG_COMMANDS; i++) {
+		if (!strcmp(name, commands[i].name))
+			return i;
+	}
+	return NG_COMMANDS;
+}
+
+const char *ng_command_name(unsigned int index)
+{
+	return index < NG_COMMANDS ? commands[index].name : "other";
+}
 
 static const struct ng_command *find_command(const struct bencode_value *name)
 {

@@ -26,6 +26,7 @@ struct ng_listener {
 
 struct ng_server {
 	struct ng_calls *calls;
+	struct ng_request_counts counts;
 	struct ng_cookie_cache *cookies;
 	struct ng_listener listeners[RTPRELAY_LISTEN_NG_MAX];
 	unsigned int count;
@@ -106,6 +107,15 @@ static void log_exchange(const struct request_names *names, const struct sockadd
 	g_free(outcome);
 }
 
+static void count_request(struct ng_server *s, const char *command, const struct bencode_value *reply)
+{
+	unsigned int i = ng_command_index(command);
+
+	s->counts.requests[i]++;
+	if (bencode_str_is(bencode_dict_get(reply, "result"), "error"))
+		s->counts.errors[i]++;
+}
+
 static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, const struct sockaddr_storage *from,
 			    socklen_t from_len)
 {
@@ -130,6 +140,7 @@ static void handle_datagram(struct ng_listener *l, size_t len, bool truncated, c
 	doc = bencode_doc_new();
 	reply = answer(s, &m, len, truncated, doc, &names);
 	log_exchange(&names, from, reply);
+	count_request(s, names.command, reply);
 	out = encode_reply(&m, reply, doc);
 	send_reply(l->fd, out->str, out->len, from, from_len);
 	ng_cookie_cache_store(s->cookies, m.cookie, m.cookie_len, out->str, out->len, now);
@@ -227,4 +238,14 @@ void ng_server_stop(struct ng_server *s)
 	ng_calls_free(s->calls);
 	ng_cookie_cache_free(s->cookies);
 	g_free(s);
+}
+
+struct ng_calls *ng_server_calls(const struct ng_server *s)
+{
+	return s->calls;
+}
+
+const struct ng_request_counts *ng_server_request_counts(const struct ng_server *s)
+{
+	return &s->counts;
 }

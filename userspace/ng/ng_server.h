@@ -22,11 +22,17 @@
 #define NG_RECV_PER_WAKEUP 64 /* datagrams read before other sources get a turn */
 
 struct media_env;
+struct ng_calls;
+struct ng_request_counts;
 struct ng_server;
 
 /* Binds every cfg->listen_ng address; media is what the calls allocate their legs from. */
 struct ng_server *ng_server_start(const struct config *cfg, const struct media_env *media, GError **err);
 /* Ends every ng call and closes the sockets. */
 void ng_server_stop(struct ng_server *s);
+/* The server's calls, for rtprelayctl and the metrics. */
+struct ng_calls *ng_server_calls(const struct ng_server *s);
+/* The requests it ran and the errors it answered, by command (a retransmission answered from the cache is not run). */
+const struct ng_request_counts *ng_server_request_counts(const struct ng_server *s);
 
 #endif
