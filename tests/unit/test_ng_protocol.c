@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "config/config_runtime.h"
 #include "ng/ng_commands.h"
 #include "ng/ng_cookie_cache.h"
 #include "ng/ng_message.h"
@@ -227,6 +228,30 @@ static void test_commands_without_calls(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * A new call refused while draining or at max-calls: the one error-reason
+ * on which Kamailio asks the next relay of its set, the cause in warning.
+ */
+static void test_offer_refused_for_failover(void **state)
+{
+	static const char offer[] = "d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\ne";
+	struct config cfg;
+	struct ng_calls *calls;
+
+	config_set_defaults(&cfg);
+	calls = ng_calls_new(&cfg, NULL);
+	config_runtime_drain(&cfg, true, "test");
+	assert_reply(calls, offer,
+		     "d12:error-reason30:Parallel session limit reached6:result5:error7:warning14:draining: teste");
+	config_runtime_drain(&cfg, false, NULL);
+	cfg.max_calls = 0;
+	assert_reply(calls, offer,
+		     "d12:error-reason30:Parallel session limit reached6:result5:error"
+		     "7:warning28:too many calls (max-calls 0)e");
+	ng_calls_free(calls);
+	config_free(&cfg);
+}
+
 /* The flags' errors: result=error with the reason, before any call is made. */
 static void test_flag_errors(void **state)
 {
@@ -253,13 +278,10 @@ static void test_flag_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_listen_ng_option),
-		cmocka_unit_test(test_listen_ng_in_file),
-		cmocka_unit_test(test_message_split),
-		cmocka_unit_test(test_cookie_cache),
-		cmocka_unit_test(test_commands_without_calls),
-		cmocka_unit_test(test_media_address_option),
-		cmocka_unit_test(test_flag_errors),
+		cmocka_unit_test(test_listen_ng_option),       cmocka_unit_test(test_listen_ng_in_file),
+		cmocka_unit_test(test_message_split),	       cmocka_unit_test(test_cookie_cache),
+		cmocka_unit_test(test_commands_without_calls), cmocka_unit_test(test_offer_refused_for_failover),
+		cmocka_unit_test(test_media_address_option),   cmocka_unit_test(test_flag_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

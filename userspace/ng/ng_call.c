@@ -353,11 +353,15 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 	return ng_sdp_rewrite(in->sdp, &relay, err, err_size);
 }
 
-char *ng_calls_draining(const struct ng_calls *calls, const char *call_id)
+char *ng_calls_refusal(const struct ng_calls *calls, const char *call_id)
 {
-	if (!calls->cfg->drain.on || g_hash_table_contains(calls->by_id, call_id))
+	if (g_hash_table_contains(calls->by_id, call_id))
 		return NULL;
-	return g_strdup_printf("draining: %s", calls->cfg->drain.why);
+	if (calls->cfg->drain.on)
+		return g_strdup_printf("draining: %s", calls->cfg->drain.why);
+	if (g_hash_table_size(calls->by_id) >= calls->cfg->max_calls)
+		return g_strdup_printf("too many calls (max-calls %u)", calls->cfg->max_calls);
+	return NULL;
 }
 
 /* direction's names as media addresses (NULL: none given); false with err set for a name that is not one. */
@@ -406,8 +410,10 @@ static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_sign
 	struct ng_call *c = g_hash_table_lookup(calls->by_id, sig->call_id);
 
 	if (!c) {
-		if (g_hash_table_size(calls->by_id) >= calls->cfg->max_calls) {
-			ng_error(err, err_size, "too many calls (max-calls %u)", calls->cfg->max_calls);
+		g_autofree char *refusal = ng_calls_refusal(calls, sig->call_id);
+
+		if (refusal) {
+			ng_error(err, err_size, "%s", refusal);
 			return NULL;
 		}
 		*from = 0;

@@ -69,8 +69,11 @@ struct ng_signal {
  * errors found before any port was taken.
  */
 char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size);
-/* While the relay drains, why an offer of call_id, a new call, is refused ("draining: ..."); NULL otherwise. */
-char *ng_calls_draining(const struct ng_calls *calls, const char *call_id);
+/*
+ * Why an offer of call_id, a new call, is refused ("draining: ...", "too
+ * many calls (max-calls N)", g_free); NULL when it is taken.
+ */
+char *ng_calls_refusal(const struct ng_calls *calls, const char *call_id);
 /* The answer of to_tag's side to from_tag's offer: the SDP for the offerer. */
 char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size);
 /* Ends the call: false if there is none. */

@@ -201,21 +201,21 @@ static bool run_signal(struct ng_request *r, bool answer)
  */
 #define NG_SESSION_LIMIT_REASON "Parallel session limit reached"
 
-/* A new call while draining: refused so that the proxy takes another relay. */
+/* A new call while draining or at max-calls: refused so that the proxy takes another relay. */
 static bool cmd_offer(struct ng_request *r)
 {
-	g_autofree char *draining = NULL;
+	g_autofree char *refusal = NULL;
 	const char *call_id;
 
 	if (!arg_string(r, "call-id", true, &call_id))
 		return false;
-	draining = ng_calls_draining(r->calls, call_id);
-	if (!draining)
+	refusal = ng_calls_refusal(r->calls, call_id);
+	if (!refusal)
 		return run_signal(r, false);
 	bencode_dict_set_str(r->doc, r->reply, "result", "error");
 	bencode_dict_set_str(r->doc, r->reply, "error-reason", NG_SESSION_LIMIT_REASON);
-	bencode_dict_set_str(r->doc, r->reply, "warning", draining);
-	g_info("ng: offer of call %s refused: %s", call_id, draining);
+	bencode_dict_set_str(r->doc, r->reply, "warning", refusal);
+	g_info("ng: offer of call %s refused: %s", call_id, refusal);
 	return true;
 }
 
