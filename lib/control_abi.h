@@ -8,7 +8,7 @@
  * sent to the port id the daemon binds (--control-port, default
  * RTPRELAY_CONTROL_PORT_DEFAULT below). Both sockets set SO_PASSCRED:
  * the daemon answers only uid 0 or its control group, the CLI believes only
- * replies sent by uid 0.
+ * replies sent by uid 0 or by RTPRELAY_DAEMON_USER below.
  *
  * Every message: struct nlmsghdr (nlmsg_type RTPRELAY_CTL_TYPE), struct
  * genlmsghdr (cmd: enum rtprelay_cmd, version RTPRELAY_CTL_VERSION), then
@@ -39,6 +39,13 @@
  * hands out as automatic port ids.
  */
 #define RTPRELAY_CONTROL_PORT_DEFAULT 0x52545052u
+
+/*
+ * The system user the packaged rtprelayd runs as (User= in
+ * rtprelayd.service, created by the package): besides root, the only
+ * sender whose replies rtprelayctl believes. Only root can take its uid.
+ */
+#define RTPRELAY_DAEMON_USER "rtprelay"
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>

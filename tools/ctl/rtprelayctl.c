@@ -2,7 +2,7 @@
 /*
  * rtprelayctl: the command line of a running rtprelay. It talks to
  * rtprelayd over its NETLINK_USERSOCK control socket (control_abi.h) and
- * believes only replies sent by root. `flows` and `stats` fall back to the
+ * believes only replies sent by root or the daemon's system user. `flows` and `stats` fall back to the
  * pinned BPF maps when no daemon listens, so they keep working while the
  * daemon is down and the kernel keeps forwarding.
  *
@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -103,6 +104,17 @@ static int open_socket(struct client *cl)
 	return 0;
 }
 
+/* Whether a reply from uid comes from rtprelayd: root, or the system user the packaged daemon runs as. */
+static bool daemon_uid(uid_t uid)
+{
+	const struct passwd *pw;
+
+	if (uid == 0)
+		return true;
+	pw = getpwnam(RTPRELAY_DAEMON_USER);
+	return pw && pw->pw_uid == uid;
+}
+
 /* Receive datagrams until the ACK, DONE or an error ends the exchange; 0 or -errno. */
 static int receive_replies(struct client *cl, uint32_t seq, struct exchange *ex)
 {
@@ -123,10 +135,10 @@ static int receive_replies(struct client *cl, uint32_t seq, struct exchange *ex)
 		}
 		if (dg.portid != cl->opt->port)
 			continue; /* not from the daemon's port id: not a reply */
-		if (!dg.has_cred || dg.cred.uid != 0) {
+		if (!dg.has_cred || !daemon_uid(dg.cred.uid)) {
 			fail_msg(cl,
-				 "refusing the reply from netlink port id %u: it was sent by uid %d, not root "
-				 "(is another program bound to rtprelayd's port id?)",
+				 "refusing the reply from netlink port id %u: it was sent by uid %d, not root nor "
+				 "user " RTPRELAY_DAEMON_USER " (is another program bound to rtprelayd's port id?)",
 				 dg.portid, dg.has_cred ? (int)dg.cred.uid : -1);
 			return -EPERM;
 		}
