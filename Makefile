@@ -153,8 +153,9 @@ SYSTEMD_UNIT_DIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,/etc/syste
 
 # Only what is installed: the daemon, the CLI and the man pages (the tests
 # and the bench are not built, so a package build needs neither cmocka nor SIPp).
-# The config file is installed only where there is none, and the control
-# group it names is created when installing into this system (not a DESTDIR).
+# The config file is installed only where there is none, and the user the
+# unit runs as, with the control group the config names, is created when
+# installing into this system (not a DESTDIR).
 install: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl man
 	install -D -m 0755 $(BUILD)/rtprelayd $(DESTDIR)$(PREFIX)/sbin/rtprelayd
 	install -D -m 0755 $(BUILD)/rtprelayctl $(DESTDIR)$(PREFIX)/bin/rtprelayctl
@@ -164,6 +165,8 @@ install: $(BUILD)/rtprelayd $(BUILD)/rtprelayctl man
 	test -e $(DESTDIR)/etc/rtprelay/rtprelay.conf || \
 		install -D -m 0644 etc/rtprelay.conf $(DESTDIR)/etc/rtprelay/rtprelay.conf
 	test -n "$(DESTDIR)" || getent group rtprelay >/dev/null || groupadd --system rtprelay
+	test -n "$(DESTDIR)" || getent passwd rtprelay >/dev/null || \
+		useradd --system --gid rtprelay --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin rtprelay
 	@mkdir -p $(BUILD)/etc
 	sed 's|/usr/sbin/rtprelayd|$(PREFIX)/sbin/rtprelayd|' etc/rtprelayd.service >$(BUILD)/etc/rtprelayd.service
 	install -D -m 0644 $(BUILD)/etc/rtprelayd.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/rtprelayd.service
