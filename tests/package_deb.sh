@@ -184,6 +184,7 @@ ids=$(daemon_ids)
 want="$user $(echo "$ambient" | tr ' ' '\n' | sort | xargs)"
 tap_check "it runs as $user with the unit's AmbientCapabilities as its effective set ($ids)" [ "$ids" = "$want" ]
 tap_check "datapath xdp, media thread SCHED_FIFO, raw socket batches" daemon_logged_fast_paths
+tap_check "as $user it logs no warning nor error" not grep -qE 'rtprelayd (warning|error|critical):' "$DAEMON_LOG"
 tap_check "LimitNOFILE=$nofile covers the default RTP range ($(grep -o 'open-file limit.*' "$DAEMON_LOG" | head -n 1))" \
 	grep -q "open-file limit $nofile (the RTP range needs" "$DAEMON_LOG"
 tap_check "the pins in $PIN_DIR are the $user user's" pins_owned_by_user
