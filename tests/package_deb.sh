@@ -9,7 +9,7 @@
 # the open-file limit the default RTP range needs, answers a SIPp call in a
 # network namespace, and rtprelayctl answers root and the rtprelay group
 # but nobody else. Restarted after SIGKILL over pins a root-run daemon
-# left, it answers again. `apt-get purge` removes every file, the user,
+# left, it answers again; SIGTERM unpins and detaches. `apt-get purge` removes every file, the user,
 # the group and the maps a SIGKILLed daemon left pinned. Runs under the
 # shared lock; skips if rtprelay is installed or its user, group, pin
 # directory or runtime directory exists already.
@@ -216,9 +216,19 @@ else
 fi
 sipp_run again uac_basic tone -m 1 -d 1000
 check_sipp again "a call to the restarted daemon" $? ">INVITE <100 <180 <200 >ACK >BYE <200/BYE"
+# SIGTERM, as systemctl stop sends it: the user may unpin what it pinned.
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+left=$(find "$PIN_DIR" -mindepth 1 -printf '%f ' 2>/dev/null)
+tap_check "SIGTERM: the daemon unpinned its maps and links${left:+ (left: $left)}" [ -z "$left" ]
+tap_check "SIGTERM: XDP is detached from the relay's link" not grep -q xdp <(ip -n "$NS_R" link show rly0)
+
+# Pins for purge to remove: a third start, ended by SIGKILL.
+DAEMON_LOG=$OUT/daemon-killed.log
+start_as_unit || { tap_fail "started a third time"; diag <"$DAEMON_LOG"; }
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
-tap_check "after a second SIGKILL the pins stay, the $user user's" pins_owned_by_user
+tap_check "after another SIGKILL the pins stay, the $user user's" pins_owned_by_user
 
 apt-get purge -y -qq rtprelay >"$PKG_OUT/apt-purge.log" 2>&1
 tap_check "apt-get purge rtprelay" not installed
