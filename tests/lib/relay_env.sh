@@ -274,6 +274,17 @@ sipp_run_at() {
 		-trace_logs -log_file "$OUT/$name.sipplog" "$@" >"$OUT/$name.screen" 2>&1
 }
 
+# sipp_users FILE USER...: a SIPp injection file (-inf) whose lines are the
+# USERs in turn, for uac_load.xml (each call calls the next line's user).
+sipp_users() {
+	local file=$1
+	shift
+	{
+		echo SEQUENTIAL
+		printf '%s;\n' "$@"
+	} >"$file"
+}
+
 # sipp_run NAME SCENARIO SERVICE [SIPp options...]: the first peer calls
 # sip:SERVICE@RELAY_IP:5060 with -mp MP (see sipp_run_at).
 sipp_run() {

@@ -643,8 +643,9 @@ proc_rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>
 # screen in $LOG/NAME.screen. timeout passes a SIGTERM on to SIPp.
 sipp_calls() {
 	local name=$1 rate=$2 calls=$3 hold=$4
+	printf 'SEQUENTIAL\ntone;\n' >"$LOG/tone.inf"
 	timeout $((calls / rate + hold / 1000 + 60)) ip netns exec "$NS_SIPC" taskset -c "$GEN_CPU" nice -n "$NICE" sipp \
-		-sf sipp_scenarios/uac_load.xml "$SIP_RELAY:5060" -s tone -i "$SIP_CALLER" -mp "$MP" -d "$hold" \
+		-sf sipp_scenarios/uac_load.xml "$SIP_RELAY:5060" -inf "$LOG/tone.inf" -i "$SIP_CALLER" -mp "$MP" -d "$hold" \
 		-r "$rate" -rp 1000 -m "$calls" -l "$calls" -nostdin -timeout $((calls / rate + hold / 1000 + 45)) \
 		-timeout_error -trace_stat -stf "$LOG/$name.csv" -fd 1 -trace_err -error_file "$LOG/$name.err" \
 		>"$LOG/$name.screen" 2>&1 &
