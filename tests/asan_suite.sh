@@ -6,13 +6,15 @@
 # Each script runs as it does in the plain suite, with RTPRELAYD naming the
 # sanitized daemon (tests/lib/relay_env.sh); the test programs and
 # rtprelayctl stay the plain ones, whose timing the tests are written for
-# (a sanitized rtprelayctl takes ten times as long to start). The
-# sanitizers write their reports into $BUILD/test-logs/asan_suite.d/SCRIPT.san/
-# (one file per process). Any undefined behaviour aborts the daemon
-# (-fno-sanitize-recover); leaks are looked for when it exits, so only
-# daemons stopped by SIGTERM (not the ones the tests SIGKILL on purpose:
-# control_cli's, and the first of bridge_sipp's restart mode) are checked
-# for them.
+# (a sanitized rtprelayctl takes ten times as long to start). ASan and
+# LeakSanitizer write their reports into
+# $BUILD/test-logs/asan_suite.d/SCRIPT.san/ (one file per process); UBSan
+# (GCC's libubsan, beside ASan) writes to stderr whatever its log_path
+# says, so into the daemon's log in SCRIPT.d/, which is searched too. Any
+# undefined behaviour aborts the daemon (-fno-sanitize-recover); leaks are
+# looked for when it exits, so only daemons stopped by SIGTERM (not the
+# ones the tests SIGKILL on purpose: control_cli's, and the first of
+# bridge_sipp's restart mode) are checked for them.
 #
 # TAP: one line per script (all of its own checks pass), then per script
 # one failure per sanitizer report (an error, or a leaked allocation site),
@@ -51,14 +53,14 @@ if [ -z "$ASAN_BUILD" ]; then
 	fi
 fi
 
-# sanitizer_reports DIR: one line per report in the sanitizers' log files
-# in DIR: what it is, then "FUNCTION FILE:LINE" of its first frame in
+# sanitizer_reports FILE...: one line per report in the FILEs (sanitizer
+# logs, daemon logs): what it is, then "FUNCTION FILE:LINE" of its first frame in
 # rtprelay's own sources (relative paths; libraries' frames are absolute),
 # and the log file. A LeakSanitizer report counts once per leaked
 # allocation site.
 sanitizer_reports() {
 	local f
-	for f in "$1"/*; do
+	for f in "$@"; do
 		[ -f "$f" ] || continue
 		awk -v file="$f" '
 			function flush() {
@@ -86,7 +88,7 @@ for script in "${SCRIPTS[@]}"; do
 	# (g_strdup_printf, vasprintf) would otherwise end at libc's frames.
 	ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:log_path=$san/asan"
 	LSAN_OPTIONS="suppressions=$PWD/tests/lsan_suppressions.txt:print_suppressions=0"
-	UBSAN_OPTIONS="print_stacktrace=1:log_path=$san/ubsan"
+	UBSAN_OPTIONS="print_stacktrace=1"
 	start=$SECONDS
 	RTPRELAYD=$ASAN_BUILD/rtprelayd TEST_LOGS=$OUT bash "tests/$script.sh" >"$OUT/$script.tap" 2>&1
 	rc=$?
@@ -99,7 +101,7 @@ for script in "${SCRIPTS[@]}"; do
 		tap_fail "$script under ASan and UBSan: $passed pass, $failed fail, exit status $rc ($took s; $OUT/$script.tap)"
 		grep -E '^not ok' "$OUT/$script.tap" | awk '{ print "# " $0 }'
 	fi
-	reports=$(sanitizer_reports "$san")
+	reports=$(sanitizer_reports "$san"/* "$OUT/$script.d"/*.log)
 	if [ -z "$reports" ]; then
 		tap_ok "$script: no sanitizer report"
 	else
