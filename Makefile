@@ -74,7 +74,7 @@ help:
 	@echo "make test     build and run every test (root: namespaces, XDP, SIPp)"
 	@echo "make demo     namespaces, daemon, real calls, tone and kernel forwarding"
 	@echo "make bench    forwarding and call-load benchmarks"
-	@echo "make asan     the same build with ASan/UBSan into build-asan/"
+	@echo "make asan     rtprelayd with ASan/UBSan into $(BUILD)-asan/"
 	@echo "make fuzz     the fuzz targets (clang, libFuzzer) for FUZZ_SECONDS each"
 	@echo "make install  binaries to $(PREFIX), example config, systemd unit"
 
@@ -142,10 +142,14 @@ demo: all
 bench: all
 	@bash tools/bench/bench.sh $(BUILD)
 
-asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan \
-		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined"
+# rtprelayd again with ASan, LeakSanitizer and UBSan (any undefined
+# behaviour aborts) into $(ASAN_BUILD), apart from $(BUILD):
+# tests/asan_suite.sh runs the integration tests against it.
+ASAN_BUILD ?= $(BUILD)-asan
+ASAN_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+asan: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
+		EXTRA_CFLAGS="$(ASAN_SANITIZE)" EXTRA_LDFLAGS="$(ASAN_SANITIZE)" $(ASAN_BUILD)/rtprelayd
 
 # Units of packages go to /lib/systemd/system (Debian 12), the local
 # administrator's to /etc/systemd/system.
@@ -203,7 +207,7 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) $(ASAN_BUILD)
 
 # Fuzz targets (tests/fuzz/fuzz_*.c, one per parser the daemon feeds hostile
 # bytes to): libFuzzer with ASan and UBSan. The code under test must carry

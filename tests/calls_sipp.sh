@@ -216,7 +216,8 @@ test_bad_sdp() {
 # 200 calls at 50 calls/s, then every RTP port must be free again.
 test_load() {
 	local l="load: 200 calls at 50 calls/s" rc ports
-	sipp_run load uac_load tone -m 200 -r 50 -l 100 -d 500
+	sipp_users "$OUT/tone.inf" tone
+	sipp_run load uac_load tone -inf "$OUT/tone.inf" -m 200 -r 50 -l 100 -d 500
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		tap_ok "$l: SIPp exits 0"

@@ -23,8 +23,11 @@
 #             runs a pass-through XDP program (veth delivers XDP_TX/XDP_REDIRECT
 #             frames only with NAPI on the receiving end: docs/architecture.md)
 # Set by relay_env_init / relay_env_setup:
-#   BUILD DAEMON CTL CAPTURE SCEN   the build and what it runs
-#   OUT       this test's logs: $BUILD/test-logs/NAME.d (emptied)
+#   BUILD DAEMON CTL CAPTURE SCEN   the build and what it runs; DAEMON is
+#             $RTPRELAYD from the environment if set (tests/asan_suite.sh's
+#             sanitized daemon), else $BUILD/rtprelayd
+#   OUT       this test's logs: $TEST_LOGS/NAME.d (emptied); TEST_LOGS, from
+#             the environment, defaults to $BUILD/test-logs
 #   P NS_R BPFFS   namespace prefix, relay namespace, the daemon's --bpffs
 #   RELAY_IP  the daemon's media and SIP address
 #   RELAY_IP6, PEER_IP6[NAME]   the same in IPv6, with IPV6=1
@@ -53,12 +56,12 @@ relay_env_init() {
 	local name=$1 k=0 peer
 	shift
 	BUILD=${BUILD:-build}
-	DAEMON=$BUILD/rtprelayd
+	DAEMON=${RTPRELAYD:-$BUILD/rtprelayd}
 	CTL=$BUILD/rtprelayctl
 	XDP_PASS_OBJ=$BUILD/tests/bpf/xdp_pass.bpf.o # pass-through for veth ends that receive XDP-sent frames
 	CAPTURE=$BUILD/tests/rtp_capture
 	SCEN=sipp_scenarios
-	OUT=$BUILD/test-logs/$name.d
+	OUT=${TEST_LOGS:-$BUILD/test-logs}/$name.d
 	P=rtpr-$name-$$
 	NS_R=$P-relay
 	BPFFS=/sys/fs/bpf/$P
@@ -269,6 +272,17 @@ sipp_run_at() {
 		-nostdin -timeout 45 -timeout_error \
 		-trace_msg -message_file "$OUT/$name.msg" -trace_err -error_file "$OUT/$name.err" \
 		-trace_logs -log_file "$OUT/$name.sipplog" "$@" >"$OUT/$name.screen" 2>&1
+}
+
+# sipp_users FILE USER...: a SIPp injection file (-inf) whose lines are the
+# USERs in turn, for uac_load.xml (each call calls the next line's user).
+sipp_users() {
+	local file=$1
+	shift
+	{
+		echo SEQUENTIAL
+		printf '%s;\n' "$@"
+	} >"$file"
 }
 
 # sipp_run NAME SCENARIO SERVICE [SIPp options...]: the first peer calls

@@ -9,8 +9,9 @@
 #   --quick   a few seconds of everything (tests/bench_smoke.sh): small
 #             flow counts, one short window, one SIPp step; rtpengine only
 #             if it is already installed. Figures from it mean nothing.
-#   --only    some of forwarding,cost,sip,ngrate (comma-separated); the
-#             table shows "-" for the rest.
+#   --only    some of forwarding,cost,sip,ngrate,soak (comma-separated);
+#             the table shows "-" for the rest. --quick leaves the soak out
+#             unless --only names it (make test runs tests/soak.sh itself).
 #
 # Forwarding. Three namespaces, two veth pairs:
 #
@@ -64,6 +65,11 @@
 # the box. Everything measured runs at nice -10, so that other work on the
 # machine takes little from it (the table says what else was running).
 #
+# Soak: tests/soak.sh with SOAK_CALLS calls of each kind (tone, rooms of 2
+# and 3, B2BUA, ng) after its warm-up (40 s of each kind at this rate), and
+# what is left after them: calls, ports, flows, the daemon's RSS against its
+# value after the warm-up.
+#
 # Also: the XDP program's cost per packet (benchflows cost: BPF_PROG_RUN
 # with repeat, beside the helpers it calls), flow programming rate and
 # memory per flow (benchflows rate), the SIPp call rate with no failed call
@@ -87,7 +93,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=build
 QUICK=0
 OUT=
-ONLY=forwarding,cost,sip,ngrate
+ONLY=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -100,7 +106,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-*)
-		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,sip,ngrate]" >&2
+		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,sip,ngrate,soak]" >&2
 		exit 2
 		;;
 	*) BUILD=$1 ;;
@@ -116,12 +122,16 @@ if [ "$QUICK" = 1 ]; then
 	XDP_FLOWS="1 100 1000" CMP_FLOWS=100 COST_RUNS=20000 RATE_FLOWS=1000
 	CPS_STEPS="50" CPS_SECONDS=1 TONE_STEPS="20" TONE_TARGET=20 TONE_RATE=100 TONE_WINDOW_MS=1000
 	NG_CALLS=300 NG_WINDOW=4
+	SOAK_CALLS=20 SOAK_RATE=50
+	: "${ONLY:=forwarding,cost,sip,ngrate}"
 else
 	MODE=full WARMUP_MS=1000 WINDOW_MS=2000 WINDOWS=3 SWEEP_STEPS=16 SWEEP_MS=1500
 	XDP_FLOWS="1 1000 100000" CMP_FLOWS=1000 COST_RUNS=1000000 RATE_FLOWS=100000
 	CPS_STEPS="250 500 1000 1500 2000 2500 3000 4000 5000 6000" CPS_SECONDS=4
 	TONE_STEPS="100 250 500 1000 2500 5000 7500 10000" TONE_TARGET=5000 TONE_RATE=500 TONE_WINDOW_MS=5000
 	NG_CALLS=20000 NG_WINDOW=64
+	SOAK_CALLS=10000 SOAK_RATE=200
+	: "${ONLY:=forwarding,cost,sip,ngrate,soak}"
 fi
 REF_FLOWS=${XDP_FLOWS##* } # rtprelay XDP with the most flows: the targets' row
 SWEEP_START=25000         # pps, the paced sweep's first rate: far below any userspace relay's limit
@@ -652,8 +662,9 @@ proc_rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>
 # screen in $LOG/NAME.screen. timeout passes a SIGTERM on to SIPp.
 sipp_calls() {
 	local name=$1 rate=$2 calls=$3 hold=$4
+	printf 'SEQUENTIAL\ntone;\n' >"$LOG/tone.inf"
 	timeout $((calls / rate + hold / 1000 + 60)) ip netns exec "$NS_SIPC" taskset -c "$GEN_CPU" nice -n "$NICE" sipp \
-		-sf sipp_scenarios/uac_load.xml "$SIP_RELAY:5060" -s tone -i "$SIP_CALLER" -mp "$MP" -d "$hold" \
+		-sf sipp_scenarios/uac_load.xml "$SIP_RELAY:5060" -inf "$LOG/tone.inf" -i "$SIP_CALLER" -mp "$MP" -d "$hold" \
 		-r "$rate" -rp 1000 -m "$calls" -l "$calls" -nostdin -timeout $((calls / rate + hold / 1000 + 45)) \
 		-timeout_error -trace_stat -stf "$LOG/$name.csv" -fd 1 -trace_err -error_file "$LOG/$name.err" \
 		>"$LOG/$name.screen" 2>&1 &
@@ -834,6 +845,18 @@ ngrate_phase() {
 	fi
 }
 
+# --- soak -----------------------------------------------------------------------
+
+# tests/soak.sh at SOAK_CALLS calls of each kind: its TAP stream in
+# $LOG/soak.tap, its figures (and the checks that failed) in $RAW/soak.json.
+soak_phase() {
+	say "soak: $SOAK_CALLS calls of each kind at $SOAK_RATE calls/s (tests/soak.sh)"
+	BUILD=$BUILD TEST_LOGS=$LOG SOAK_CALLS=$SOAK_CALLS SOAK_RATE=$SOAK_RATE bash tests/soak.sh >"$LOG/soak.tap" 2>&1
+	jq --arg date "$(now_utc)" --argjson failed "$(grep '^not ok' "$LOG/soak.tap" | jq -R . | jq -s .)" \
+		'. + {kind: "soak", date: $date, failed_checks: $failed}' "$LOG/soak.d/soak.json" >"$RAW/soak.json" 2>/dev/null ||
+		jq -n --arg date "$(now_utc)" '{kind: "soak", date: $date, error: "tests/soak.sh wrote no figures"}' >"$RAW/soak.json"
+}
+
 # --- the table ------------------------------------------------------------------
 
 pktgen_line() {
@@ -848,7 +871,8 @@ report() {
 		--slurpfile rate <(cat "$RAW/rate.json" 2>/dev/null || echo '{}') \
 		--slurpfile calls <(cat "$RAW/sip.rate.json" 2>/dev/null || echo '{"steps": []}') \
 		--slurpfile tone <(cat "$RAW/sip.tone.json" 2>/dev/null || echo '{"steps": []}') \
-		--slurpfile ngrate <(cat "$RAW"/ngrate.*.json 2>/dev/null) '
+		--slurpfile ngrate <(cat "$RAW"/ngrate.*.json 2>/dev/null) \
+		--slurpfile soak <(cat "$RAW/soak.json" 2>/dev/null || echo 'null') '
 		($fwd | map(select(.datapath == "trivial" and .forwarded_pps)) | .[0]) as $ceiling |
 		{machine: $machine, pktgen: $pktgen, generator_bound_below: $bound,
 		 ceiling: (if $ceiling then {label: $ceiling.label, flows: $ceiling.flows, forwarded_pps: $ceiling.forwarded_pps,
@@ -856,7 +880,8 @@ report() {
 		 forwarding: ($fwd | map(. + {ratio_to_ceiling: (if $ceiling and ($ceiling.generator_bound | not) and
 		                                                    .forwarded_pps and (.generator_bound | not)
 		                                                 then .forwarded_pps / $ceiling.forwarded_pps else null end)})),
-		 xdp_cost: $cost, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0], ng_rate: $ngrate}' >"$json" ||
+		 xdp_cost: $cost, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0], ng_rate: $ngrate,
+		 soak: $soak[0]}' >"$json" ||
 		die "cannot write $json"
 	jq -r -f /dev/stdin "$json" >"$md" <<-'JQ'
 		def n(d): if . == null then "-" elif type == "number" then
@@ -930,6 +955,18 @@ report() {
 		"| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
 		(.ng_rate[] | "| \(.label) | \(.calls // "-") | \(.completed // "-") | \(.failed // "-") | \(.calls_per_s | n(0)) | \(.call_ms.p50 | n(2)) / \(.call_ms.p99 | n(2)) | \(.server_cpu | n(2)) | \(.date // "-")\(if .error then " | \(.error)" else "" end) |"),
 		"",
+		(.soak | select(. != null) |
+		"## Soak (tests/soak.sh)",
+		"",
+		if .error then .error else
+		"\(.tone.soak.calls // "-") calls of each kind at \(.rate) calls/s, each held \(.hold_ms) ms, after a warm-up of \(.tone.warmup.calls // "-"). Daemon VmRSS after the warm-up \(.rss_kb.warm) kB, at the end \(.rss_kb.end) kB (\(.rss_kb.growth_pct)%). \(if (.failed_checks | length) == 0 then "Every check passed." else "Failed: \(.failed_checks | join("; "))" end) \(measured)",
+		"",
+		"| kind | calls | successful | seconds | left: calls / ports / flows / pinned map | daemon RSS after (kB) |",
+		"| --- | ---: | ---: | ---: | --- | ---: |",
+		(. as $s | ("tone", "room", "b2bua", "ng") | . as $k | $s[$k] | select(. != null) |
+		 "| \($k) | \(.soak.calls) | \(.soak.successful) | \(.soak.seconds) | \($s.left[$k] | "\(.calls) / \(.ports) / \(.flows) / \(.map_entries)") | \($s.rss_kb["after_" + $k]) |"),
+		""
+		end),
 		"## Targets",
 		"",
 		"| target | measured | |",
@@ -957,6 +994,7 @@ main() {
 	[[ ,$ONLY, == *,cost,* ]] && cost_phase
 	[[ ,$ONLY, == *,sip,* ]] && sip_phase
 	[[ ,$ONLY, == *,ngrate,* ]] && ngrate_phase
+	[[ ,$ONLY, == *,soak,* ]] && soak_phase
 	report
 	echo
 	cat "$OUT/results.md"

@@ -14,6 +14,9 @@
  * returns for alice), SRC = its address and port for bob (from the offer
  * it returns for bob), DST and EXPECT as given. SDP is written and read with
  * the daemon's own offer/answer code (sofia-sip underneath).
+ *
+ * With --delete every call is deleted once answered (offer, answer, delete,
+ * then the next call), as the proxy does at BYE: tests/soak.sh's ng calls.
  */
 #include <errno.h>
 #include <glib.h>
@@ -33,10 +36,12 @@
 
 static gchar *opt_ng;
 static gchar *opt_flows_file;
+static gboolean opt_delete;
 
 static const GOptionEntry option_entries[] = {
 	{ "ng", 0, 0, G_OPTION_ARG_STRING, &opt_ng, "rtpengine's listen-ng address", "ADDR:PORT" },
 	{ "flows-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_flows_file, "the calls, one flow each", "FILE" },
+	{ "delete", 0, 0, G_OPTION_ARG_NONE, &opt_delete, "delete each call once it is answered", NULL },
 	{ NULL },
 };
 
@@ -143,7 +148,8 @@ static char *ng_request(int fd, unsigned seq, const GString *dict, size_t *len)
 	return NULL;
 }
 
-/* Sends one command; returns rtpengine's SDP parsed, or -1 with the reason printed. */
+/* Sends one command; returns 0 with rtpengine's SDP parsed into out (unless
+ * out is NULL: a command answered without SDP), or -1 with the reason printed. */
 static int ng_command(int fd, unsigned seq, const char *const *kv, struct sdp_media_desc *out)
 {
 	g_autoptr(GString) dict = g_string_new(NULL);
@@ -159,13 +165,13 @@ static int ng_command(int fd, unsigned seq, const char *const *kv, struct sdp_me
 	}
 	result = bencode_dict_get(reply, reply + len, "result");
 	sdp = bencode_dict_get(reply, reply + len, "sdp");
-	if (!result || strcmp(result, "ok") || !sdp) {
+	if (!result || strcmp(result, "ok") || (out && !sdp)) {
 		reason = bencode_dict_get(reply, reply + len, "error-reason");
 		fprintf(stderr, "ngcalls: %s: %s (%s)\n", kv[3], result ? result : "no result",
 			reason ? reason : "no reason");
 		return -1;
 	}
-	if (sdp_media_parse(sdp, strlen(sdp), out, err, sizeof(err)) != SDP_PARSE_OK) {
+	if (out && sdp_media_parse(sdp, strlen(sdp), out, err, sizeof(err)) != SDP_PARSE_OK) {
 		fprintf(stderr, "ngcalls: rtpengine's SDP: %s\n", err);
 		return -1;
 	}
@@ -193,16 +199,21 @@ static int setup_call(int fd, unsigned i, struct bench_flow *f)
 	sdp_local_of(&f->expect, i + 1, alice_addr, sizeof(alice_addr), &alice);
 	sdp_local_of(&f->dst, i + 1, bob_addr, sizeof(bob_addr), &bob);
 	offer = sdp_offer_build(&alice);
-	if (!offer || ng_command(fd, 2 * i,
+	if (!offer || ng_command(fd, 3 * i,
 				 (const char *const[]){ "call-id", call_id, "command", "offer", "from-tag", from_tag,
 							"sdp", offer, NULL },
 				 &to_bob) < 0)
 		return -1;
 	answer = sdp_answer_build(&to_bob, &bob);
-	if (!answer || ng_command(fd, 2 * i + 1,
+	if (!answer || ng_command(fd, 3 * i + 1,
 				  (const char *const[]){ "call-id", call_id, "command", "answer", "from-tag", from_tag,
 							 "sdp", answer, "to-tag", to_tag, NULL },
 				  &to_alice) < 0)
+		return -1;
+	if (opt_delete &&
+	    ng_command(fd, 3 * i + 2,
+		       (const char *const[]){ "call-id", call_id, "command", "delete", "from-tag", from_tag, NULL },
+		       NULL) < 0)
 		return -1;
 	return flow_key_from_sockaddr(&f->local, (struct sockaddr *)&to_alice.rtp_addr) < 0 ||
 		       flow_key_from_sockaddr(&f->src, (struct sockaddr *)&to_bob.rtp_addr) < 0
