@@ -80,7 +80,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=build
 QUICK=0
 OUT=
-ONLY=forwarding,cost,sip
+ONLY=forwarding,cost,walk,sip
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -93,7 +93,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-*)
-		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,sip]" >&2
+		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,walk,sip]" >&2
 		exit 2
 		;;
 	*) BUILD=$1 ;;
@@ -107,10 +107,12 @@ RAW=$OUT/raw
 if [ "$QUICK" = 1 ]; then
 	MODE=quick WARMUP_MS=300 WINDOW_MS=500 WINDOWS=1 SWEEP_STEPS=2 SWEEP_MS=300
 	XDP_FLOWS="1 100 1000" CMP_FLOWS=100 COST_RUNS=20000 RATE_FLOWS=1000
+	WALK_FLOWS="100" WALK_RUNS=20000 WALK_ROUNDS=1
 	CPS_STEPS="50" CPS_SECONDS=1 TONE_STEPS="20" TONE_TARGET=20 TONE_RATE=100 TONE_WINDOW_MS=1000
 else
 	MODE=full WARMUP_MS=1000 WINDOW_MS=2000 WINDOWS=3 SWEEP_STEPS=16 SWEEP_MS=1500
 	XDP_FLOWS="1 1000 100000" CMP_FLOWS=1000 COST_RUNS=1000000 RATE_FLOWS=100000
+	WALK_FLOWS=${WALK_FLOWS:-"4000 100000"} WALK_RUNS=${WALK_RUNS:-1000000} WALK_ROUNDS=${WALK_ROUNDS:-5}
 	CPS_STEPS="250 500 1000 1500 2000 2500 3000 4000 5000 6000" CPS_SECONDS=4
 	TONE_STEPS="100 250 500 1000 2500 5000 7500 10000" TONE_TARGET=5000 TONE_RATE=500 TONE_WINDOW_MS=5000
 fi
@@ -592,6 +594,41 @@ cost_phase() {
 		jq -n --arg e "$(tail -n 1 "$LOG/rate.err")" '{kind: "flow_rate", error: $e}' >"$RAW/rate.json"
 }
 
+# --- the XDP program over a table of flows ---------------------------------------
+
+# benchflows walk in the relay namespace (the hit flows routed out of brout):
+# the datapath, the trivial redirect and the walk alone taken in turn, one
+# round per call, WALK_ROUNDS calls. BENCH_BASELINE=DIR, another build (say
+# of the main branch), takes its turn after each call of this one, in the
+# same namespaces, so both see the same load.
+walk_phase() {
+	local fam n r dir tag
+	fwd_setup || die "cannot set up the forwarding namespaces"
+	for fam in 4 6; do
+		for n in $WALK_FLOWS; do
+			say "XDP program over $n flows (IPv$fam), $WALK_ROUNDS rounds${BENCH_BASELINE:+, this build and $BENCH_BASELINE in turn}"
+			rm -f "$LOG/walk.$fam.$n".*.out
+			for r in $(seq "$WALK_ROUNDS"); do
+				for dir in "$BUILD" ${BENCH_BASELINE:+"$BENCH_BASELINE"}; do
+					tag=$([ "$dir" = "$BUILD" ] && echo this || echo baseline)
+					nsrun "$NS_RELAY" "$dir/benchflows" walk --flows "$n" --family "$fam" --bpffs "$BPFFS/walk" \
+						--interface brin,brout --runs "$WALK_RUNS" --rounds 1 \
+						>>"$LOG/walk.$fam.$n.$tag.out" 2>>"$LOG/walk.$fam.$n.$tag.err"
+				done
+			done
+			for tag in this ${BENCH_BASELINE:+baseline}; do
+				jq -s -c --arg date "$(now_utc)" --arg build "$tag" --argjson fam "$fam" --argjson n "$n" '
+					def med: sort | .[length / 2 | floor];
+					if length == 0 then {kind: "xdp_walk", build: $build, family: $fam, flows: $n, error: "no round ran"}
+					else {kind: "xdp_walk", build: $build, family: $fam, flows: $n, runs: .[0].runs, rounds: length,
+					      walk_alone_ns: (map(.walk_alone_ns.min) | med), trivial_ns: (map(.trivial_ns.min) | med),
+					      rtprelay_ns: (map(.rtprelay_ns.min) | med), date: $date} end' \
+					"$LOG/walk.$fam.$n.$tag.out" >"$RAW/walk.$tag.$fam.$n.json"
+			done
+		done
+	done
+}
+
 # --- SIP: call rate and concurrent tone calls -----------------------------------
 
 SIP_RELAY=10.97.0.1 SIP_CALLER=10.97.0.2 MP=40000
@@ -886,6 +923,7 @@ main() {
 	say "$MODE run (namespaces $P-*), results in $OUT"
 	[[ ,$ONLY, == *,forwarding,* ]] && fwd_phase
 	[[ ,$ONLY, == *,cost,* ]] && cost_phase
+	[[ ,$ONLY, == *,walk,* ]] && walk_phase
 	[[ ,$ONLY, == *,sip,* ]] && sip_phase
 	report
 	echo
