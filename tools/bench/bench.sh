@@ -602,28 +602,31 @@ cost_phase() {
 # of the main branch), takes its turn after each call of this one, in the
 # same namespaces, so both see the same load.
 walk_phase() {
-	local fam n r dir tag
+	local fam n order r dir tag base
 	fwd_setup || die "cannot set up the forwarding namespaces"
 	for fam in 4 6; do
 		for n in $WALK_FLOWS; do
-			say "XDP program over $n flows (IPv$fam), $WALK_ROUNDS rounds${BENCH_BASELINE:+, this build and $BENCH_BASELINE in turn}"
-			rm -f "$LOG/walk.$fam.$n".*.out
-			for r in $(seq "$WALK_ROUNDS"); do
-				for dir in "$BUILD" ${BENCH_BASELINE:+"$BENCH_BASELINE"}; do
-					tag=$([ "$dir" = "$BUILD" ] && echo this || echo baseline)
-					nsrun "$NS_RELAY" "$dir/benchflows" walk --flows "$n" --family "$fam" --bpffs "$BPFFS/walk" \
-						--interface brin,brout --runs "$WALK_RUNS" --rounds 1 \
-						>>"$LOG/walk.$fam.$n.$tag.out" 2>>"$LOG/walk.$fam.$n.$tag.err"
+			for order in layout shuffled; do
+				base=$LOG/walk.$fam.$n.$order
+				say "XDP program over $n flows (IPv$fam, $order order), $WALK_ROUNDS rounds${BENCH_BASELINE:+, this build and $BENCH_BASELINE in turn}"
+				rm -f "$base".*
+				for r in $(seq "$WALK_ROUNDS"); do
+					for dir in "$BUILD" ${BENCH_BASELINE:+"$BENCH_BASELINE"}; do
+						tag=$([ "$dir" = "$BUILD" ] && echo this || echo baseline)
+						nsrun "$NS_RELAY" "$dir/benchflows" walk --flows "$n" --family "$fam" --bpffs "$BPFFS/walk" \
+							--interface brin,brout --runs "$WALK_RUNS" --rounds 1 $([ "$order" = shuffled ] && echo --shuffled) \
+							>>"$base.$tag.out" 2>>"$base.$tag.err"
+					done
 				done
-			done
-			for tag in this ${BENCH_BASELINE:+baseline}; do
-				jq -s -c --arg date "$(now_utc)" --arg build "$tag" --argjson fam "$fam" --argjson n "$n" '
-					def med: sort | .[length / 2 | floor];
-					if length == 0 then {kind: "xdp_walk", build: $build, family: $fam, flows: $n, error: "no round ran"}
-					else {kind: "xdp_walk", build: $build, family: $fam, flows: $n, runs: .[0].runs, rounds: length,
-					      walk_alone_ns: (map(.walk_alone_ns.min) | med), trivial_ns: (map(.trivial_ns.min) | med),
-					      rtprelay_ns: (map(.rtprelay_ns.min) | med), date: $date} end' \
-					"$LOG/walk.$fam.$n.$tag.out" >"$RAW/walk.$tag.$fam.$n.json"
+				for tag in this ${BENCH_BASELINE:+baseline}; do
+					jq -s -c --arg date "$(now_utc)" --arg build "$tag" --argjson fam "$fam" --argjson n "$n" --arg order "$order" '
+						def med: sort | .[length / 2 | floor];
+						{kind: "xdp_walk", build: $build, family: $fam, flows: $n, order: $order, date: $date} +
+						if length == 0 then {error: "no round ran"}
+						else {runs: .[0].runs, rounds: length, walk_alone_ns: (map(.walk_alone_ns.min) | med),
+						      trivial_ns: (map(.trivial_ns.min) | med), rtprelay_ns: (map(.rtprelay_ns.min) | med)} end' \
+						"$base.$tag.out" >"$RAW/walk.$tag.$fam.$n.$order.json"
+				done
 			done
 		done
 	done
@@ -822,6 +825,7 @@ report() {
 	local json=$OUT/results.json md=$OUT/results.md
 	jq -n --argjson machine "$(machine_json)" --arg pktgen "$(pktgen_line)" --argjson bound "$GEN_BOUND" \
 		--slurpfile fwd <(cat "$RAW"/fwd.*.json 2>/dev/null) --slurpfile cost <(cat "$RAW"/cost.*.json 2>/dev/null) \
+		--slurpfile walk <(cat "$RAW"/walk.*.json 2>/dev/null) \
 		--slurpfile rate <(cat "$RAW/rate.json" 2>/dev/null || echo '{}') \
 		--slurpfile calls <(cat "$RAW/sip.rate.json" 2>/dev/null || echo '{"steps": []}') \
 		--slurpfile tone <(cat "$RAW/sip.tone.json" 2>/dev/null || echo '{"steps": []}') '
@@ -832,7 +836,7 @@ report() {
 		 forwarding: ($fwd | map(. + {ratio_to_ceiling: (if $ceiling and ($ceiling.generator_bound | not) and
 		                                                    .forwarded_pps and (.generator_bound | not)
 		                                                 then .forwarded_pps / $ceiling.forwarded_pps else null end)})),
-		 xdp_cost: $cost, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0]}' >"$json" ||
+		 xdp_cost: $cost, xdp_walk: $walk, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0]}' >"$json" ||
 		die "cannot write $json"
 	jq -r -f /dev/stdin "$json" >"$md" <<-'JQ'
 		def n(d): if . == null then "-" elif type == "number" then
@@ -875,6 +879,14 @@ report() {
 		(.xdp_cost[] | "| \(.flows) | \(.hit_ns | n(1)) | \(.miss_ns | n(1)) | \(.wrong_source_ns | n(1)) | \(.helpers_ns.run | n(1)) | \(.helpers_ns.fib_lookup | n(1)) | \(.helpers_ns.ktime_get_ns | n(1)) | \(.helpers_ns.ktime_get_coarse_ns | n(1)) |"),
 		"",
 		"The last four columns time, each in a program of its own (tools/bench/bpf/helpercost.bpf.c), a run that does nothing and the helpers a forwarding path may call: the next-hop lookup and the clocks. \(.xdp_cost[0] | measured)",
+		"",
+		"## The XDP program over a table of flows (BPF_PROG_RUN, repeat; ns per packet)",
+		"",
+		"| build | IP | flows | order | the walk alone | trivial redirect | rtprelay | rtprelay minus trivial | measured on |",
+		"| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+		(.xdp_walk | sort_by(.family, .flows, .order, .build)[] | "| \(.build) | \(.family) | \(.flows) | \(.order) | \(.walk_alone_ns | n(0)) | \(.trivial_ns | n(0)) | \(.rtprelay_ns | n(0)) | \((if .rtprelay_ns and .trivial_ns then .rtprelay_ns - .trivial_ns else null end) | n(0)) | \(.date)\(if .error then " | \(.error)" else "" end) |"),
+		"",
+		"Each run writes the next flow's frame (tools/bench/bpf/flowwalk.bpf.c) and tail-calls the program timed: the datapath with every flow programmed, the trivial redirect, or nothing (the walk alone). Order: the flows one after the other as the generator sends them (layout), or in a random order fixed for the run (shuffled), as unrelated phones send. The three take turns, \(.xdp_walk[0].runs // "-") runs each, and each figure is the median of \(.xdp_walk[0].rounds // "-") rounds' lowest; another build (BENCH_BASELINE) takes its turn after each round of this one. rtprelay minus trivial is what the datapath adds to a packet beyond the least an XDP forwarder does.",
 		"",
 		"## Flow table (datapath API, \(.flow_rate.flows) flows)",
 		"",

@@ -36,11 +36,14 @@
  *       hit's addresses, bpf_ktime_get_ns and bpf_ktime_get_coarse_ns.
  *
  *   benchflows walk --flows N [--family 4|6] --bpffs DIR --interface IN,OUT
- *                   [--runs R] [--rounds K]
+ *                   [--runs R] [--rounds K] [--shuffled]
  *       The program's cost per packet over a table of N flows, walked
- *       round-robin as rtpgen sends them (tools/bench/bpf/flowwalk.bpf.c
- *       writes the next flow's frame and tail-calls the program under
- *       test), beside the trivial redirect (tools/bench/bpf/macfwd.bpf.c)
+ *       round-robin (tools/bench/bpf/flowwalk.bpf.c writes the next flow's
+ *       frame and tail-calls the program under test): in the layout's
+ *       order, as rtpgen sends them, or with --shuffled in a random order
+ *       fixed for the run, as unrelated phones would send them (a table
+ *       indexed by port would otherwise profit from the generator's
+ *       order); beside the trivial redirect (tools/bench/bpf/macfwd.bpf.c)
  *       and the walk alone, taken in turn R runs each, K rounds: a loaded
  *       machine slows all three alike. Prints each one's ns per run, the
  *       lowest and the median of the rounds, and checks that every run of
@@ -78,6 +81,7 @@ static gchar *opt_bpffs;
 static gchar *opt_interfaces;
 static gint opt_runs = 1000000;
 static gint opt_rounds = 5;
+static gboolean opt_shuffled;
 
 static const GOptionEntry option_entries[] = {
 	{ "flows", 0, 0, G_OPTION_ARG_INT, &opt_flows, "number of flows", "N" },
@@ -88,6 +92,7 @@ static const GOptionEntry option_entries[] = {
 	{ "interface", 0, 0, G_OPTION_ARG_STRING, &opt_interfaces, "attach XDP here", "IF[,IF]" },
 	{ "runs", 0, 0, G_OPTION_ARG_INT, &opt_runs, "program runs per case (cost, walk: 1000000)", "R" },
 	{ "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds, "rounds of the cases taken in turn (walk, 5)", "K" },
+	{ "shuffled", 0, 0, G_OPTION_ARG_NONE, &opt_shuffled, "walk the flows in a random order (walk)", NULL },
 	{ NULL },
 };
 
@@ -463,10 +468,28 @@ static int cmd_cost(void)
 	return 0;
 }
 
-/* The walk's frames: flow i's headers as rtpgen sends them to IN. */
+/* The order of the walk: the layout's, or with --shuffled a random permutation of it. */
+static __u32 *walk_order(unsigned n)
+{
+	__u32 *order = g_new(__u32, n);
+
+	for (unsigned i = 0; i < n; i++)
+		order[i] = i;
+	for (unsigned i = n - 1; opt_shuffled && i > 0; i--) {
+		unsigned j = g_random_int_range(0, i + 1);
+		__u32 t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	return order;
+}
+
+/* The walk's frames: the headers of the flows in the walk's order, as rtpgen sends them to IN. */
 static struct flowwalk_bpf *walk_load(GArray *flows, const uint8_t in_mac[ETH_ALEN], uint8_t *frame, size_t *len)
 {
 	struct flowwalk_bpf *skel = flowwalk_bpf__open();
+	g_autofree __u32 *order = walk_order(flows->len);
 	uint8_t payload[BENCH_RTP_PAYLOAD];
 	struct gen_flow gf = { 0 };
 	int fd;
@@ -481,8 +504,8 @@ static struct flowwalk_bpf *walk_load(GArray *flows, const uint8_t in_mac[ETH_AL
 	bench_payload(payload);
 	fd = bpf_map__fd(skel->maps.walk_frames);
 	for (__u32 i = 0; i < flows->len; i++) {
-		*len = bench_build_frame(frame, &g_array_index(flows, struct bench_flow, i), i, 64, in_mac, in_mac,
-					 payload);
+		*len = bench_build_frame(frame, &g_array_index(flows, struct bench_flow, order[i]), order[i], 64,
+					 in_mac, in_mac, payload);
 		memcpy(gf.head, frame, GEN_HEAD_BYTES);
 		if (bpf_map_update_elem(fd, &i, &gf, BPF_ANY) < 0) {
 			flowwalk_bpf__destroy(skel);
@@ -538,7 +561,8 @@ static int walk_rounds(struct flowwalk_bpf *walk, const int target_fds[WALK_TARG
 				return -1;
 			ns[t][r] = cost_of(walk_fd, in_ifindex, frame, len, opt_runs, verdicts[t]);
 			if (ns[t][r] < 0 || dp->ops->counters(dp, &after) < 0) {
-				fprintf(stderr, "benchflows: %s did not return %u\n", walk_target_names[t], verdicts[t]);
+				fprintf(stderr, "benchflows: %s did not return %u\n", walk_target_names[t],
+					verdicts[t]);
 				return -1;
 			}
 			if (t == WALK_RTPRELAY && after.forwarded - before.forwarded != (__u64)opt_runs) {
@@ -594,8 +618,8 @@ static int cmd_walk(void)
 	else
 		fprintf(stderr, "benchflows: cannot load the walk: %s\n", strerror(errno));
 	if (ret == 0) {
-		printf("{\"flows\":%d,\"family\":%d,\"runs\":%d,\"rounds\":%d", opt_flows, opt_family, opt_runs,
-		       opt_rounds);
+		printf("{\"flows\":%d,\"family\":%d,\"order\":\"%s\",\"runs\":%d,\"rounds\":%d", opt_flows, opt_family,
+		       opt_shuffled ? "shuffled" : "layout", opt_runs, opt_rounds);
 		for (int t = 0; t < WALK_TARGETS; t++) {
 			qsort(ns[t], opt_rounds, sizeof(double), compare_double);
 			printf(",\"%s_ns\":{\"min\":%.1f,\"median\":%.1f}", walk_target_names[t], ns[t][0],
@@ -618,8 +642,8 @@ int main(int argc, char **argv)
 {
 	const char *cmd;
 
-	if (bench_parse_options("benchflows", "layout|program|rate|cost|walk - the benchmark's flows", option_entries, &argc,
-				&argv) < 0)
+	if (bench_parse_options("benchflows", "layout|program|rate|cost|walk - the benchmark's flows", option_entries,
+				&argc, &argv) < 0)
 		return 2;
 	cmd = argc > 1 ? argv[1] : "";
 	if (opt_flows < 1 || opt_flows > BENCH_MAX_FLOWS || (opt_family != 4 && opt_family != 6)) {
