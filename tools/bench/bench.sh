@@ -42,7 +42,11 @@
 # offered more than it forwards: where the offered rate is less than 1.2
 # times the forwarded one the row is generator-bound, and no ratio to the
 # ceiling (the trivial XDP redirect) is printed for it, nor for any row when
-# the ceiling itself is generator-bound.
+# the ceiling itself is generator-bound. Nor where the relay's core (or the
+# ceiling's) was less than BUSY_MIN (90%) busy: frames dropped while the
+# relay had idle time were lost to the veth rings, not to the relay's
+# limit. The frames the sink's veth ring had no room for are counted
+# (sink ring drops).
 # The relays with a userspace process (rtprelay userspace, rtpengine) lose
 # to receive livelock when flooded (the kernel takes their core queueing
 # what they have no time to read; rtpengine also mutes a flooding socket),
@@ -65,7 +69,9 @@
 # machine takes little from it (the table says what else was running).
 #
 # Also: the XDP program's cost per packet (benchflows cost: BPF_PROG_RUN
-# with repeat, beside the helpers it calls), flow programming rate and
+# with repeat, beside the helpers it calls), the same over a table of 4000
+# and 100000 flows walked in the generator's order and shuffled, beside the
+# trivial redirect (benchflows walk), flow programming rate and
 # memory per flow (benchflows rate), the SIPp call rate with no failed call
 # (uac_load.xml, the rate stepped up), and the concurrent tone calls the
 # daemon holds with its 20 ms cadence (rtpjitter on the port every call
@@ -119,6 +125,7 @@ fi
 REF_FLOWS=${XDP_FLOWS##* } # rtprelay XDP with the most flows: the targets' row
 SWEEP_START=25000         # pps, the paced sweep's first rate: far below any userspace relay's limit
 GEN_BOUND=1.2             # offered / forwarded below this: the generator, not the relay, is the limit
+BUSY_MIN=0.9              # relay core busy below this: something else (the veth rings) is the limit
 
 P=rtpb-$$
 NS_GEN=$P-gen NS_RELAY=$P-relay NS_SINK=$P-sink NS_SIPR=$P-sipr NS_SIPC=$P-sipc
@@ -484,8 +491,20 @@ live_prog_ns() {
 # then flat out. The result is in $RAW/fwd.NN.ID.json (NN: the order of the
 # table) with the flat-out figures and every step of the sweep.
 FWD_N=0
+# What brout handed to the sink's veth and what did not fit in its ring,
+# "SENT DROPPED": XDP frames (ethtool's xdp_xmit and xdp_xmit_errors, which
+# veth counts at the receiving ring) and skbs (the link's tx packets and
+# drops).
+sink_ring_counters() {
+	local xdp skb
+	xdp=$(nsrun "$NS_RELAY" ethtool -S brout 2>/dev/null |
+		awk '/tx_queue_[0-9]+_xdp_xmit:/ { s += $2 } /tx_queue_[0-9]+_xdp_xmit_errors:/ { d += $2 } END { print s + 0, d + 0 }')
+	skb=$(ip -j -s -n "$NS_RELAY" link show dev brout | jq -r '.[0].stats64.tx | "\(.packets) \(.dropped)"')
+	echo "$xdp $skb" | awk '{ print $1 + $3, $2 + $4 }'
+}
+
 fwd_case() {
-	local id=$1 label=$2 kind=$3 n=$4 family=${5:-4} active=${6:-$4} flows cpu_pids=() note="" live="null"
+	local id=$1 label=$2 kind=$3 n=$4 family=${5:-4} active=${6:-$4} flows cpu_pids=() note="" live="null" ring0 ring1
 	FWD_N=$((FWD_N + 1))
 	CASE=fwd.$(printf %02d $FWD_N).$id
 	say "forwarding: $label, $n flows"
@@ -511,12 +530,15 @@ fwd_case() {
 	case $kind in
 	userspace | rtpengine)
 		sweep_rates "${cpu_pids[@]}"
+		ring0=$(sink_ring_counters)
 		gen_run flat 0 "$WARMUP_MS" "$WINDOW_MS" "$WINDOWS" "${cpu_pids[@]}"
 		;;
 	*)
+		ring0=$(sink_ring_counters)
 		gen_run flat 0 "$WARMUP_MS" "$WINDOW_MS" "$WINDOWS" --spare-cpu "$RELAY_CPU" "${cpu_pids[@]}"
 		;;
 	esac
+	ring1=$(sink_ring_counters)
 	case $kind in
 	xdp | trivial) live=$(live_prog_ns) ;;
 	esac
@@ -528,6 +550,7 @@ fwd_case() {
 	jq -n --arg lbl "$label" --arg kind "$kind" --argjson flows "$n" --argjson active "$active" \
 		--argjson family "$family" --arg note "$note" --arg date "$(now_utc)" \
 		--argjson live "$live" --argjson bound "$GEN_BOUND" \
+		--argjson ring "$(echo "$ring0 $ring1" | awk 'NF == 4 { printf "{\"sent\":%d,\"dropped\":%d}", $3 - $1, $4 - $2; exit } { print "null" }')" \
 		--slurpfile flat <(cat "$LOG/$CASE.flat.out" 2>/dev/null || echo '{}') \
 		--slurpfile sweep <(cat "$LOG/$CASE".sweep*.out 2>/dev/null) \
 		--slurpfile sink <(tail -n 1 "$LOG/$CASE.sink.out" | grep '^{' || echo '{}') '
@@ -542,6 +565,9 @@ fwd_case() {
 		                   else $m.sent_pps < $bound * $m.forwarded_pps end),
 		 drop_pct: (if ($m.sent_pps // 0) > 0 then 100 * (1 - $m.forwarded_pps / $m.sent_pps) else null end),
 		 relay_cpu: $m.relay_cpu,
+		 sink_ring: (if $ring then $ring + {drop_pct: (if ($ring.sent + $ring.dropped) > 0
+		                                               then 100 * $ring.dropped / ($ring.sent + $ring.dropped) else null end)}
+		             else null end),
 		 ns_per_packet: (if ($m.forwarded_pps // 0) > 0 then 1e9 * $m.relay_cpu / $m.forwarded_pps else null end),
 		 prog_ns_live: $live, flat_out: $flat[0].median, flat_out_windows: ($flat[0].windows // []),
 		 sweep: (if ($steps | length) > 0 then {chosen_pps: $chosen.rate_pps, steps: $steps} else null end),
@@ -824,17 +850,21 @@ pktgen_line() {
 report() {
 	local json=$OUT/results.json md=$OUT/results.md
 	jq -n --argjson machine "$(machine_json)" --arg pktgen "$(pktgen_line)" --argjson bound "$GEN_BOUND" \
+		--argjson busy "$BUSY_MIN" \
 		--slurpfile fwd <(cat "$RAW"/fwd.*.json 2>/dev/null) --slurpfile cost <(cat "$RAW"/cost.*.json 2>/dev/null) \
 		--slurpfile walk <(cat "$RAW"/walk.*.json 2>/dev/null) \
 		--slurpfile rate <(cat "$RAW/rate.json" 2>/dev/null || echo '{}') \
 		--slurpfile calls <(cat "$RAW/sip.rate.json" 2>/dev/null || echo '{"steps": []}') \
 		--slurpfile tone <(cat "$RAW/sip.tone.json" 2>/dev/null || echo '{"steps": []}') '
+		def saturated: (.relay_cpu // 0) >= $busy;
 		($fwd | map(select(.datapath == "trivial" and .forwarded_pps)) | .[0]) as $ceiling |
-		{machine: $machine, pktgen: $pktgen, generator_bound_below: $bound,
+		{machine: $machine, pktgen: $pktgen, generator_bound_below: $bound, relay_busy_min: $busy,
 		 ceiling: (if $ceiling then {label: $ceiling.label, flows: $ceiling.flows, forwarded_pps: $ceiling.forwarded_pps,
-		                              generator_bound: $ceiling.generator_bound} else null end),
-		 forwarding: ($fwd | map(. + {ratio_to_ceiling: (if $ceiling and ($ceiling.generator_bound | not) and
-		                                                    .forwarded_pps and (.generator_bound | not)
+		                              generator_bound: $ceiling.generator_bound, relay_cpu: $ceiling.relay_cpu,
+		                              relay_saturated: ($ceiling | saturated)} else null end),
+		 forwarding: ($fwd | map(. + {relay_saturated: saturated,
+		                              ratio_to_ceiling: (if $ceiling and ($ceiling.generator_bound | not) and ($ceiling | saturated) and
+		                                                    .forwarded_pps and (.generator_bound | not) and saturated
 		                                                 then .forwarded_pps / $ceiling.forwarded_pps else null end)})),
 		 xdp_cost: $cost, xdp_walk: $walk, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0]}' >"$json" ||
 		die "cannot write $json"
@@ -845,8 +875,13 @@ report() {
 		def pps: if . == null then "-" elif . >= 1e6 then "\((. / 1e4 | round) / 100) M"
 			elif . >= 1e3 then "\((. / 10 | round) / 100) k" else (. | round | tostring) end;
 		def target(ok): if ok == null then "not measured" elif ok then "met" else "**missed**" end;
-		def ratio_cell($ceiling): if .generator_bound then "generator-bound"
-			elif $ceiling.generator_bound then "generator-bound (the ceiling)" else (.ratio_to_ceiling | n(2)) end;
+		def busy_pct: "\(100 * (.relay_cpu // 0) | round)%";
+		def ratio_cell($ceiling): if .forwarded_pps == null then "-"
+			elif .generator_bound then "generator-bound"
+			elif $ceiling.generator_bound then "generator-bound (the ceiling)"
+			elif (.relay_saturated | not) then "none: relay core \(busy_pct) busy"
+			elif ($ceiling.relay_saturated | not) then "none: the ceiling's core \($ceiling | busy_pct) busy"
+			else (.ratio_to_ceiling | n(2)) end;
 		.machine as $m |
 		"\($m.cores)-core \(if $m.hypervisor == "none" then "host" else "\($m.hypervisor) VM" end), kernel \($m.kernel)" as $host |
 		def measured: "Measured \(.date // "-") on the \($host).";
@@ -862,11 +897,11 @@ report() {
 		"",
 		"## Forwarding (214-byte RTP frames; one relay core)",
 		"",
-		"Offered: what the generator sent (frames the relay's ingress had no room for are offered, not forwarded). Flat out: the kernel relays, the median of the flat-out windows, the generator on both cores (on the relay's only in the time the relay leaves idle). Paced sweep: the relays with a userspace process (receive livelock), the highest rate of a sweep up by 20% a step that lost under 1%. Ratio: forwarded packets/s to the ceiling's (the trivial XDP redirect), only where the generator offered at least \((.generator_bound_below - 1) * 100 | round)% more than the relay forwarded, and offered the ceiling as much: otherwise generator-bound, and the forwarded rate is only a lower bound of the relay's. Drops: offered but not forwarded. Relay CPU: cores the relay used (its NAPI thread and process); ns/packet: that per forwarded packet, what one core costs whatever the box.",
+		"Offered: what the generator sent (frames the relay's ingress had no room for are offered, not forwarded). Flat out: the kernel relays, the median of the flat-out windows, the generator on both cores (on the relay's only in the time the relay leaves idle). Paced sweep: the relays with a userspace process (receive livelock), the highest rate of a sweep up by 20% a step that lost under 1%. Ratio: forwarded packets/s to the ceiling's (the trivial XDP redirect), only where the generator offered at least \((.generator_bound_below - 1) * 100 | round)% more than the relay forwarded, and offered the ceiling as much: otherwise generator-bound, and the forwarded rate is only a lower bound of the relay's. A ratio also needs the relay's core and the ceiling's at least \(.relay_busy_min * 100 | round)% busy: a core with idle time while frames drop is not what limits the rate (the veth rings are), and the cell says how busy it was instead. Drops: offered but not forwarded. Sink ring drops: frames the relay sent toward the sink that the sink's veth ring had no room for (XDP xmit errors and skb drops on brout), over the whole flat-out run. Relay CPU: cores the relay used (its NAPI thread and process); ns/packet: that per forwarded packet, what one core costs whatever the box.",
 		"",
-		"| relay | flows (sending) | measured | offered (generator) | forwarded | ratio to the trivial XDP redirect | drops | relay CPU | ns/packet (relay core) | XDP prog ns (bpf_stats) | measured on |",
-		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-		(.forwarding[] | "| \(.label) | \(.flows)\(if .active and .active != .flows then " (\(.active))" else "" end) | \(.measured // "-") | \(.offered_pps | pps)pps | \(.forwarded_pps | pps)pps | \(ratio_cell($ceiling)) | \(.drop_pct | n(1))% | \(.relay_cpu | n(2)) | \(.ns_per_packet | n(0)) | \(.prog_ns_live | n(1)) | \(.date // "-")\(if .error then " | \(.error)" else "" end) |"),
+		"| relay | flows (sending) | measured | offered (generator) | forwarded | ratio to the trivial XDP redirect | drops | sink ring drops | relay CPU | ns/packet (relay core) | XDP prog ns (bpf_stats) | measured on |",
+		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+		(.forwarding[] | "| \(.label) | \(.flows)\(if .active and .active != .flows then " (\(.active))" else "" end) | \(.measured // "-") | \(.offered_pps | pps)pps | \(.forwarded_pps | pps)pps | \(ratio_cell($ceiling)) | \(.drop_pct | n(1))% | \(.sink_ring.drop_pct | n(1))% | \(.relay_cpu | n(2)) | \(.ns_per_packet | n(0)) | \(.prog_ns_live | n(1)) | \(.date // "-")\(if .error then " | \(.error)" else "" end) |"),
 		"",
 		"Measured on the \($host), the dates in the last column (UTC).",
 		"",
@@ -914,7 +949,7 @@ report() {
 		"",
 		"| target | measured | |",
 		"| --- | --- | --- |",
-		"| XDP >= 80% of the trivial redirect, \($x.flows // "-") flows | \(if $x.ratio_to_ceiling then "\(100 * $x.ratio_to_ceiling | n(0))% of its packets/s" else "packets/s generator-bound" end); \((if $x.ns_per_packet and $t.ns_per_packet then 100 * $t.ns_per_packet / $x.ns_per_packet else null end) | n(0))% of its rate per core (ns/packet) | \(target(if $x.ratio_to_ceiling then $x.ratio_to_ceiling >= 0.8 else null end)) |",
+		"| XDP >= 80% of the trivial redirect, \($x.flows // "-") flows | \(if $x.ratio_to_ceiling then "\(100 * $x.ratio_to_ceiling | n(0))% of its packets/s" else "no packets/s ratio (\($x | ratio_cell($ceiling)))" end); \((if $x.ns_per_packet and $t.ns_per_packet then 100 * $t.ns_per_packet / $x.ns_per_packet else null end) | n(0))% of its rate per core (ns/packet) | \(target(if $x.ratio_to_ceiling then $x.ratio_to_ceiling >= 0.8 else null end)) |",
 		"| XDP >= 10x rtpengine userspace (its paced sweep) | \((if $x.forwarded_pps and $e.forwarded_pps then $x.forwarded_pps / $e.forwarded_pps else null end) | n(1))x\(if $x.generator_bound then " (at least: XDP generator-bound)" else "" end) | \(target(if $x.forwarded_pps and $e.forwarded_pps and ($x.forwarded_pps >= 10 * $e.forwarded_pps or ($x.generator_bound | not)) then $x.forwarded_pps >= 10 * $e.forwarded_pps else null end)) |",
 		"| XDP program <= 50 ns per forwarded packet (BPF_PROG_RUN, \($c.flows) flows) | \($c.hit_ns | n(1)) ns | \(target(if $c.hit_ns then $c.hit_ns <= 50 else null end)) |",
 		"| >= 1000 calls/s, 0 failed | \(.call_rate.max_cps // "-") calls/s | \(target(if .call_rate.max_cps != null then .call_rate.max_cps >= 1000 else null end)) |",
