@@ -116,7 +116,11 @@ struct flow_value {
 #define FLOW_TABLE_ENTRIES 131072 /* 128 windows, 16 MiB */
 #define FLOW_WINDOWS_MAX   (FLOW_TABLE_ENTRIES / FLOW_WINDOW_PORTS)
 
-/* One line pair: the value's first 80 bytes are all a forwarded packet reads. */
+/*
+ * 128 bytes: two whole cache lines (the map's entries are page-aligned),
+ * fetched together: the addresses, ports and flags fill the first, the next
+ * hop and the counters the second.
+ */
 struct flow_table_entry {
 	struct flow_value value;
 	__u32 present; /* 0: no flow here (the program looks in `flows`) */
