@@ -367,6 +367,18 @@ static const struct datapath_ops xdp_ops = {
 	.destroy = xdp_destroy,
 };
 
+/*
+ * Before the windows go: a flow's counters from its table entry into `flows`,
+ * since taking windows again clears entries that other flows had.
+ */
+static int save_flow_counters(const struct flow_key *key, const struct flow_value *val, void *user)
+{
+	struct datapath_xdp *x = user;
+
+	bpf_map_update_elem(flows_fd(&x->dp), key, val, BPF_EXIST);
+	return 0;
+}
+
 static int reprogram_flow(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct datapath_xdp *x = user;
@@ -423,6 +435,7 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	 * followed from now on; they get table entries afresh (a daemon without
 	 * the flow table may have run meanwhile).
 	 */
+	xdp_flow_foreach(&x->dp, save_flow_counters, x);
 	flow_table_forget_windows(bpf_map__fd(x->skel->maps.flow_windows));
 	xdp_flow_foreach(&x->dp, reprogram_flow, x);
 	return &x->dp;
