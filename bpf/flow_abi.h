@@ -15,6 +15,8 @@
 /* Where rtprelayd pins its maps and links unless told otherwise (--bpffs). */
 #define RTPRELAY_BPFFS_DEFAULT "/sys/fs/bpf/rtprelay"
 #define PIN_FLOWS	       "flows"
+#define PIN_FLOW_TABLE	       "flow_table"
+#define PIN_FLOW_WINDOWS       "flow_windows"
 #define PIN_COUNTERS	       "counters"
 #define PIN_LINK_PREFIX	       "link_" /* link_<ifname>: the bpf_link of one interface */
 #define PIN_CALL_RECORDS       "call_records"
@@ -88,8 +90,42 @@ struct flow_value {
 	__be16 expect_port;
 	__u16 flags; /* FLOW_F_* */
 	struct flow_nexthop nexthop;
-	__u32 pad; /* the counters start 8-byte aligned */
+	/*
+	 * 1 + the flow's entry in flow_table (below), which the program
+	 * forwards from and counts in; 0: none, the program uses this value.
+	 * Was padding before flow_table: flows pinned by an older daemon have 0.
+	 */
+	__u32 table_slot;
 	struct flow_counters counters;
+};
+
+/*
+ * The flow table: what the program looks a packet up in first, so that a
+ * hit costs one cache miss instead of the hash map's two dependent ones
+ * (the bucket, then the element). Each (relay address, block of
+ * FLOW_WINDOW_PORTS ports) that has a flow gets a window of the table
+ * (flow_windows: key a struct flow_key whose port is the block number,
+ * port >> FLOW_WINDOW_SHIFT in host order; value the window's first entry),
+ * and port p of the block is entry base + p % FLOW_WINDOW_PORTS. The daemon
+ * hands out windows as flows need them and keeps them for the maps' life;
+ * a flow with no room in the table stays in `flows` alone (table_slot 0).
+ * Every flow is also in `flows`, the table's index and what bpftool and an
+ * older daemon read; a flow in the table is counted only there.
+ */
+#define FLOW_WINDOW_SHIFT  10
+#define FLOW_WINDOW_PORTS  (1u << FLOW_WINDOW_SHIFT)
+#define FLOW_TABLE_ENTRIES 131072 /* 128 windows, 16 MiB */
+#define FLOW_WINDOWS_MAX   (FLOW_TABLE_ENTRIES / FLOW_WINDOW_PORTS)
+
+/*
+ * 128 bytes: two whole cache lines (the map's entries are page-aligned),
+ * fetched together: the addresses, ports and flags fill the first, the next
+ * hop and the counters the second.
+ */
+struct flow_table_entry {
+	struct flow_value value;
+	__u32 present; /* 0: no flow here (the program looks in `flows`) */
+	__u32 pad[3];
 };
 
 /* One per CPU (a single-entry per-CPU array); userspace sums the CPUs. */

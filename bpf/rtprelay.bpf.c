@@ -36,6 +36,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } flows SEC(".maps");
 
+/* Mmapable only for its page-aligned entries: each is two whole cache lines. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLOW_TABLE_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct flow_table_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flow_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FLOW_WINDOWS_MAX);
+	__type(key, struct flow_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flow_windows SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -290,6 +308,25 @@ static __always_inline int rewrite_ipv6(struct packet *p, const struct flow_valu
 	return 0;
 }
 
+/* The packet's flow: its flow_table entry if its window has one, else its entry in `flows`. */
+static __always_inline struct flow_value *flow_find(const struct packet *p)
+{
+	struct flow_key window = p->key;
+	__u16 port = bpf_ntohs(p->key.port);
+	struct flow_table_entry *e;
+	__u32 *base, slot;
+
+	window.port = port >> FLOW_WINDOW_SHIFT;
+	base = bpf_map_lookup_elem(&flow_windows, &window);
+	if (base) {
+		slot = *base + (port & (FLOW_WINDOW_PORTS - 1));
+		e = bpf_map_lookup_elem(&flow_table, &slot);
+		if (e && e->present)
+			return &e->value;
+	}
+	return bpf_map_lookup_elem(&flows, &p->key);
+}
+
 static __always_inline int pass(__u64 *reason, struct global_counters *gc)
 {
 	(*reason)++;
@@ -324,7 +361,7 @@ int rtprelay_xdp(struct xdp_md *ctx)
 		return pass(&gc->pass_malformed, gc);
 	}
 
-	v = bpf_map_lookup_elem(&flows, &p.key);
+	v = flow_find(&p);
 	if (!v)
 		return pass(&gc->pass_no_flow, gc);
 	if (!(v->flags & FLOW_F_LATCHED))

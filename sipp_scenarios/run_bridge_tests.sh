@@ -61,6 +61,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/relay_env.sh
+. tests/lib/flows_dump.sh
 
 DATAPATH=xdp
 relay_env_init bridge_sipp caller callee
@@ -213,7 +214,7 @@ hears() {
 snapshot() {
 	local f=$OUT/snap-$1
 	now_ms >"$f.ms"
-	bpftool -j map dump pinned "$BPFFS/flows" >"$f.flows" 2>&1
+	flows_dump "$BPFFS" >"$f.flows" 2>&1
 	now_ms >>"$f.ms"
 	bpftool -j map dump pinned "$BPFFS/counters" >"$f.counters" 2>&1
 	# shellcheck disable=SC2016 # an awk program

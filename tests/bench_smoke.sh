@@ -67,13 +67,19 @@ check_forwarding() {
 		'all(.forwarding[]; .error == null or (.label == "rtpengine" and (.error | test("not installed"))))'
 	check "forwarding: the XDP program's cost in live traffic (bpf_stats)" \
 		'all(.forwarding[] | select(.datapath == "xdp" or .datapath == "trivial"); .prog_ns_live > 0)'
-	check "forwarding: every row has the generator's offered rate and a ratio to the ceiling or generator_bound" \
+	check "forwarding: every row has the generator's offered rate and a ratio to the ceiling, or generator_bound, or a core not saturated" \
 		'.ceiling as $c | all(.forwarding[] | select(.datapath != null); .offered_pps > 0 and
-		 (.ratio_to_ceiling > 0 or .generator_bound == true or $c.generator_bound == true))'
+		 (.ratio_to_ceiling > 0 or .generator_bound == true or $c.generator_bound == true or
+		  .relay_saturated == false or $c.relay_saturated == false))'
 	check "forwarding: a ratio only where the generator offered enough, to a ceiling that is not generator-bound" \
 		'.generator_bound_below as $b | .ceiling as $c | all(.forwarding[] | select(.ratio_to_ceiling != null);
 		 ($c.generator_bound | not) and (.generator_bound | not) and
 		 (.measured == "paced sweep" or .offered_pps >= $b * .forwarded_pps))'
+	check "forwarding: a ratio only where the relay's core and the ceiling's were busy enough" \
+		'.relay_busy_min as $m | .ceiling as $c | all(.forwarding[] | select(.ratio_to_ceiling != null);
+		 .relay_cpu >= $m and $c.relay_cpu >= $m)'
+	check "forwarding: the sink ring's sent and dropped frames for every relay that ran" \
+		'all(.forwarding[] | select(.forwarded_pps != null); .sink_ring.sent > 0 and .sink_ring.dropped >= 0)'
 	check "forwarding: the userspace relays from a paced sweep, its chosen rate with under 1% lost" \
 		'all(.forwarding[] | select(.datapath == "userspace" or .datapath == "rtpengine");
 		 .measured == "paced sweep" and .drop_pct < 1 and .offered_pps > 0 and
@@ -104,7 +110,7 @@ main() {
 		return 1
 	fi
 	local section
-	for section in "## Forwarding" "## XDP program cost" "## Flow table" "## Calls" "## ng call rate" "## Targets"; do
+	for section in "## Forwarding" "## XDP program cost" "## The XDP program over a table of flows" "## Flow table" "## Calls" "## ng call rate" "## Targets"; do
 		tap_check "results.md has \"$section\"" grep -q "^$section" "$OUT/results.md"
 	done
 	tap_check "the table was printed" grep -q '^| rtprelay XDP |' "$OUT/bench.log"
@@ -113,13 +119,16 @@ main() {
 		'.machine.cpu != "" and .machine.cores > 0 and .machine.kernel != "" and .machine.nic != "" and
 		 .machine.load_start != "" and (.machine.date | test("^20[0-9-]+T"))'
 	check "every result carries its date" \
-		'[(.forwarding[] | select(.datapath != null)), .xdp_cost[], .flow_rate, .call_rate, .tone_calls,
+		'[(.forwarding[] | select(.datapath != null)), .xdp_cost[], .xdp_walk[], .flow_rate, .call_rate, .tone_calls,
 		  (.ng_rate[] | select(.error == null))] |
 		 all(.date | test("^20[0-9-]+T[0-9:]+Z$"))'
 	check_forwarding
 	check "XDP program cost: hit, miss, wrong source and helpers, two flow counts" \
 		'(.xdp_cost | length) == 2 and all(.xdp_cost[]; .hit_ns > 0 and .miss_ns > 0 and .wrong_source_ns > 0 and
 		 .helpers_ns.run > 0 and .helpers_ns.fib_lookup > 0 and .helpers_ns.ktime_get_ns > 0)'
+	check "XDP program over a table of flows: IPv4 and IPv6, both orders, the walk alone, trivial and rtprelay" \
+		'(.xdp_walk | length) == 4 and all(.xdp_walk[]; .error == null and .walk_alone_ns > 0 and
+		 .trivial_ns > 0 and .rtprelay_ns > 0) and ([.xdp_walk[] | "\(.family) \(.order)"] | unique | length) == 4'
 	check "flow table: adds and removes per second, memory per flow" \
 		'.flow_rate.add_per_s > 0 and .flow_rate.delete_per_s > 0 and .flow_rate.bytes_per_flow > 0'
 	check "call rate: every call of the step completed, none failed" \

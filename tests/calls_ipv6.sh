@@ -16,6 +16,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/relay_env.sh
+. tests/lib/flows_dump.sh
 
 DATAPATH=xdp
 IPV6=1
@@ -54,7 +55,7 @@ test_tone() {
 
 # forwarded_v6: packets the pinned IPv6 flows forwarded, summed.
 forwarded_v6() {
-	bpftool -j map dump pinned "$BPFFS/flows" |
+	flows_dump "$BPFFS" |
 		jq '[.[].formatted | select(.key.family == 10) | .value.counters.packets] | add // 0'
 }
 

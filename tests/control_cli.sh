@@ -40,6 +40,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/relay_env.sh
+. tests/lib/flows_dump.sh
 
 DATAPATH=xdp
 relay_env_init control_cli caller callee
@@ -168,7 +169,7 @@ flow_packets() {
 
 # snapshot NAME: the pinned flow map (bpftool), and rtprelayctl calls, stats, flows.
 snapshot() {
-	bpftool -j map dump pinned "$BPFFS/flows" >"$OUT/$1.flows" 2>&1
+	flows_dump "$BPFFS" >"$OUT/$1.flows" 2>&1
 	ctl "$1-calls" -j calls
 	ctl "$1-stats" -j stats
 	ctl "$1-ctlflows" -j flows

@@ -28,6 +28,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/wait.sh
+. tests/lib/flows_dump.sh
 
 BUILD=${BUILD:-build}
 XDP_PASS_OBJ=$BUILD/tests/bpf/xdp_pass.bpf.o # pass-through for veth ends that receive XDP-sent frames
@@ -375,7 +376,7 @@ wrong_source_traffic() {
 # flow. From the pinned map: bpftool prints the __be16 key.port as a u16
 # read on this (little-endian) host, so the bytes are swapped back.
 flow_table_bpftool() {
-	bpftool map dump pinned "$DIR/flows" -j | jq -r '.[].formatted |
+	flows_dump "$DIR" | jq -r '.[].formatted |
 		"IPv\(if .key.family == 10 then 6 else 4 end):\((.key.port % 256) * 256 + (.key.port / 256 | floor))" +
 		" \(.value.counters.packets) \(.value.counters.bytes) \(.value.counters.wrong_source)"'
 }

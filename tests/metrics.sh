@@ -28,6 +28,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/relay_env.sh
+. tests/lib/flows_dump.sh
 
 DATAPATH=xdp
 relay_env_init metrics caller
@@ -65,7 +66,7 @@ metric() {
 between() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && $3 =~ ^[0-9]+$ ]] && [ "$1" -le "$2" ] && [ "$2" -le "$3" ]; }
 
 # flow_bytes: the bytes of every pinned flow, summed.
-flow_bytes() { bpftool -j map dump pinned "$BPFFS/flows" | jq '[.[].formatted.value.counters.bytes] | add // 0'; }
+flow_bytes() { flows_dump "$BPFFS" | jq '[.[].formatted.value.counters.bytes] | add // 0'; }
 
 # join NAME SIP_PORT MP HZ STAY_MS: NAME calls room-m from SIP_PORT, sending HZ; in the background.
 join() { call_in_background "$1" "$RELAY_IP:5060" room-m "$2" "$3" "$4" "$5" -key offer "0"; }

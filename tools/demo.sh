@@ -18,6 +18,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/relay_env.sh
+. tests/lib/flows_dump.sh
 
 BUILD=${1:-build}
 NET=10.99
@@ -100,7 +101,7 @@ member() {
 # The kernel's per-flow packet counters, "port packets" a line (bpftool
 # prints the __be16 port as read on a little-endian host: swapped back).
 kernel_counts() {
-	bpftool -j map dump pinned "$BPFFS/flows" |
+	flows_dump "$BPFFS" |
 		jq -r '.[].formatted | "\((.key.port % 256) * 256 + (.key.port / 256 | floor)) \(.value.counters.packets)"' |
 		sort -n
 }

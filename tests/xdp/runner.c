@@ -26,6 +26,7 @@
 #include <glib.h>
 
 #include "bpf/flow_abi.h"
+#include "lib/flow_table.h"
 #include "lib/monotonic.h"
 #include "lib/netdev.h"
 #include "rtprelay.skel.h"
@@ -76,10 +77,19 @@ static __u64 *gc_at(struct global_counters *gc, size_t i)
 	return (__u64 *)((char *)gc + gc_fields[i].off);
 }
 
+/* Where the flows are: `flows` alone (as an older daemon left them), or also in the flow table. */
+enum placement {
+	IN_FLOWS,
+	IN_TABLE,
+};
+
+static const char *const placement_names[] = { "flows map", "flow table" };
+
 struct runner {
 	struct rtprelay_bpf *skel;
-	int prog_fd, flows_fd, counters_fd, tx_ports_fd;
+	int prog_fd, flows_fd, table_fd, windows_fd, counters_fd, tx_ports_fd;
 	int ncpus;
+	enum placement placement;
 	int run, failed;
 };
 
@@ -165,11 +175,17 @@ static void flow_value_of(const struct flow_def *f, struct flow_value *v)
 		nexthop_of(&f->nexthop, &v->nexthop);
 }
 
-/* Every flow afresh; the case's own flow with packets_before already forwarded. */
+/*
+ * Every flow afresh, the case's own with packets_before already forwarded:
+ * in `flows`, and with IN_TABLE in its flow table entry too, as the daemon
+ * writes them.
+ */
 static int program_flows(const struct runner *r, const struct test_case *c)
 {
-	int id;
+	int id, slot;
 
+	if (r->placement == IN_FLOWS && flow_table_forget_windows(r->windows_fd))
+		return -errno;
 	for (id = NO_FLOW + 1; id < NR_FLOWS; id++) {
 		struct flow_value v;
 		struct flow_key key;
@@ -178,7 +194,13 @@ static int program_flows(const struct runner *r, const struct test_case *c)
 		flow_value_of(&cases_flows[id], &v);
 		if (id == (int)c->flow)
 			v.counters.packets = c->maps.flow_packets_before;
+		slot = r->placement == IN_TABLE ? flow_table_slot(r->windows_fd, r->table_fd, &key, true) : -1;
+		if (r->placement == IN_TABLE && slot < 0)
+			return slot;
+		v.table_slot = slot + 1;
 		if (bpf_map_update_elem(r->flows_fd, &key, &v, BPF_ANY))
+			return -errno;
+		if (slot >= 0 && flow_table_write(r->table_fd, slot, &v))
 			return -errno;
 	}
 	return 0;
@@ -211,7 +233,7 @@ static bool check_flow(GString *d, const struct runner *r, enum flow_id id, cons
 	bool ok = true, seen_ok, sampled;
 
 	flow_key_of(&cases_flows[id], &key);
-	if (bpf_map_lookup_elem(r->flows_fd, &key, &v)) {
+	if (bpf_map_lookup_elem(r->flows_fd, &key, &v) || flow_table_counters(r->table_fd, &v)) {
 		g_string_append_printf(d, "# flow %s:%u: lookup failed: %s\n", local, cases_flows[id].local.port,
 				       strerror(errno));
 		return false;
@@ -403,6 +425,8 @@ static int load(struct runner *r)
 		return err;
 	r->prog_fd = bpf_program__fd(r->skel->progs.rtprelay_xdp);
 	r->flows_fd = bpf_map__fd(r->skel->maps.flows);
+	r->table_fd = bpf_map__fd(r->skel->maps.flow_table);
+	r->windows_fd = bpf_map__fd(r->skel->maps.flow_windows);
 	r->counters_fd = bpf_map__fd(r->skel->maps.counters);
 	r->tx_ports_fd = bpf_map__fd(r->skel->maps.tx_ports);
 	r->ncpus = libbpf_num_possible_cpus();
@@ -435,20 +459,24 @@ int main(int argc, char **argv)
 		printf("# %s ifindex %d, next hops at %s\n", cases_ifaces[i].name, ifaces[i].ifindex,
 		       cases_ifaces[i].peer);
 
-	for (i = 0; i < cases_count; i++) {
-		const struct test_case *c = &cases[i];
-		GString *d;
-		bool ok;
+	/* Every case twice: the flows in `flows` alone, then in the flow table too. */
+	for (r.placement = IN_FLOWS; r.placement <= IN_TABLE; r.placement++) {
+		for (i = 0; i < cases_count; i++) {
+			const struct test_case *c = &cases[i];
+			GString *d;
+			bool ok;
 
-		if (filter && !strstr(c->name, filter))
-			continue;
-		d = g_string_new(NULL);
-		ok = run_case(&r, c, d);
-		r.run++;
-		if (!ok)
-			r.failed++;
-		printf("%s %d - %s\n%s", ok ? "ok" : "not ok", r.run, c->name, d->str);
-		g_string_free(d, TRUE);
+			if (filter && !strstr(c->name, filter))
+				continue;
+			d = g_string_new(NULL);
+			ok = run_case(&r, c, d);
+			r.run++;
+			if (!ok)
+				r.failed++;
+			printf("%s %d - %s (%s)\n%s", ok ? "ok" : "not ok", r.run, c->name,
+			       placement_names[r.placement], d->str);
+			g_string_free(d, TRUE);
+		}
 	}
 	printf("1..%d\n", r.run);
 	if (r.failed)

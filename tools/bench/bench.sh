@@ -9,7 +9,7 @@
 #   --quick   a few seconds of everything (tests/bench_smoke.sh): small
 #             flow counts, one short window, one SIPp step; rtpengine only
 #             if it is already installed. Figures from it mean nothing.
-#   --only    some of forwarding,cost,sip,ngrate,soak (comma-separated);
+#   --only    some of forwarding,cost,walk,sip,ngrate,soak (comma-separated);
 #             the table shows "-" for the rest. --quick leaves the soak out
 #             unless --only names it (make test runs tests/soak.sh itself).
 #
@@ -43,7 +43,11 @@
 # offered more than it forwards: where the offered rate is less than 1.2
 # times the forwarded one the row is generator-bound, and no ratio to the
 # ceiling (the trivial XDP redirect) is printed for it, nor for any row when
-# the ceiling itself is generator-bound.
+# the ceiling itself is generator-bound. Nor where the relay's core (or the
+# ceiling's) was less than BUSY_MIN (90%) busy: frames dropped while the
+# relay had idle time were lost to the veth rings, not to the relay's
+# limit. The frames the sink's veth ring had no room for are counted
+# (sink ring drops).
 # The relays with a userspace process (rtprelay userspace, rtpengine) lose
 # to receive livelock when flooded (the kernel takes their core queueing
 # what they have no time to read; rtpengine also mutes a flooding socket),
@@ -71,7 +75,9 @@
 # value after the warm-up.
 #
 # Also: the XDP program's cost per packet (benchflows cost: BPF_PROG_RUN
-# with repeat, beside the helpers it calls), flow programming rate and
+# with repeat, beside the helpers it calls), the same over a table of 4000
+# and 100000 flows walked in the generator's order and shuffled, beside the
+# trivial redirect (benchflows walk), flow programming rate and
 # memory per flow (benchflows rate), the SIPp call rate with no failed call
 # (uac_load.xml, the rate stepped up), and the concurrent tone calls the
 # daemon holds with its 20 ms cadence (rtpjitter on the port every call
@@ -106,7 +112,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-*)
-		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,sip,ngrate,soak]" >&2
+		echo "usage: tools/bench/bench.sh [BUILD] [--quick] [--out DIR] [--only forwarding,cost,walk,sip,ngrate,soak]" >&2
 		exit 2
 		;;
 	*) BUILD=$1 ;;
@@ -120,22 +126,25 @@ RAW=$OUT/raw
 if [ "$QUICK" = 1 ]; then
 	MODE=quick WARMUP_MS=300 WINDOW_MS=500 WINDOWS=1 SWEEP_STEPS=2 SWEEP_MS=300
 	XDP_FLOWS="1 100 1000" CMP_FLOWS=100 COST_RUNS=20000 RATE_FLOWS=1000
+	WALK_FLOWS="100" WALK_RUNS=20000 WALK_ROUNDS=1
 	CPS_STEPS="50" CPS_SECONDS=1 TONE_STEPS="20" TONE_TARGET=20 TONE_RATE=100 TONE_WINDOW_MS=1000
 	NG_CALLS=300 NG_WINDOW=4
 	SOAK_CALLS=20 SOAK_RATE=50
-	: "${ONLY:=forwarding,cost,sip,ngrate}"
+	: "${ONLY:=forwarding,cost,walk,sip,ngrate}"
 else
 	MODE=full WARMUP_MS=1000 WINDOW_MS=2000 WINDOWS=3 SWEEP_STEPS=16 SWEEP_MS=1500
 	XDP_FLOWS="1 1000 100000" CMP_FLOWS=1000 COST_RUNS=1000000 RATE_FLOWS=100000
+	WALK_FLOWS=${WALK_FLOWS:-"4000 100000"} WALK_RUNS=${WALK_RUNS:-1000000} WALK_ROUNDS=${WALK_ROUNDS:-5}
 	CPS_STEPS="250 500 1000 1500 2000 2500 3000 4000 5000 6000" CPS_SECONDS=4
 	TONE_STEPS="100 250 500 1000 2500 5000 7500 10000" TONE_TARGET=5000 TONE_RATE=500 TONE_WINDOW_MS=5000
 	NG_CALLS=20000 NG_WINDOW=64
 	SOAK_CALLS=10000 SOAK_RATE=200
-	: "${ONLY:=forwarding,cost,sip,ngrate,soak}"
+	: "${ONLY:=forwarding,cost,walk,sip,ngrate,soak}"
 fi
 REF_FLOWS=${XDP_FLOWS##* } # rtprelay XDP with the most flows: the targets' row
 SWEEP_START=25000         # pps, the paced sweep's first rate: far below any userspace relay's limit
 GEN_BOUND=1.2             # offered / forwarded below this: the generator, not the relay, is the limit
+BUSY_MIN=0.9              # relay core busy below this: something else (the veth rings) is the limit
 
 P=rtpb-$$
 NS_GEN=$P-gen NS_RELAY=$P-relay NS_SINK=$P-sink NS_SIPR=$P-sipr NS_SIPC=$P-sipc
@@ -501,8 +510,20 @@ live_prog_ns() {
 # then flat out. The result is in $RAW/fwd.NN.ID.json (NN: the order of the
 # table) with the flat-out figures and every step of the sweep.
 FWD_N=0
+# What brout handed to the sink's veth and what did not fit in its ring,
+# "SENT DROPPED": XDP frames (ethtool's xdp_xmit and xdp_xmit_errors, which
+# veth counts at the receiving ring) and skbs (the link's tx packets and
+# drops).
+sink_ring_counters() {
+	local xdp skb
+	xdp=$(nsrun "$NS_RELAY" ethtool -S brout 2>/dev/null |
+		awk '/tx_queue_[0-9]+_xdp_xmit:/ { s += $2 } /tx_queue_[0-9]+_xdp_xmit_errors:/ { d += $2 } END { print s + 0, d + 0 }')
+	skb=$(ip -j -s -n "$NS_RELAY" link show dev brout | jq -r '.[0].stats64.tx | "\(.packets) \(.dropped)"')
+	echo "$xdp $skb" | awk '{ print $1 + $3, $2 + $4 }'
+}
+
 fwd_case() {
-	local id=$1 label=$2 kind=$3 n=$4 family=${5:-4} active=${6:-$4} flows cpu_pids=() note="" live="null"
+	local id=$1 label=$2 kind=$3 n=$4 family=${5:-4} active=${6:-$4} flows cpu_pids=() note="" live="null" ring0 ring1
 	FWD_N=$((FWD_N + 1))
 	CASE=fwd.$(printf %02d $FWD_N).$id
 	say "forwarding: $label, $n flows"
@@ -528,12 +549,15 @@ fwd_case() {
 	case $kind in
 	userspace | rtpengine)
 		sweep_rates "${cpu_pids[@]}"
+		ring0=$(sink_ring_counters)
 		gen_run flat 0 "$WARMUP_MS" "$WINDOW_MS" "$WINDOWS" "${cpu_pids[@]}"
 		;;
 	*)
+		ring0=$(sink_ring_counters)
 		gen_run flat 0 "$WARMUP_MS" "$WINDOW_MS" "$WINDOWS" --spare-cpu "$RELAY_CPU" "${cpu_pids[@]}"
 		;;
 	esac
+	ring1=$(sink_ring_counters)
 	case $kind in
 	xdp | trivial) live=$(live_prog_ns) ;;
 	esac
@@ -545,6 +569,7 @@ fwd_case() {
 	jq -n --arg lbl "$label" --arg kind "$kind" --argjson flows "$n" --argjson active "$active" \
 		--argjson family "$family" --arg note "$note" --arg date "$(now_utc)" \
 		--argjson live "$live" --argjson bound "$GEN_BOUND" \
+		--argjson ring "$(echo "$ring0 $ring1" | awk 'NF == 4 { printf "{\"sent\":%d,\"dropped\":%d}", $3 - $1, $4 - $2; exit } { print "null" }')" \
 		--slurpfile flat <(cat "$LOG/$CASE.flat.out" 2>/dev/null || echo '{}') \
 		--slurpfile sweep <(cat "$LOG/$CASE".sweep*.out 2>/dev/null) \
 		--slurpfile sink <(tail -n 1 "$LOG/$CASE.sink.out" | grep '^{' || echo '{}') '
@@ -559,6 +584,9 @@ fwd_case() {
 		                   else $m.sent_pps < $bound * $m.forwarded_pps end),
 		 drop_pct: (if ($m.sent_pps // 0) > 0 then 100 * (1 - $m.forwarded_pps / $m.sent_pps) else null end),
 		 relay_cpu: $m.relay_cpu,
+		 sink_ring: (if $ring then $ring + {drop_pct: (if ($ring.sent + $ring.dropped) > 0
+		                                               then 100 * $ring.dropped / ($ring.sent + $ring.dropped) else null end)}
+		             else null end),
 		 ns_per_packet: (if ($m.forwarded_pps // 0) > 0 then 1e9 * $m.relay_cpu / $m.forwarded_pps else null end),
 		 prog_ns_live: $live, flat_out: $flat[0].median, flat_out_windows: ($flat[0].windows // []),
 		 sweep: (if ($steps | length) > 0 then {chosen_pps: $chosen.rate_pps, steps: $steps} else null end),
@@ -609,6 +637,44 @@ cost_phase() {
 	"$BUILD/benchflows" rate --flows "$RATE_FLOWS" --bpffs "$BPFFS/rate" >"$LOG/rate.out" 2>"$LOG/rate.err"
 	jq -c --arg date "$(now_utc)" '. + {kind: "flow_rate", date: $date}' "$LOG/rate.out" >"$RAW/rate.json" 2>/dev/null ||
 		jq -n --arg e "$(tail -n 1 "$LOG/rate.err")" '{kind: "flow_rate", error: $e}' >"$RAW/rate.json"
+}
+
+# --- the XDP program over a table of flows ---------------------------------------
+
+# benchflows walk in the relay namespace (the hit flows routed out of brout):
+# the datapath, the trivial redirect and the walk alone taken in turn, one
+# round per call, WALK_ROUNDS calls. BENCH_BASELINE=DIR, another build (say
+# of the main branch), takes its turn after each call of this one, in the
+# same namespaces, so both see the same load.
+walk_phase() {
+	local fam n order r dir tag base
+	fwd_setup || die "cannot set up the forwarding namespaces"
+	for fam in 4 6; do
+		for n in $WALK_FLOWS; do
+			for order in layout shuffled; do
+				base=$LOG/walk.$fam.$n.$order
+				say "XDP program over $n flows (IPv$fam, $order order), $WALK_ROUNDS rounds${BENCH_BASELINE:+, this build and $BENCH_BASELINE in turn}"
+				rm -f "$base".*
+				for r in $(seq "$WALK_ROUNDS"); do
+					for dir in "$BUILD" ${BENCH_BASELINE:+"$BENCH_BASELINE"}; do
+						tag=$([ "$dir" = "$BUILD" ] && echo this || echo baseline)
+						nsrun "$NS_RELAY" "$dir/benchflows" walk --flows "$n" --family "$fam" --bpffs "$BPFFS/walk" \
+							--interface brin,brout --runs "$WALK_RUNS" --rounds 1 $([ "$order" = shuffled ] && echo --shuffled) \
+							>>"$base.$tag.out" 2>>"$base.$tag.err"
+					done
+				done
+				for tag in this ${BENCH_BASELINE:+baseline}; do
+					jq -s -c --arg date "$(now_utc)" --arg build "$tag" --argjson fam "$fam" --argjson n "$n" --arg order "$order" '
+						def med: sort | .[length / 2 | floor];
+						{kind: "xdp_walk", build: $build, family: $fam, flows: $n, order: $order, date: $date} +
+						if length == 0 then {error: "no round ran"}
+						else {runs: .[0].runs, rounds: length, walk_alone_ns: (map(.walk_alone_ns.min) | med),
+						      trivial_ns: (map(.trivial_ns.min) | med), rtprelay_ns: (map(.rtprelay_ns.min) | med)} end' \
+						"$base.$tag.out" >"$RAW/walk.$tag.$fam.$n.$order.json"
+				done
+			done
+		done
+	done
 }
 
 # --- SIP: call rate and concurrent tone calls -----------------------------------
@@ -867,21 +933,26 @@ pktgen_line() {
 report() {
 	local json=$OUT/results.json md=$OUT/results.md
 	jq -n --argjson machine "$(machine_json)" --arg pktgen "$(pktgen_line)" --argjson bound "$GEN_BOUND" \
+		--argjson busy "$BUSY_MIN" \
 		--slurpfile fwd <(cat "$RAW"/fwd.*.json 2>/dev/null) --slurpfile cost <(cat "$RAW"/cost.*.json 2>/dev/null) \
+		--slurpfile walk <(cat "$RAW"/walk.*.json 2>/dev/null) \
 		--slurpfile rate <(cat "$RAW/rate.json" 2>/dev/null || echo '{}') \
 		--slurpfile calls <(cat "$RAW/sip.rate.json" 2>/dev/null || echo '{"steps": []}') \
 		--slurpfile tone <(cat "$RAW/sip.tone.json" 2>/dev/null || echo '{"steps": []}') \
 		--slurpfile ngrate <(cat "$RAW"/ngrate.*.json 2>/dev/null) \
 		--slurpfile soak <(cat "$RAW/soak.json" 2>/dev/null || echo 'null') '
+		def saturated: (.relay_cpu // 0) >= $busy;
 		($fwd | map(select(.datapath == "trivial" and .forwarded_pps)) | .[0]) as $ceiling |
-		{machine: $machine, pktgen: $pktgen, generator_bound_below: $bound,
+		{machine: $machine, pktgen: $pktgen, generator_bound_below: $bound, relay_busy_min: $busy,
 		 ceiling: (if $ceiling then {label: $ceiling.label, flows: $ceiling.flows, forwarded_pps: $ceiling.forwarded_pps,
-		                              generator_bound: $ceiling.generator_bound} else null end),
-		 forwarding: ($fwd | map(. + {ratio_to_ceiling: (if $ceiling and ($ceiling.generator_bound | not) and
-		                                                    .forwarded_pps and (.generator_bound | not)
+		                              generator_bound: $ceiling.generator_bound, relay_cpu: $ceiling.relay_cpu,
+		                              relay_saturated: ($ceiling | saturated)} else null end),
+		 forwarding: ($fwd | map(. + {relay_saturated: saturated,
+		                              ratio_to_ceiling: (if $ceiling and ($ceiling.generator_bound | not) and ($ceiling | saturated) and
+		                                                    .forwarded_pps and (.generator_bound | not) and saturated
 		                                                 then .forwarded_pps / $ceiling.forwarded_pps else null end)})),
-		 xdp_cost: $cost, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0], ng_rate: $ngrate,
-		 soak: $soak[0]}' >"$json" ||
+		 xdp_cost: $cost, xdp_walk: $walk, flow_rate: $rate[0], call_rate: $calls[0], tone_calls: $tone[0],
+		 ng_rate: $ngrate, soak: $soak[0]}' >"$json" ||
 		die "cannot write $json"
 	jq -r -f /dev/stdin "$json" >"$md" <<-'JQ'
 		def n(d): if . == null then "-" elif type == "number" then
@@ -890,8 +961,13 @@ report() {
 		def pps: if . == null then "-" elif . >= 1e6 then "\((. / 1e4 | round) / 100) M"
 			elif . >= 1e3 then "\((. / 10 | round) / 100) k" else (. | round | tostring) end;
 		def target(ok): if ok == null then "not measured" elif ok then "met" else "**missed**" end;
-		def ratio_cell($ceiling): if .generator_bound then "generator-bound"
-			elif $ceiling.generator_bound then "generator-bound (the ceiling)" else (.ratio_to_ceiling | n(2)) end;
+		def busy_pct: "\(100 * (.relay_cpu // 0) | round)%";
+		def ratio_cell($ceiling): if .forwarded_pps == null then "-"
+			elif .generator_bound then "generator-bound"
+			elif $ceiling.generator_bound then "generator-bound (the ceiling)"
+			elif (.relay_saturated | not) then "none: relay core \(busy_pct) busy"
+			elif ($ceiling.relay_saturated | not) then "none: the ceiling's core \($ceiling | busy_pct) busy"
+			else (.ratio_to_ceiling | n(2)) end;
 		.machine as $m |
 		"\($m.cores)-core \(if $m.hypervisor == "none" then "host" else "\($m.hypervisor) VM" end), kernel \($m.kernel)" as $host |
 		def measured: "Measured \(.date // "-") on the \($host).";
@@ -907,11 +983,11 @@ report() {
 		"",
 		"## Forwarding (214-byte RTP frames; one relay core)",
 		"",
-		"Offered: what the generator sent (frames the relay's ingress had no room for are offered, not forwarded). Flat out: the kernel relays, the median of the flat-out windows, the generator on both cores (on the relay's only in the time the relay leaves idle). Paced sweep: the relays with a userspace process (receive livelock), the highest rate of a sweep up by 20% a step that lost under 1%. Ratio: forwarded packets/s to the ceiling's (the trivial XDP redirect), only where the generator offered at least \((.generator_bound_below - 1) * 100 | round)% more than the relay forwarded, and offered the ceiling as much: otherwise generator-bound, and the forwarded rate is only a lower bound of the relay's. Drops: offered but not forwarded. Relay CPU: cores the relay used (its NAPI thread and process); ns/packet: that per forwarded packet, what one core costs whatever the box.",
+		"Offered: what the generator sent (frames the relay's ingress had no room for are offered, not forwarded). Flat out: the kernel relays, the median of the flat-out windows, the generator on both cores (on the relay's only in the time the relay leaves idle). Paced sweep: the relays with a userspace process (receive livelock), the highest rate of a sweep up by 20% a step that lost under 1%. Ratio: forwarded packets/s to the ceiling's (the trivial XDP redirect), only where the generator offered at least \((.generator_bound_below - 1) * 100 | round)% more than the relay forwarded, and offered the ceiling as much: otherwise generator-bound, and the forwarded rate is only a lower bound of the relay's. A ratio also needs the relay's core and the ceiling's at least \(.relay_busy_min * 100 | round)% busy: a core with idle time while frames drop is not what limits the rate (the veth rings are), and the cell says how busy it was instead. Drops: offered but not forwarded. Sink ring drops: frames the relay sent toward the sink that the sink's veth ring had no room for (XDP xmit errors and skb drops on brout), over the whole flat-out run. Relay CPU: cores the relay used (its NAPI thread and process); ns/packet: that per forwarded packet, what one core costs whatever the box.",
 		"",
-		"| relay | flows (sending) | measured | offered (generator) | forwarded | ratio to the trivial XDP redirect | drops | relay CPU | ns/packet (relay core) | XDP prog ns (bpf_stats) | measured on |",
-		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-		(.forwarding[] | "| \(.label) | \(.flows)\(if .active and .active != .flows then " (\(.active))" else "" end) | \(.measured // "-") | \(.offered_pps | pps)pps | \(.forwarded_pps | pps)pps | \(ratio_cell($ceiling)) | \(.drop_pct | n(1))% | \(.relay_cpu | n(2)) | \(.ns_per_packet | n(0)) | \(.prog_ns_live | n(1)) | \(.date // "-")\(if .error then " | \(.error)" else "" end) |"),
+		"| relay | flows (sending) | measured | offered (generator) | forwarded | ratio to the trivial XDP redirect | drops | sink ring drops | relay CPU | ns/packet (relay core) | XDP prog ns (bpf_stats) | measured on |",
+		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+		(.forwarding[] | "| \(.label) | \(.flows)\(if .active and .active != .flows then " (\(.active))" else "" end) | \(.measured // "-") | \(.offered_pps | pps)pps | \(.forwarded_pps | pps)pps | \(ratio_cell($ceiling)) | \(.drop_pct | n(1))% | \(.sink_ring.drop_pct | n(1))% | \(.relay_cpu | n(2)) | \(.ns_per_packet | n(0)) | \(.prog_ns_live | n(1)) | \(.date // "-")\(if .error then " | \(.error)" else "" end) |"),
 		"",
 		"Measured on the \($host), the dates in the last column (UTC).",
 		"",
@@ -924,6 +1000,14 @@ report() {
 		(.xdp_cost[] | "| \(.flows) | \(.hit_ns | n(1)) | \(.miss_ns | n(1)) | \(.wrong_source_ns | n(1)) | \(.helpers_ns.run | n(1)) | \(.helpers_ns.fib_lookup | n(1)) | \(.helpers_ns.ktime_get_ns | n(1)) | \(.helpers_ns.ktime_get_coarse_ns | n(1)) |"),
 		"",
 		"The last four columns time, each in a program of its own (tools/bench/bpf/helpercost.bpf.c), a run that does nothing and the helpers a forwarding path may call: the next-hop lookup and the clocks. \(.xdp_cost[0] | measured)",
+		"",
+		"## The XDP program over a table of flows (BPF_PROG_RUN, repeat; ns per packet)",
+		"",
+		"| build | IP | flows | order | the walk alone | trivial redirect | rtprelay | rtprelay minus trivial | measured on |",
+		"| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+		(.xdp_walk | sort_by(.family, .flows, .order, .build)[] | "| \(.build) | \(.family) | \(.flows) | \(.order) | \(.walk_alone_ns | n(0)) | \(.trivial_ns | n(0)) | \(.rtprelay_ns | n(0)) | \((if .rtprelay_ns and .trivial_ns then .rtprelay_ns - .trivial_ns else null end) | n(0)) | \(.date)\(if .error then " | \(.error)" else "" end) |"),
+		"",
+		"Each run writes the next flow's frame (tools/bench/bpf/flowwalk.bpf.c) and tail-calls the program timed: the datapath with every flow programmed, the trivial redirect, or nothing (the walk alone). Order: the flows one after the other as the generator sends them (layout), or in a random order fixed for the run (shuffled), as unrelated phones send. The three take turns, \(.xdp_walk[0].runs // "-") runs each, and each figure is the median of \(.xdp_walk[0].rounds // "-") rounds' lowest; another build (BENCH_BASELINE) takes its turn after each round of this one. rtprelay minus trivial is what the datapath adds to a packet beyond the least an XDP forwarder does.",
 		"",
 		"## Flow table (datapath API, \(.flow_rate.flows) flows)",
 		"",
@@ -971,7 +1055,7 @@ report() {
 		"",
 		"| target | measured | |",
 		"| --- | --- | --- |",
-		"| XDP >= 80% of the trivial redirect, \($x.flows // "-") flows | \(if $x.ratio_to_ceiling then "\(100 * $x.ratio_to_ceiling | n(0))% of its packets/s" else "packets/s generator-bound" end); \((if $x.ns_per_packet and $t.ns_per_packet then 100 * $t.ns_per_packet / $x.ns_per_packet else null end) | n(0))% of its rate per core (ns/packet) | \(target(if $x.ratio_to_ceiling then $x.ratio_to_ceiling >= 0.8 else null end)) |",
+		"| XDP >= 80% of the trivial redirect, \($x.flows // "-") flows | \(if $x.ratio_to_ceiling then "\(100 * $x.ratio_to_ceiling | n(0))% of its packets/s" else "no packets/s ratio (\($x | ratio_cell($ceiling)))" end); \((if $x.ns_per_packet and $t.ns_per_packet then 100 * $t.ns_per_packet / $x.ns_per_packet else null end) | n(0))% of its rate per core (ns/packet) | \(target(if $x.ratio_to_ceiling then $x.ratio_to_ceiling >= 0.8 else null end)) |",
 		"| XDP >= 10x rtpengine userspace (its paced sweep) | \((if $x.forwarded_pps and $e.forwarded_pps then $x.forwarded_pps / $e.forwarded_pps else null end) | n(1))x\(if $x.generator_bound then " (at least: XDP generator-bound)" else "" end) | \(target(if $x.forwarded_pps and $e.forwarded_pps and ($x.forwarded_pps >= 10 * $e.forwarded_pps or ($x.generator_bound | not)) then $x.forwarded_pps >= 10 * $e.forwarded_pps else null end)) |",
 		"| XDP program <= 50 ns per forwarded packet (BPF_PROG_RUN, \($c.flows) flows) | \($c.hit_ns | n(1)) ns | \(target(if $c.hit_ns then $c.hit_ns <= 50 else null end)) |",
 		"| >= 1000 calls/s, 0 failed | \(.call_rate.max_cps // "-") calls/s | \(target(if .call_rate.max_cps != null then .call_rate.max_cps >= 1000 else null end)) |",
@@ -992,6 +1076,7 @@ main() {
 	say "$MODE run (namespaces $P-*), results in $OUT"
 	[[ ,$ONLY, == *,forwarding,* ]] && fwd_phase
 	[[ ,$ONLY, == *,cost,* ]] && cost_phase
+	[[ ,$ONLY, == *,walk,* ]] && walk_phase
 	[[ ,$ONLY, == *,sip,* ]] && sip_phase
 	[[ ,$ONLY, == *,ngrate,* ]] && ngrate_phase
 	[[ ,$ONLY, == *,soak,* ]] && soak_phase

@@ -34,6 +34,20 @@
  *       Beside them, what the hit spends in helpers (tools/bench/bpf/helpercost.bpf.c):
  *       an empty program (the cost of a run itself), bpf_fib_lookup of the
  *       hit's addresses, bpf_ktime_get_ns and bpf_ktime_get_coarse_ns.
+ *
+ *   benchflows walk --flows N [--family 4|6] --bpffs DIR --interface IN,OUT
+ *                   [--runs R] [--rounds K] [--shuffled]
+ *       The program's cost per packet over a table of N flows, walked
+ *       round-robin (tools/bench/bpf/flowwalk.bpf.c writes the next flow's
+ *       frame and tail-calls the program under test): in the layout's
+ *       order, as rtpgen sends them, or with --shuffled in a random order
+ *       fixed for the run, as unrelated phones would send them (a table
+ *       indexed by port would otherwise profit from the generator's
+ *       order); beside the trivial redirect (tools/bench/bpf/macfwd.bpf.c)
+ *       and the walk alone, taken in turn R runs each, K rounds: a loaded
+ *       machine slows all three alike. Prints each one's ns per run, the
+ *       lowest and the median of the rounds, and checks that every run of
+ *       the datapath forwarded (its global counters).
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -47,7 +61,9 @@
 #include "bench_frame.h"
 #include "datapath/datapath.h"
 #include "lib/netdev.h"
+#include "flowwalk.skel.h"
 #include "helpercost.skel.h"
+#include "macfwd.skel.h"
 
 #define MAX_ADDRS	  250
 #define MAX_PORTS	  20000
@@ -64,6 +80,8 @@ static gchar *opt_flows_file;
 static gchar *opt_bpffs;
 static gchar *opt_interfaces;
 static gint opt_runs = 1000000;
+static gint opt_rounds = 5;
+static gboolean opt_shuffled;
 
 static const GOptionEntry option_entries[] = {
 	{ "flows", 0, 0, G_OPTION_ARG_INT, &opt_flows, "number of flows", "N" },
@@ -72,7 +90,9 @@ static const GOptionEntry option_entries[] = {
 	{ "flows-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_flows_file, "flows to program (program)", "FILE" },
 	{ "bpffs", 0, 0, G_OPTION_ARG_FILENAME, &opt_bpffs, "the datapath's bpffs directory", "DIR" },
 	{ "interface", 0, 0, G_OPTION_ARG_STRING, &opt_interfaces, "attach XDP here", "IF[,IF]" },
-	{ "runs", 0, 0, G_OPTION_ARG_INT, &opt_runs, "program runs per case (cost, 1000000)", "R" },
+	{ "runs", 0, 0, G_OPTION_ARG_INT, &opt_runs, "program runs per case (cost, walk: 1000000)", "R" },
+	{ "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds, "rounds of the cases taken in turn (walk, 5)", "K" },
+	{ "shuffled", 0, 0, G_OPTION_ARG_NONE, &opt_shuffled, "walk the flows in a random order (walk)", NULL },
 	{ NULL },
 };
 
@@ -448,12 +468,182 @@ static int cmd_cost(void)
 	return 0;
 }
 
+/* The order of the walk: the layout's, or with --shuffled a random permutation of it. */
+static __u32 *walk_order(unsigned n)
+{
+	__u32 *order = g_new(__u32, n);
+
+	for (unsigned i = 0; i < n; i++)
+		order[i] = i;
+	for (unsigned i = n - 1; opt_shuffled && i > 0; i--) {
+		unsigned j = g_random_int_range(0, i + 1);
+		__u32 t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	return order;
+}
+
+/* The walk's frames: the headers of the flows in the walk's order, as rtpgen sends them to IN. */
+static struct flowwalk_bpf *walk_load(GArray *flows, const uint8_t in_mac[ETH_ALEN], uint8_t *frame, size_t *len)
+{
+	struct flowwalk_bpf *skel = flowwalk_bpf__open();
+	g_autofree __u32 *order = walk_order(flows->len);
+	uint8_t payload[BENCH_RTP_PAYLOAD];
+	struct gen_flow gf = { 0 };
+	int fd;
+
+	if (!skel)
+		return NULL;
+	skel->rodata->nflows = flows->len;
+	if (bpf_map__set_max_entries(skel->maps.walk_frames, flows->len) < 0 || flowwalk_bpf__load(skel) < 0) {
+		flowwalk_bpf__destroy(skel);
+		return NULL;
+	}
+	bench_payload(payload);
+	fd = bpf_map__fd(skel->maps.walk_frames);
+	for (__u32 i = 0; i < flows->len; i++) {
+		*len = bench_build_frame(frame, &g_array_index(flows, struct bench_flow, order[i]), order[i], 64,
+					 in_mac, in_mac, payload);
+		memcpy(gf.head, frame, GEN_HEAD_BYTES);
+		if (bpf_map_update_elem(fd, &i, &gf, BPF_ANY) < 0) {
+			flowwalk_bpf__destroy(skel);
+			return NULL;
+		}
+	}
+	/* The frame the runs start from: the first flow's, whole (the heads are rewritten per run). */
+	*len = bench_build_frame(frame, &g_array_index(flows, struct bench_flow, 0), 0, 64, in_mac, in_mac, payload);
+	return skel;
+}
+
+static struct macfwd_bpf *trivial_load(int out_ifindex, const uint8_t out_mac[ETH_ALEN])
+{
+	struct macfwd_bpf *skel = macfwd_bpf__open();
+	__u32 zero = 0;
+
+	if (!skel)
+		return NULL;
+	memcpy((void *)skel->rodata->dst_mac, out_mac, ETH_ALEN);
+	memcpy((void *)skel->rodata->src_mac, out_mac, ETH_ALEN);
+	if (macfwd_bpf__load(skel) < 0 ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.out_port), &zero, &out_ifindex, BPF_ANY) < 0) {
+		macfwd_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+enum walk_target { WALK_ALONE, WALK_TRIVIAL, WALK_RTPRELAY, WALK_TARGETS };
+
+static const char *const walk_target_names[WALK_TARGETS] = { "walk_alone", "trivial", "rtprelay" };
+
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Every round times each target in turn; ns[target][round]. 0, or -1 with a message. */
+static int walk_rounds(struct flowwalk_bpf *walk, const int target_fds[WALK_TARGETS], int in_ifindex,
+		       const uint8_t *frame, size_t len, struct datapath *dp, double *ns[WALK_TARGETS])
+{
+	static const __u32 verdicts[WALK_TARGETS] = { XDP_DROP, XDP_REDIRECT, XDP_REDIRECT };
+	int walk_fd = bpf_program__fd(walk->progs.walk_xdp), map_fd = bpf_map__fd(walk->maps.walk_target);
+	struct global_counters before, after;
+	__u32 zero = 0;
+
+	for (int r = 0; r < opt_rounds; r++) {
+		for (int t = 0; t < WALK_TARGETS; t++) {
+			if (bpf_map_update_elem(map_fd, &zero, &target_fds[t], BPF_ANY) < 0 ||
+			    dp->ops->counters(dp, &before) < 0)
+				return -1;
+			ns[t][r] = cost_of(walk_fd, in_ifindex, frame, len, opt_runs, verdicts[t]);
+			if (ns[t][r] < 0 || dp->ops->counters(dp, &after) < 0) {
+				fprintf(stderr, "benchflows: %s did not return %u\n", walk_target_names[t],
+					verdicts[t]);
+				return -1;
+			}
+			if (t == WALK_RTPRELAY && after.forwarded - before.forwarded != (__u64)opt_runs) {
+				fprintf(stderr, "benchflows: the datapath forwarded %llu of %d runs\n",
+					(unsigned long long)(after.forwarded - before.forwarded), opt_runs);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int cmd_walk(void)
+{
+	g_auto(GStrv) ifs = opt_interfaces ? g_strsplit(opt_interfaces, ",", -1) : NULL;
+	uint8_t in_mac[ETH_ALEN], out_mac[ETH_ALEN], frame[BENCH_FRAME_MAX];
+	struct flowwalk_bpf *walk = NULL;
+	struct macfwd_bpf *trivial = NULL;
+	int in_ifindex, out_ifindex, fds[WALK_TARGETS] = { -1, -1, -1 }, ret;
+	double *ns[WALK_TARGETS];
+	struct datapath *dp;
+	__u32 prog_id = 0;
+	GArray *flows;
+	size_t len = 0;
+
+	if (!opt_bpffs || !ifs || g_strv_length(ifs) != 2 || opt_runs < 1 || opt_rounds < 1) {
+		fprintf(stderr, "benchflows walk: --bpffs and --interface IN,OUT are required\n");
+		return 2;
+	}
+	ret = netdev_lookup(ifs[0], &in_ifindex, in_mac);
+	if (ret == 0)
+		ret = netdev_lookup(ifs[1], &out_ifindex, out_mac);
+	flows = ret == 0 ? layout_flows(opt_flows, opt_family) : NULL;
+	if (!flows)
+		return 1;
+	dp = open_xdp(ifs);
+	if (!dp)
+		return 1;
+	ret = program_flows(dp, flows);
+	if (ret == 0 && bpf_xdp_query_id(in_ifindex, XDP_FLAGS_DRV_MODE, &prog_id) == 0)
+		fds[WALK_RTPRELAY] = bpf_prog_get_fd_by_id(prog_id);
+	walk = walk_load(flows, in_mac, frame, &len);
+	trivial = trivial_load(out_ifindex, out_mac);
+	if (walk)
+		fds[WALK_ALONE] = bpf_program__fd(walk->progs.walk_drop);
+	if (trivial)
+		fds[WALK_TRIVIAL] = bpf_program__fd(trivial->progs.macfwd_xdp);
+	for (int t = 0; t < WALK_TARGETS; t++)
+		ns[t] = g_new0(double, opt_rounds);
+	ret = -1;
+	if (fds[WALK_ALONE] >= 0 && fds[WALK_TRIVIAL] >= 0 && fds[WALK_RTPRELAY] >= 0)
+		ret = walk_rounds(walk, fds, in_ifindex, frame, len, dp, ns);
+	else
+		fprintf(stderr, "benchflows: cannot load the walk: %s\n", strerror(errno));
+	if (ret == 0) {
+		printf("{\"flows\":%d,\"family\":%d,\"order\":\"%s\",\"runs\":%d,\"rounds\":%d", opt_flows, opt_family,
+		       opt_shuffled ? "shuffled" : "layout", opt_runs, opt_rounds);
+		for (int t = 0; t < WALK_TARGETS; t++) {
+			qsort(ns[t], opt_rounds, sizeof(double), compare_double);
+			printf(",\"%s_ns\":{\"min\":%.1f,\"median\":%.1f}", walk_target_names[t], ns[t][0],
+			       ns[t][opt_rounds / 2]);
+		}
+		printf("}\n");
+	}
+	for (int t = 0; t < WALK_TARGETS; t++)
+		g_free(ns[t]);
+	if (fds[WALK_RTPRELAY] >= 0)
+		close(fds[WALK_RTPRELAY]);
+	macfwd_bpf__destroy(trivial);
+	flowwalk_bpf__destroy(walk);
+	datapath_close(dp, true);
+	g_array_free(flows, TRUE);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
 
-	if (bench_parse_options("benchflows", "layout|program|rate|cost - the benchmark's flows", option_entries, &argc,
-				&argv) < 0)
+	if (bench_parse_options("benchflows", "layout|program|rate|cost|walk - the benchmark's flows", option_entries,
+				&argc, &argv) < 0)
 		return 2;
 	cmd = argc > 1 ? argv[1] : "";
 	if (opt_flows < 1 || opt_flows > BENCH_MAX_FLOWS || (opt_family != 4 && opt_family != 6)) {
@@ -468,6 +658,8 @@ int main(int argc, char **argv)
 		return cmd_rate();
 	if (!strcmp(cmd, "cost"))
 		return cmd_cost();
-	fprintf(stderr, "usage: benchflows layout|program|rate|cost [OPTIONS] (--help)\n");
+	if (!strcmp(cmd, "walk"))
+		return cmd_walk();
+	fprintf(stderr, "usage: benchflows layout|program|rate|cost|walk [OPTIONS] (--help)\n");
 	return 2;
 }

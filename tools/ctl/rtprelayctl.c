@@ -24,6 +24,7 @@
 
 #include "lib/control_msg.h"
 #include "lib/flow_key.h"
+#include "lib/flow_table.h"
 #include "lib/global_counters.h"
 #include "rtprelayctl_client.h"
 #include "rtprelayctl_output.h"
@@ -329,18 +330,25 @@ static int flows_pinned(struct client *cl, struct out *o)
 	struct flow_key key, next;
 	struct flow_value val;
 	void *prev = NULL;
-	int fd = open_pinned(cl, PIN_FLOWS);
+	int fd = open_pinned(cl, PIN_FLOWS), table_fd;
+	char path[512];
 
 	if (fd < 0)
 		return EXIT_FAILED;
+	/* A flow in the flow table is counted there; an older daemon pinned none. */
+	snprintf(path, sizeof(path), "%s/" PIN_FLOW_TABLE, cl->opt->bpffs);
+	table_fd = bpf_obj_get(path);
 	out_list_begin(o, NULL);
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val) == 0)
+		if (bpf_map_lookup_elem(fd, &key, &val) == 0 &&
+		    (table_fd < 0 || flow_table_counters(table_fd, &val) == 0))
 			print_flow(o, &key, &val, NULL);
 	}
 	out_list_end(o);
+	if (table_fd >= 0)
+		close(table_fd);
 	close(fd);
 	return 0;
 }

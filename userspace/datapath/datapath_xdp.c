@@ -21,6 +21,7 @@
 
 #include "datapath_xdp.h"
 #include "flow_apply.h"
+#include "lib/flow_table.h"
 #include "nexthop.h"
 #include "rtprelay.skel.h"
 
@@ -178,9 +179,32 @@ static int flows_fd(struct datapath *dp)
 	return bpf_map__fd(to_xdp(dp)->skel->maps.flows);
 }
 
+static int table_fd(struct datapath *dp)
+{
+	return bpf_map__fd(to_xdp(dp)->skel->maps.flow_table);
+}
+
+/* The flow as `flows` has it, with the counters of its table entry. */
 static int xdp_flow_get(struct datapath *dp, const struct flow_key *key, struct flow_value *val)
 {
-	return bpf_map_lookup_elem(flows_fd(dp), key, val) < 0 ? -errno : 0;
+	if (bpf_map_lookup_elem(flows_fd(dp), key, val) < 0)
+		return -errno;
+	return flow_table_counters(table_fd(dp), val);
+}
+
+/*
+ * Writes v (its counters included) to `flows` (update_flags: BPF_ANY or
+ * BPF_EXIST) and, where its window has room, to its table entry, which the
+ * program then forwards from. 0 or -errno.
+ */
+static int write_flow(struct datapath *dp, const struct flow_key *key, struct flow_value *v, __u64 update_flags)
+{
+	int slot = flow_table_slot(bpf_map__fd(to_xdp(dp)->skel->maps.flow_windows), table_fd(dp), key, true);
+
+	v->table_slot = slot >= 0 ? slot + 1 : 0;
+	if (bpf_map_update_elem(flows_fd(dp), key, v, update_flags) < 0)
+		return -errno;
+	return slot >= 0 ? flow_table_write(table_fd(dp), slot, v) : 0;
 }
 
 /* A flow written gets its next hop from the table; its counters go on. */
@@ -194,18 +218,22 @@ static int xdp_flow_set(struct datapath *dp, const struct flow_key *key, const s
 	nexthop_flow_resolve(x->nexthops, key, &v.src_addr, &v.dst_addr, &v.nexthop);
 	if (xdp_flow_get(dp, key, &old) == 0)
 		v.counters = old.counters;
-	ret = bpf_map_update_elem(flows_fd(dp), key, &v, BPF_ANY) < 0 ? -errno : 0;
+	ret = write_flow(dp, key, &v, BPF_ANY);
 	g_mutex_unlock(&x->flows_lock);
 	return ret;
 }
 
+/* Out of the table first: a packet in between finds it in `flows`. */
 static int xdp_flow_delete(struct datapath *dp, const struct flow_key *key)
 {
 	struct datapath_xdp *x = to_xdp(dp);
+	struct flow_value v;
 	int ret;
 
 	g_mutex_lock(&x->flows_lock);
 	nexthop_flow_forget(x->nexthops, key);
+	if (bpf_map_lookup_elem(flows_fd(dp), key, &v) == 0 && v.table_slot)
+		flow_table_clear(table_fd(dp), v.table_slot - 1);
 	ret = bpf_map_delete_elem(flows_fd(dp), key) < 0 ? -errno : 0;
 	g_mutex_unlock(&x->flows_lock);
 	return ret;
@@ -224,7 +252,7 @@ static void on_nexthop_changed(void *user, const struct flow_key *key, const str
 	g_mutex_lock(&x->flows_lock);
 	if (xdp_flow_get(&x->dp, key, &v) == 0) {
 		v.nexthop = *nh;
-		bpf_map_update_elem(flows_fd(&x->dp), key, &v, BPF_EXIST);
+		write_flow(&x->dp, key, &v, BPF_EXIST);
 	}
 	g_mutex_unlock(&x->flows_lock);
 }
@@ -249,7 +277,7 @@ static int xdp_flow_foreach(struct datapath *dp, datapath_flow_cb cb, void *user
 		g_array_append_val(keys, key);
 	}
 	for (guint i = 0; i < keys->len && !ret; i++) {
-		if (bpf_map_lookup_elem(flows_fd(dp), &g_array_index(keys, struct flow_key, i), &val) < 0)
+		if (xdp_flow_get(dp, &g_array_index(keys, struct flow_key, i), &val) < 0)
 			continue; /* deleted meanwhile */
 		ret = cb(&g_array_index(keys, struct flow_key, i), &val, user);
 	}
@@ -357,6 +385,18 @@ static const struct datapath_ops xdp_ops = {
 	.destroy = xdp_destroy,
 };
 
+/*
+ * Before the windows go: a flow's counters from its table entry into `flows`,
+ * since taking windows again clears entries that other flows had.
+ */
+static int save_flow_counters(const struct flow_key *key, const struct flow_value *val, void *user)
+{
+	struct datapath_xdp *x = user;
+
+	bpf_map_update_elem(flows_fd(&x->dp), key, val, BPF_EXIST);
+	return 0;
+}
+
 static int reprogram_flow(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct datapath_xdp *x = user;
@@ -416,7 +456,13 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	    nexthop_table_new((uint32_t *)x->ifindexes->data, x->ifindexes->len, on_nexthop_changed, x, err, errlen);
 	if (!x->nexthops)
 		goto fail;
-	/* Adopted flows: their next hops are from the previous run and are followed from now on. */
+	/*
+	 * Adopted flows: their next hops are from the previous run and are
+	 * followed from now on; they get table entries afresh (a daemon without
+	 * the flow table may have run meanwhile).
+	 */
+	xdp_flow_foreach(&x->dp, save_flow_counters, x);
+	flow_table_forget_windows(bpf_map__fd(x->skel->maps.flow_windows));
 	xdp_flow_foreach(&x->dp, reprogram_flow, x);
 	return &x->dp;
 fail:
