@@ -19,15 +19,19 @@
 #    port from the moment the call is up, the caller sends from its SDP
 #    port half a second later: the leg latches to the caller, the caller
 #    hears the tone all along, and the intruder hears nothing although
-#    every packet it sent reached the relay (the call's packets_in);
+#    every packet it sent reached the relay (the call's packets_in), and
+#    rtprelayctl calls counts all of them as dropped from a wrong source;
 #  - room: two members of room-x, both relay ports flooded before either
 #    member sends: each member hears exactly the other's tone, the
 #    intruder's frequency is in no window of either member, the intruder
 #    hears nothing, and the flows on the members' ports expect the members
-#    and drop the intruder's packets as wrong source;
+#    and drop the intruder's packets as wrong source; each call's
+#    wrong_source (rtprelayctl calls) counts all the intruder's packets,
+#    those the daemon dropped before latching and those the flow dropped;
 #  - recvonly: a caller that says it never sends (a=recvonly), flooded for
 #    longer than the 3 s learning window: the leg never latches, the tone
-#    keeps going to the caller, the intruder hears nothing;
+#    keeps going to the caller, the intruder hears nothing, and every one
+#    of its packets is counted as from a wrong source;
 #  - immediate (--endpoint-learning immediate, the old first-packet rule):
 #    the same flood as in the tone call takes the leg, as documented: the
 #    leg latches to the intruder and the intruder hears the caller's tone.
@@ -70,6 +74,9 @@ call_up() { wait_for 5 new_call "$1" >/dev/null && new_call "$1"; }
 call_field() { relayctl -j calls 2>/dev/null | jq -r --argjson id "$1" ".[] | select(.id == \$id) | .$2"; }
 # packets_in_reach ID N: call ID has counted at least N packets in.
 packets_in_reach() { [ "$(call_field "$1" packets_in)" -ge "$2" ] 2>/dev/null; }
+
+# wrong_source_reach ID N: call ID counts at least N wrong-source packets.
+wrong_source_reach() { [ "$(call_field "$1" wrong_source)" -ge "$2" ] 2>/dev/null; }
 
 # snapshot_call NAME ID: call ID as rtprelayctl -j calls shows it now, in
 # $OUT/NAME.call.
@@ -178,6 +185,8 @@ test_tone_call() {
 	# packets_in counts the dropped packets too: it shows the flood was real.
 	callcheck "$n" "$l: the intruder's $FLOOD_PACKETS packets reached the relay (packets_in: theirs and the caller's $FLOOD_PACKETS)" \
 		".packets_in == $((2 * FLOOD_PACKETS))" .packets_in
+	callcheck "$n" "$l: rtprelayctl calls counts the intruder's $FLOOD_PACKETS packets as dropped from a wrong source" \
+		".wrong_source == $FLOOD_PACKETS" '"wrong_source \(.wrong_source)"'
 }
 
 # The same flood on a daemon with --endpoint-learning immediate.
@@ -213,6 +222,9 @@ test_room() {
 	send_now A "$porta"
 	send_now B "$portb"
 	sleep 4
+	# The floods are over by now, but for a loaded machine.
+	wait_for 2 wrong_source_reach "$ida" "$FLOOD_PACKETS"
+	wait_for 2 wrong_source_reach "$idb" "$FLOOD_PACKETS"
 	snapshot_call A "$ida"
 	snapshot_call B "$idb"
 	relayctl -j flows >"$OUT/room.flows"
@@ -238,6 +250,10 @@ test_room() {
 		".packets == 0 and .sent == $FLOOD_PACKETS" '"\(.packets) packets received, \(.sent) sent"'
 	wrong_source_drops A "$porta" $((MP + 110))
 	wrong_source_drops B "$portb" $((MP + 210))
+	for m in A B; do
+		callcheck "$m" "$l: $m's call counts all $FLOOD_PACKETS of the intruder's packets as wrong source (the daemon's drops before latching and the flow's after)" \
+			".wrong_source == $FLOOD_PACKETS" '"wrong_source \(.wrong_source)"'
+	done
 }
 
 # wrong_source_drops MEMBER RELAY_PORT SDP_PORT: the flow on the member's
@@ -273,7 +289,8 @@ test_recvonly() {
 	capture_wait "$n-intruder" stop
 	check_sipp "$n" "$l" "$rc" ">INVITE <100 <180 <200 >ACK >BYE <200/BYE" "the answer says a=sendonly"
 	callcheck "$n" "$l: after $FLOOD_PACKETS packets from the intruder (past the learning window) the leg is still unlatched" \
-		".latched == false and .packets_in == $FLOOD_PACKETS" '"latched \(.latched), remote \(.remote_rtp), \(.packets_in) packets in"'
+		".latched == false and .packets_in == $FLOOD_PACKETS and .wrong_source == $FLOOD_PACKETS" \
+		'"latched \(.latched), remote \(.remote_rtp), \(.packets_in) packets in, wrong_source \(.wrong_source)"'
 	jcheck "$n" "$l: the tone, $TONE_HZ Hz, goes to the caller's SDP address all call long" \
 		"(.hz - $TONE_HZ | fabs) <= 2 and .sources == 1 and .packets >= 300" '"\(.hz) Hz, \(.packets) packets"'
 	jcheck "$n-intruder" "$l: the intruder hears nothing" \
