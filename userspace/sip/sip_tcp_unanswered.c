@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -40,7 +41,11 @@ static uint16_t local_port(int fd)
 	return 0;
 }
 
-/* A TCP connection (not the listener) on the SIP port on which nothing was sent; its inode in *ino. */
+/*
+ * A TCP connection (not the listener) on the SIP port on which nothing was
+ * sent; its inode in *ino. getsockname() first: one system call rules out
+ * every other descriptor (the RTP sockets, files).
+ */
 static gboolean unanswered_sip_tcp(int fd, uint16_t port, ino_t *ino)
 {
 	struct stat st;
@@ -48,17 +53,16 @@ static gboolean unanswered_sip_tcp(int fd, uint16_t port, ino_t *ino)
 	socklen_t len = sizeof(int);
 	int proto = 0, listening = 1;
 
-	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+	if (local_port(fd) != port)
 		return FALSE;
 	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0 || proto != IPPROTO_TCP)
 		return FALSE;
 	len = sizeof(listening);
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || listening)
 		return FALSE;
-	if (local_port(fd) != port)
-		return FALSE;
 	len = sizeof(ti);
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 || len < sizeof(ti))
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_sent) + sizeof(ti.tcpi_bytes_sent) || fstat(fd, &st) < 0)
 		return FALSE;
 	*ino = st.st_ino;
 	return ti.tcpi_bytes_sent == 0;
