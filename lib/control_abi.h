@@ -158,6 +158,13 @@ enum rtprelay_attr {
 	RTPRELAY_A_NG_MEDIA_TYPE,  /* string: its media, "audio", "video", ... */
 	RTPRELAY_A_NG_CALL_COUNT,  /* u32: ng calls now (STATUS and STATS) */
 	RTPRELAY_A_NG_CALLS_TOTAL, /* u64: ng calls created since start (STATS) */
+	/*
+	 * CALLS, a SIP call: packets from the peer's side dropped because they
+	 * came from another source than the one the leg latched to (or may
+	 * latch to), by the daemon and by the datapath's flows (while they
+	 * exist): a hijack attempt shows here.
+	 */
+	RTPRELAY_A_WRONG_SOURCE, /* u64 */
 	__RTPRELAY_A_MAX,
 };
 

@@ -81,6 +81,7 @@ static const struct ctl_msg_attr_policy attr_policy[__RTPRELAY_A_MAX] = {
 	[RTPRELAY_A_NG_MEDIA_TYPE] = { MNL_TYPE_NUL_STRING, 0, "ng_media_type" },
 	[RTPRELAY_A_NG_CALL_COUNT] = { MNL_TYPE_U32, 0, "ng_call_count" },
 	[RTPRELAY_A_NG_CALLS_TOTAL] = { MNL_TYPE_U64, 0, "ng_calls_total" },
+	[RTPRELAY_A_WRONG_SOURCE] = { MNL_TYPE_U64, 0, "wrong_source" },
 };
 
 static const struct ctl_msg_attr_policy iface_policy[__RTPRELAY_IFACE_A_MAX] = {

@@ -19,15 +19,19 @@
 #    port from the moment the call is up, the caller sends from its SDP
 #    port half a second later: the leg latches to the caller, the caller
 #    hears the tone all along, and the intruder hears nothing although
-#    every packet it sent reached the relay (the call's packets_in);
+#    every packet it sent reached the relay (the call's packets_in), and
+#    rtprelayctl calls counts all of them as dropped from a wrong source;
 #  - room: two members of room-x, both relay ports flooded before either
 #    member sends: each member hears exactly the other's tone, the
 #    intruder's frequency is in no window of either member, the intruder
 #    hears nothing, and the flows on the members' ports expect the members
-#    and drop the intruder's packets as wrong source;
+#    and drop the intruder's packets as wrong source; each call's
+#    wrong_source (rtprelayctl calls) counts the intruder's packets, those
+#    the daemon dropped before latching and those the flow dropped;
 #  - recvonly: a caller that says it never sends (a=recvonly), flooded for
 #    longer than the 3 s learning window: the leg never latches, the tone
-#    keeps going to the caller, the intruder hears nothing;
+#    keeps going to the caller, the intruder hears nothing, and every one
+#    of its packets is counted as from a wrong source;
 #  - immediate (--endpoint-learning immediate, the old first-packet rule):
 #    the same flood as in the tone call takes the leg, as documented: the
 #    leg latches to the intruder and the intruder hears the caller's tone.
@@ -178,6 +182,8 @@ test_tone_call() {
 	# packets_in counts the dropped packets too: it shows the flood was real.
 	callcheck "$n" "$l: the intruder's $FLOOD_PACKETS packets reached the relay (packets_in: theirs and the caller's $FLOOD_PACKETS)" \
 		".packets_in == $((2 * FLOOD_PACKETS))" .packets_in
+	callcheck "$n" "$l: rtprelayctl calls counts the intruder's $FLOOD_PACKETS packets as dropped from a wrong source" \
+		".wrong_source == $FLOOD_PACKETS" '"wrong_source \(.wrong_source)"'
 }
 
 # The same flood on a daemon with --endpoint-learning immediate.
@@ -238,6 +244,12 @@ test_room() {
 		".packets == 0 and .sent == $FLOOD_PACKETS" '"\(.packets) packets received, \(.sent) sent"'
 	wrong_source_drops A "$porta" $((MP + 110))
 	wrong_source_drops B "$portb" $((MP + 210))
+	for m in A B; do
+		# The daemon drops the flood only until the member latches (LEAD_S, some
+		# 25 packets); the flow drops the rest, most of the 200 by the snapshot.
+		callcheck "$m" "$l: $m's call counts the intruder's packets as wrong source, the flow's drops too (over 100 of its $FLOOD_PACKETS)" \
+			".wrong_source > 100 and .wrong_source <= $FLOOD_PACKETS" '"wrong_source \(.wrong_source)"'
+	done
 }
 
 # wrong_source_drops MEMBER RELAY_PORT SDP_PORT: the flow on the member's
@@ -273,7 +285,8 @@ test_recvonly() {
 	capture_wait "$n-intruder" stop
 	check_sipp "$n" "$l" "$rc" ">INVITE <100 <180 <200 >ACK >BYE <200/BYE" "the answer says a=sendonly"
 	callcheck "$n" "$l: after $FLOOD_PACKETS packets from the intruder (past the learning window) the leg is still unlatched" \
-		".latched == false and .packets_in == $FLOOD_PACKETS" '"latched \(.latched), remote \(.remote_rtp), \(.packets_in) packets in"'
+		".latched == false and .packets_in == $FLOOD_PACKETS and .wrong_source == $FLOOD_PACKETS" \
+		'"latched \(.latched), remote \(.remote_rtp), \(.packets_in) packets in, wrong_source \(.wrong_source)"'
 	jcheck "$n" "$l: the tone, $TONE_HZ Hz, goes to the caller's SDP address all call long" \
 		"(.hz - $TONE_HZ | fabs) <= 2 and .sources == 1 and .packets >= 300" '"\(.hz) Hz, \(.packets) packets"'
 	jcheck "$n-intruder" "$l: the intruder hears nothing" \

@@ -24,9 +24,11 @@
 #    codec it did not offer (G.729): the daemon ACKs and BYEs at once (SIPp
 #    fails on a CANCEL or a late BYE), the call counts as failed, nothing
 #    stays behind;
-#  - an idle and a stalled TCP connection (half a request) do not stop
-#    OPTIONS being answered over UDP and TCP; the stalled one is closed
-#    within HOLD_S seconds (the idle one is only reported);
+#  - SILENT idle TCP connections (nothing sent), one sending only CRLF
+#    keepalives and a stalled one (half a request) do not stop OPTIONS
+#    being answered over UDP and TCP; the daemon closes every one of them
+#    within HOLD_S seconds (the client reads the end of stream), and
+#    answers OPTIONS over UDP and TCP afterwards;
 #  - at the end: 0 calls, 0 RTP ports in use, and the daemon is the one
 #    that started.
 # About 35 s (the 30 s watch runs beside the corpus); a daemon that stops
@@ -45,7 +47,8 @@ CLIENT=tests/torture/torture_client.py
 HOLDER=tests/torture/hold_connections.py
 CALLEE_SIP=5070
 CALLEE_URI="${PEER_IP[callee]}:$CALLEE_SIP"
-HOLD_S=30 # how long the idle and stalled connections are watched
+HOLD_S=30 # how long the held connections are watched (the daemon's bound: 16 s unanswered, swept each second)
+SILENT=20 # how many idle TCP connections are held
 # Bounds, not delays (each wait ends when what it waits for is there), with
 # room for a loaded machine:
 SETTLE_S=10 # how long an ended call may take to free its call and ports
@@ -139,20 +142,26 @@ uac_call_fails() {
 	fi
 }
 
-# hold_check HOLD_PID: the holder's verdict on the idle and stalled
-# connections, once it has watched them HOLD_S seconds.
+# hold_check HOLD_PID: the holder's verdict on the connections it held,
+# once it has watched them HOLD_S seconds.
 hold_check() {
-	local stalled idle
+	local idle kind verdict
 	wait "$1"
 	diag <"$OUT/hold.out"
 	idle=$(sed -n 's/^idle //p' "$OUT/hold.out")
-	stalled=$(sed -n 's/^stalled //p' "$OUT/hold.out")
-	echo "idle TCP connection to the SIP port: ${idle:-no verdict} (reported, not judged)" | diag
-	if [[ $stalled == closed_after_s=* ]]; then
-		tap_ok "a stalled TCP connection (half a request) is closed by the daemon within $HOLD_S s ($stalled)"
+	if [[ $idle == "closed=$SILENT/$SILENT "* ]]; then
+		tap_ok "$SILENT idle TCP connections (nothing sent) are closed by the daemon within $HOLD_S s ($idle)"
 	else
-		tap_fail "a stalled TCP connection (half a request) is closed by the daemon within $HOLD_S s (${stalled:-no verdict})"
+		tap_fail "$SILENT idle TCP connections (nothing sent) are closed by the daemon within $HOLD_S s (${idle:-no verdict})"
 	fi
+	for kind in "keepalive:a TCP connection sending only CRLF keepalives" "stalled:a stalled TCP connection (half a request)"; do
+		verdict=$(sed -n "s/^${kind%%:*} //p" "$OUT/hold.out")
+		if [[ $verdict == closed_after_s=* ]]; then
+			tap_ok "${kind#*:} is closed by the daemon within $HOLD_S s ($verdict)"
+		else
+			tap_fail "${kind#*:} is closed by the daemon within $HOLD_S s (${verdict:-no verdict})"
+		fi
+	done
 }
 
 main() {
@@ -166,15 +175,16 @@ main() {
 	fi
 	first_pid=$DAEMON_PID
 
-	ip netns exec "$P-caller" python3 "$HOLDER" --relay "$RELAY_IP" --seconds "$HOLD_S" >"$OUT/hold.out" 2>&1 &
+	ip netns exec "$P-caller" python3 "$HOLDER" --relay "$RELAY_IP" --silent "$SILENT" --seconds "$HOLD_S" \
+		>"$OUT/hold.out" 2>&1 &
 	hold_pid=$!
 	PIDS+=("$hold_pid")
 	if ! wait_for "$START_S" grep -qx ready "$OUT/hold.out"; then
-		tap_fail "an idle and a stalled TCP connection to $RELAY_IP:5060 are open"
+		tap_fail "$SILENT idle, a keepalive-only and a stalled TCP connection to $RELAY_IP:5060 are open"
 		diag <"$OUT/hold.out"
 	fi
 
-	run_client held --options-only "while an idle and a stalled TCP connection are open"
+	run_client held --options-only "while $SILENT idle, a keepalive-only and a stalled TCP connection are open"
 	run_client corpus
 	test_route_407
 	uac_call_fails "rtprelayctl call to a callee answering 407" uac407 uas_proxy_auth auth "<INVITE >407 <ACK"
@@ -183,6 +193,7 @@ main() {
 	uac_call_fails "rtprelayctl call answered 200 OK with G.729 only" badanswer uas_answer_unusable_sdp badanswer \
 		"<INVITE >200 <ACK <BYE >200/BYE" "ACK and BYE within 3 s each, no CANCEL"
 	hold_check "$hold_pid"
+	run_client after_held --options-only "after the daemon closed the held TCP connections"
 
 	check_nothing_left "the whole torture"
 	if is_running "$first_pid" && [ "$(ctl_json .pid status)" = "$first_pid" ]; then

@@ -603,6 +603,7 @@ static void print_call(struct out *o, const struct ctl_msg *m)
 		out_str(o, "room", NULL, room);
 	out_str(o, NULL, "BRIDGE", bridge);
 	print_leg_media(o, m);
+	out_uint(o, "wrong_source", "WRONGSRC", attr_u64(m, RTPRELAY_A_WRONG_SOURCE));
 	out_record_end(o);
 }
 

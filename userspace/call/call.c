@@ -696,6 +696,7 @@ void call_get_info(struct call *c, struct call_info *out)
 	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
 	out->packets_out = st.tx_packets + st.forwarded_out;
 	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
+	out->wrong_source = st.rx_wrong_source + st.flow_wrong_source;
 	out->age_seconds = (g_get_monotonic_time() - c->started_us) / (double)G_USEC_PER_SEC;
 }
 

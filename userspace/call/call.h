@@ -80,6 +80,7 @@ struct call_info {
 	uint64_t packets_in;	    /* RTP+RTCP from the peer: reached the daemon + forwarded by the datapath */
 	uint64_t packets_out;	    /* RTP+RTCP to the peer: sent by the daemon + forwarded by the datapath */
 	uint64_t packets_userspace; /* of packets_in, those that reached the daemon's sockets */
+	uint64_t wrong_source;	    /* dropped, from another source than the peer's (daemon and flows) */
 	double age_seconds;
 };
 

@@ -198,6 +198,7 @@ static void put_call(struct control_request *rq, const struct call_info *ci)
 	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, ci->packets_out);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, ci->packets_userspace);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(ci->age_seconds * 1000));
+	mnl_attr_put_u64(nlh, RTPRELAY_A_WRONG_SOURCE, ci->wrong_source);
 	control_reply_add(rq, nlh);
 }
 

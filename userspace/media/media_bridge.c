@@ -148,11 +148,11 @@ void media_bridge_transcode(struct media_stream *ms, struct datapath_packet *pkt
 	}
 }
 
-static uint64_t flow_packets(struct datapath *dp, const struct flow_key *key)
+static struct flow_counters flow_counters(struct datapath *dp, const struct flow_key *key)
 {
 	struct flow_value v;
 
-	return dp->ops->flow_get(dp, key, &v) == 0 ? v.counters.packets : 0;
+	return dp->ops->flow_get(dp, key, &v) == 0 ? v.counters : (struct flow_counters){ 0 };
 }
 
 void media_bridge_add_flow_counters(const struct media_stream *ms, struct media_stream_stats *out)
@@ -164,8 +164,11 @@ void media_bridge_add_flow_counters(const struct media_stream *ms, struct media_
 	for (int which = MEDIA_RTP; which <= MEDIA_RTCP; which++) {
 		if (!has_flows(ms, which))
 			continue;
-		out->forwarded_in += flow_packets(dp, &ms->key[which]);
-		out->forwarded_out += flow_packets(dp, &ms->partner->key[which]);
+		struct flow_counters in = flow_counters(dp, &ms->key[which]);
+
+		out->forwarded_in += in.packets;
+		out->flow_wrong_source += in.wrong_source;
+		out->forwarded_out += flow_counters(dp, &ms->partner->key[which]).packets;
 	}
 }
 

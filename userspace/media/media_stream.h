@@ -37,11 +37,12 @@ enum media_mode {
 
 /* Counters of one leg, read by the control server. */
 struct media_stream_stats {
-	uint64_t rx_packets;	  /* reached the daemon (not forwarded by the datapath) */
-	uint64_t rx_wrong_source; /* dropped: came from elsewhere after latching */
-	uint64_t tx_packets;	  /* RTP and RTCP the daemon sent (tone, mix, transcoded) */
-	uint64_t forwarded_in;	  /* from the peer, forwarded by the datapath's flows */
-	uint64_t forwarded_out;	  /* to the peer, forwarded by the datapath's flows */
+	uint64_t rx_packets;	    /* reached the daemon (not forwarded by the datapath) */
+	uint64_t rx_wrong_source;   /* dropped: came from elsewhere after latching */
+	uint64_t tx_packets;	    /* RTP and RTCP the daemon sent (tone, mix, transcoded) */
+	uint64_t forwarded_in;	    /* from the peer, forwarded by the datapath's flows */
+	uint64_t forwarded_out;	    /* to the peer, forwarded by the datapath's flows */
+	uint64_t flow_wrong_source; /* dropped by the datapath's flows (while they exist): from another source */
 	enum media_mode mode;
 	bool rtp_latched;
 	struct sockaddr_storage rtp_peer; /* latched address, else the SDP one */

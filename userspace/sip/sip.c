@@ -16,6 +16,7 @@
 #include "sip_log.h"
 #include "sip_recovery.h"
 #include "sip_sent_responses.h"
+#include "sip_tcp_unanswered.h"
 
 #define USER_AGENT "rtprelay/" RTPRELAY_VERSION
 /* What rtprelayd handles; no Supported header: no session timers, no reliable provisionals. */
@@ -23,8 +24,10 @@
 /*
  * A TCP connection idle for a minute after its last message is closed, and
  * so is one whose message has not arrived whole 16 s after it began:
- * otherwise idle or stalled peers hold descriptors for ever. (A connection
- * that never sends a byte is not timed by sofia-sip 1.12.)
+ * otherwise idle or stalled peers hold descriptors for ever. sofia-sip 1.12
+ * times neither before a first message went through: a connection the
+ * daemon has not answered 16 s after it opened is shut down by
+ * sip_tcp_unanswered.h.
  */
 #define SIP_TCP_IDLE_MS	 60000
 #define SIP_TCP_STALL_MS 16000
@@ -36,6 +39,7 @@ struct sip {
 	su_root_t *root;
 	nua_t *nua;
 	struct sip_sent_responses *responses;
+	struct sip_tcp_unanswered *unanswered;
 	void (*shutdown_done)(void *user);
 	void *shutdown_user;
 };
@@ -132,6 +136,7 @@ struct sip *sip_start(const struct config_hostport *listen, struct call_table *t
 		return NULL;
 	}
 	t->nua = s->nua;
+	s->unanswered = sip_tcp_unanswered_start(listen->port, SIP_TCP_STALL_MS);
 	g_message("SIP on %s (UDP and TCP)", url);
 	return s;
 }
@@ -147,6 +152,7 @@ void sip_free(struct sip *s)
 {
 	if (!s)
 		return;
+	sip_tcp_unanswered_stop(s->unanswered);
 	if (s->nua) {
 		s->calls->nua = NULL;
 		nua_destroy(s->nua);
