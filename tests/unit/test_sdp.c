@@ -402,6 +402,21 @@ static void test_broken_line_of_an_unused_codec(void **state)
 	g_free(offer);
 }
 
+/*
+ * sofia-sip reads an attribute name up to any non-token character, so
+ * "a=rtpmap/101 ..." is payload 101's rtpmap: telephone-event is known
+ * by it as by "a=rtpmap:101 ...", and its line is kept.
+ */
+static void test_rtpmap_name_ended_otherwise(void **state)
+{
+	char *offer = offer_with("IN IP4 198.51.100.7", "m=audio 4000 RTP/AVP 0 101\r\n"
+							"a=rtpmap/101 telephone-event/8000\r\n");
+	struct sdp_media_desc d = parse_ok(offer);
+
+	assert_payloads(&d, "0 101");
+	g_free(offer);
+}
+
 static void test_bad_sdp_says_why(void **state)
 {
 	const char *garbage = "this is not SDP at all";
@@ -519,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_other_media_rejected_in_place),
 		cmocka_unit_test(test_first_usable_audio_line),
 		cmocka_unit_test(test_broken_line_of_an_unused_codec),
+		cmocka_unit_test(test_rtpmap_name_ended_otherwise),
 		cmocka_unit_test(test_bad_sdp_says_why),
 		cmocka_unit_test(test_buffer_need_not_end_in_nul),
 		cmocka_unit_test(test_delayed_offer_parses_back),

@@ -316,7 +316,7 @@ static GString *codec_lines_we_read(const char *data, size_t len)
 		for (stop = line; stop < end && *stop != '\r' && *stop != '\n'; stop++)
 			;
 		pt = codec_line_pt(line, stop);
-		if (pt >= 0 && pt < 1000 && !g_ascii_strncasecmp(line, "a=rtpmap:", 9) &&
+		if (pt >= 0 && pt < 1000 && !g_ascii_strncasecmp(line, "a=rtpmap", 8) &&
 		    is_telephone_event_rtpmap(line, stop))
 			te[pt] = true;
 	}
