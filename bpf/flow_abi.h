@@ -161,6 +161,7 @@ struct global_counters {
 #define CALL_RECORD_TAG_LEN	 128
 #define CALL_RECORD_URI_LEN	 256
 #define CALL_RECORD_ROUTE_LEN	 1024
+#define CALL_RECORD_NAME_LEN	 32 /* a named media address (RTPRELAY_MEDIA_ADDRESS_NAME_MAX) */
 
 enum call_record_kind {
 	CALL_RECORD_NG = 1,  /* a call of rtpengine's ng protocol */
@@ -194,6 +195,10 @@ struct call_record_ng {
 	__u32 pad;
 	char types[CALL_RECORD_STREAMS][16];
 	struct call_record_leg legs[2][CALL_RECORD_STREAMS]; /* [side][m= line] */
+	char labels[2][CALL_RECORD_TAG_LEN];		     /* each side's label, "" when none */
+	char addresses[2][CALL_RECORD_NAME_LEN]; /* each side's named media address (direction), "": media-ip */
+	__u8 asymmetric[2];			 /* each side's legs keep to its SDP's address */
+	__u8 pad2[6];
 };
 
 struct call_record_sip {

@@ -124,9 +124,10 @@ tap_check "the calls hold their port pairs again ($((2 * CALLS)), got $(ports_in
 	test "$(ports_in_use)" -eq $((2 * CALLS))
 
 ng_req after '{"command": "query", "call-id": "call-0"}'
-jq_check "$OUT/after.json" "query of a pre-crash call: its tags, in dialogue, and its totals go on" \
+jq_check "$OUT/after.json" "query of a pre-crash call: its tags, labels, in dialogue, and its totals go on" \
 	".reply.result == \"ok\" and .reply.tags[\"ft-0\"][\"in dialogue with\"] == \"tt-0\"
 	 and .reply.tags[\"tt-0\"][\"in dialogue with\"] == \"ft-0\"
+	 and .reply.tags[\"ft-0\"].label == \"caller\" and .reply.tags[\"tt-0\"].label == \"callee\"
 	 and .reply.totals.RTP.packets >= $(jq '.reply.totals.RTP.packets' "$OUT/before.json")" '.reply.totals'
 
 # A quiet call, before the RTP timeout ends it.

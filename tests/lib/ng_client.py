@@ -6,7 +6,8 @@
 #   ng_client.py HOST PORT fuzz N SEED            N random and mutated datagrams
 #   ng_client.py HOST PORT calls N PREFIX CALLER_IP CALLER_PORT CALLEE_IP CALLEE_PORT
 #       N calls PREFIX-0..N-1 set up as a proxy does (offer from the caller,
-#       answer from the callee, PCMU at CALLER_PORT+2i and CALLEE_PORT+2i);
+#       answer from the callee, labelled caller and callee, PCMU at
+#       CALLER_PORT+2i and CALLEE_PORT+2i);
 #       one JSON line per call: its id and the relay ports each side sends to
 import json, os, random, socket, sys
 
@@ -167,9 +168,10 @@ def calls(s, addr, n, prefix, sides):
     for i in range(n):
         cid = "%s-%d" % (prefix, i)
         offer = request(s, addr, "o%s" % cid, {"command": "offer", "call-id": cid, "from-tag": "ft-%d" % i,
-                                                "sdp": pcmu_sdp(caller_ip, caller_port + 2 * i)})
+                                                "label": "caller", "sdp": pcmu_sdp(caller_ip, caller_port + 2 * i)})
         answer = request(s, addr, "a%s" % cid, {"command": "answer", "call-id": cid, "from-tag": "ft-%d" % i,
-                                                 "to-tag": "tt-%d" % i, "sdp": pcmu_sdp(callee_ip, callee_port + 2 * i)})
+                                                 "to-tag": "tt-%d" % i, "label": "callee",
+                                                 "sdp": pcmu_sdp(callee_ip, callee_port + 2 * i)})
         print(json.dumps({"call": cid, "to_callee_relay": audio_port(offer), "to_caller_relay": audio_port(answer)}))
 
 main()

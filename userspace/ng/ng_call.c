@@ -133,6 +133,8 @@ static void leg_counters(const struct media_stream *ms, uint64_t *packets, uint6
 	*peer = st.rtp_peer;
 }
 
+G_STATIC_ASSERT(CALL_RECORD_NAME_LEN == RTPRELAY_MEDIA_ADDRESS_NAME_MAX);
+
 /* ---- durable records ------------------------------------------------------ */
 
 /* The part of the record that only the SDP knows: where the peer receives. */
@@ -151,6 +153,10 @@ static bool record_fill(const struct ng_call *c, struct call_record_ng *r)
 
 	for (int s = 0; s < 2; s++) {
 		fits &= call_record_text(r->tags[s], sizeof(r->tags[s]), c->sides[s].tag);
+		fits &= call_record_text(r->labels[s], sizeof(r->labels[s]), c->sides[s].label);
+		call_record_text(r->addresses[s], sizeof(r->addresses[s]),
+				 c->sides[s].address ? c->sides[s].address->name : NULL);
+		r->asymmetric[s] = c->sides[s].asymmetric;
 		r->tag_created_s[s] = c->sides[s].created_s;
 		for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++) {
 			if (!c->sides[s].legs[i])
@@ -513,7 +519,8 @@ bool ng_call_delete(struct ng_calls *calls, const char *call_id)
 /* ---- recovery after a restart ------------------------------------------- */
 
 /* A leg on the port it had, with the peer its record names, latched as its flows are. */
-static struct media_stream *recovered_leg(struct ng_calls *calls, const struct call_record_leg *l)
+static struct media_stream *recovered_leg(struct ng_calls *calls, const struct ng_side *side,
+					  const struct call_record_leg *l)
 {
 	struct flow_key peer = { .addr = l->peer.addr, .port = l->peer.rtp_port, .family = l->peer.family };
 	struct sockaddr_storage none = { .ss_family = AF_UNSPEC };
@@ -525,18 +532,34 @@ static struct media_stream *recovered_leg(struct ng_calls *calls, const struct c
 	socklen_t len;
 
 	adopted_flows_claim(calls->media->adopted, l->port);
-	ms = media_stream_new_at(calls->media, NULL, l->port, &e);
+	ms = media_stream_new_at(calls->media, side->address, l->port, &e);
 	if (!ms) {
 		g_warning("cannot take RTP port %u back: %s", l->port, e->message);
 		g_error_free(e);
 		return NULL;
 	}
+	leg_set_asymmetric(ms, side->asymmetric);
 	if (l->peer.family) {
 		flow_key_to_sockaddr(&peer, &st.rtp, &len);
 		leg_set_peer(ms, &st, &none);
 	}
 	media_stream_resume_latching(ms);
 	return ms;
+}
+
+/* A side's named media address as recorded; NULL (media-ip) for none, or a name the config no longer has. */
+static const struct config_media_address *recovered_address(const struct ng_calls *calls, const char *call_id,
+							    const char name[CALL_RECORD_NAME_LEN])
+{
+	const struct config_media_address *a;
+
+	if (!name[0])
+		return NULL;
+	a = config_media_address_find(calls->cfg, name);
+	if (!a)
+		ng_call_log(G_LOG_LEVEL_WARNING, call_id, "-",
+			    "media address %s is no longer configured: its legs take media-ip", name);
+	return a;
 }
 
 static void recover_call(uint64_t id, const struct call_record *rec, void *user)
@@ -555,10 +578,14 @@ static void recover_call(uint64_t id, const struct call_record *rec, void *user)
 	memcpy(c->types, r->types, sizeof(c->types));
 	for (int s = 0; s < 2; s++) {
 		c->sides[s].tag = r->tags[s][0] ? g_strndup(r->tags[s], sizeof(r->tags[s])) : NULL;
+		c->sides[s].label = r->labels[s][0] ? g_strndup(r->labels[s], sizeof(r->labels[s])) : NULL;
+		c->sides[s].address = recovered_address(calls, c->call_id, r->addresses[s]);
+		c->sides[s].asymmetric = r->asymmetric[s];
 		c->sides[s].created_s = r->tag_created_s[s];
 		for (unsigned int i = 0; i < NG_SDP_MAX_STREAMS; i++) {
 			c->peers[s][i] = r->legs[s][i].peer;
-			if (r->legs[s][i].port && (c->sides[s].legs[i] = recovered_leg(calls, &r->legs[s][i])))
+			if (r->legs[s][i].port &&
+			    (c->sides[s].legs[i] = recovered_leg(calls, &c->sides[s], &r->legs[s][i])))
 				legs++;
 		}
 	}
