@@ -172,10 +172,15 @@ fwd_after=$(datapath_forwarded)
 tap_check "the XDP datapath forwarded them (forwarded +$((fwd_after - fwd_before)), at least $((2 * PACKETS - 2)))" \
 	test $((fwd_after - fwd_before)) -ge $((2 * PACKETS - 2))
 
+# A source the caller's leg did not latch to: dropped, and counted on that leg.
+WRONG=40
+in_peer peer "$BUILD/tests/udp_peer" send --bind "$(peer_media_ip peer):$((CALLER_MEDIA + 50))" \
+	--to "$RELAY_IP:$to_caller_relay" --count "$WRONG" --interval-us 1000 >/dev/null 2>>"$OUT/wrong.err"
+
 ng query "$RELAY_IP" 3_102_1 "$(kamailio_json query call-ng-1)"
-jcheck query "query: both tags, in dialogue, and the packets counted" \
+jcheck query "query: both tags, in dialogue, the packets counted and the $WRONG from another source as errors" \
 	".reply.result == \"ok\" and .reply.tags[\"ftag-1\"][\"in dialogue with\"] == \"ttag-2\"
-	 and .reply.totals.RTP.packets >= $((2 * PACKETS))" '.reply.totals'
+	 and .reply.totals.RTP.packets >= $((2 * PACKETS)) and .reply.totals.RTP.errors == $WRONG" '.reply.totals'
 jcheck query "query: each tag with the label its offer or answer gave" \
 	'.reply.tags["ftag-1"].label == "caller" and .reply.tags["ttag-2"].label == "callee"' '.reply.tags | map_values(.label)'
 
@@ -198,6 +203,9 @@ jq_check "$OUT/ctl_up-calls.json" "rtprelayctl -j calls: each leg's local port i
 	 | \$l[\"ftag-1\"].local_rtp == \"$RELAY_IP:$to_caller_relay\" and \$l[\"ttag-2\"].local_rtp == \"$RELAY_IP:$to_callee_relay\"
 	 and \$l[\"ftag-1\"].latched and \$l[\"ftag-1\"].packets_in >= $PACKETS and \$l[\"ttag-2\"].packets_in >= $PACKETS" \
 	'[.[] | select(.kind == "ng") | {tag, local_rtp, latched, packets_in}]'
+jq_check "$OUT/ctl_up-calls.json" "rtprelayctl -j calls: the $WRONG packets from another source counted on the caller's leg only" \
+	"([.[] | select(.kind == \"ng\") | {(.tag): .wrong_source}] | add) == {\"ftag-1\": $WRONG, \"ttag-2\": 0}" \
+	'[.[] | select(.kind == "ng") | {tag, wrong_source}]'
 tap_check "rtprelayctl calls: a table of ng calls with the call-id and both tags" \
 	grep -qE '^call-ng-1 +ftag-1 +ttag-2 +from +caller +1 audio +answered +bridge' "$OUT/ctl_up-calls.txt"
 jq_check "$OUT/ctl_up-flows.json" "rtprelayctl -j flows: the bridge's 4 flows, each naming its ng call and tag" \

@@ -635,6 +635,7 @@ static void print_ng_leg(struct out *o, const struct ctl_msg *m)
 	out_str(o, "state", "STATE", attr_str(m, RTPRELAY_A_STATE));
 	out_str(o, "media", "MEDIA", attr_str(m, RTPRELAY_A_MEDIA));
 	print_leg_media(o, m);
+	out_uint(o, "wrong_source", "WRONGSRC", attr_u64(m, RTPRELAY_A_WRONG_SOURCE));
 	out_record_end(o);
 }
 

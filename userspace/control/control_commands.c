@@ -231,6 +231,7 @@ static void put_ng_leg(const struct ng_leg_info *leg, void *user)
 	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, leg->packets_out);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, leg->packets_userspace);
 	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(leg->age_seconds * 1000));
+	mnl_attr_put_u64(nlh, RTPRELAY_A_WRONG_SOURCE, leg->wrong_source);
 	control_reply_add(rq, nlh);
 }
 

@@ -129,7 +129,7 @@ static void leg_counters(const struct media_stream *ms, uint64_t *packets, uint6
 
 	media_stream_stats(ms, &st);
 	*packets = st.rx_packets + st.forwarded_in;
-	*errors = st.rx_wrong_source;
+	*errors = st.rx_wrong_source + st.flow_wrong_source;
 	*peer = st.rtp_peer;
 }
 
@@ -209,6 +209,7 @@ static void leg_info(const struct media_stream *ms, struct ng_leg_info *out)
 	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
 	out->packets_out = st.tx_packets + st.forwarded_out;
 	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
+	out->wrong_source = st.rx_wrong_source + st.flow_wrong_source;
 }
 
 /* ---- calls --------------------------------------------------------------- */

@@ -105,6 +105,7 @@ struct ng_leg_info {
 	struct sockaddr_storage local_rtp, remote_rtp; /* the relay's; the peer's (latched, else its SDP's) */
 	bool latched;
 	uint64_t packets_in, packets_out, packets_userspace; /* as rtprelayctl calls counts a SIP call's */
+	uint64_t wrong_source; /* dropped from another source than the peer's, by the daemon or the flows */
 	double age_seconds;
 };
 
