@@ -236,7 +236,10 @@ test_bad_requests() {
 	tap_check "GET /nothing: 404 ($got)" test "${got%% *}" = 404
 	got=$(raw 'GET /metrics HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n')
 	tap_check "a header line without a colon: 400 ($got)" grep -q '^HTTP/1.[01] 400' <<<"$got"
-	got=$(raw 'GET /metrics HTTP/9.9\r\nHost: x\r\n\r\n')
+	# Without a Host header: with one, libmicrohttpd 0.9.75 closes after its 505 with the
+	# header unread, the kernel answers that with a reset, and a client slower to read
+	# than the reset (a loaded machine) loses the 505.
+	got=$(raw 'GET /metrics HTTP/9.9\r\n\r\n')
 	tap_check "an unknown HTTP version: 505 ($got)" grep -q '^HTTP/1.[01] 505' <<<"$got"
 	# libmicrohttpd closes the connection on a request line it cannot split, without an answer.
 	got=$(raw 'GARBAGE\r\n\r\n')
