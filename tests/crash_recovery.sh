@@ -105,6 +105,8 @@ done
 
 sleep 2
 ng_req before '{"command": "query", "call-id": "call-0"}'
+# What the first daemon forwarded itself (the latching packets: one, or more on a loaded host) dies with it.
+in_daemon=$(relayctl -j calls | jq '[.[] | select(.kind == "ng" and .call_id == "call-0") | .packets_userspace] | add // 0')
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 tap_ok "SIGKILL to the daemon mid-stream ($(jq '.reply.totals.RTP.packets' "$OUT/before.json") packets of call-0 counted before)"
@@ -151,10 +153,14 @@ for ((i = 0; i < MEDIA_CALLS; i++)); do
 done
 echo "media: sent $sent, received $received, lost $((sent - received))" | diag
 ng_req final '{"command": "query", "call-id": "call-0"}'
-# The first packet latched the leg in the first daemon, which forwarded it
-# itself: its count died with that process. The kernel's counts survive.
-jq_check "$OUT/final.json" "query counts every packet of call-0 the kernel forwarded ($((PACKETS - 1)) of $PACKETS)" \
-	".reply.totals.RTP.packets >= $((PACKETS - 1))" '.reply.totals.RTP.packets'
+# The first packets latched the leg in the first daemon, which forwarded them
+# itself: their count died with that process. The kernel's counts survive,
+# but for the packets the kernel counts in a flow's table entry while the
+# new daemon copies the counters out and rewrites the entry at start (a
+# known race of the flow table, docs/architecture.md): up to 2 here, one
+# stream at 50 packets/s. The receivers' count above is what must be exact.
+jq_check "$OUT/final.json" "query counts the packets of call-0 the kernel forwarded ($((PACKETS - in_daemon)) of $PACKETS, at most 2 fewer; $in_daemon went through the first daemon)" \
+	"$in_daemon >= 1 and $in_daemon <= 10 and .reply.totals.RTP.packets >= $((PACKETS - in_daemon - 2))" '.reply.totals.RTP.packets'
 
 wait "$SIPP_CALLER"
 rc_caller=$?

@@ -77,16 +77,19 @@ relay_addresses() {
 	[ "$(printf '%s\n' "$@" | sort -u | wc -l)" -eq $# ]
 }
 
-# failed_call NAME UAS UAC FLOW WHY: a call from the caller's UAC scenario to
-# the callee's UAS scenario that ends before an answer; checks both SIPp
-# runs, that the relay made the call (ng statistics: one more created) and
-# that WHY deleted it (one more deleted, not a timeout), and that the relay
-# holds nothing afterwards.
+# failed_call NAME UAS UAC FLOW WHY PORT: a call from the caller's UAC
+# scenario, on SIP port PORT, to the callee's UAS scenario that ends before
+# an answer; checks both SIPp runs, that the relay made the call (ng
+# statistics: one more created) and that WHY deleted it (one more deleted,
+# not a timeout), and that the relay holds nothing afterwards. Each failed
+# call has its own caller port: Kamailio retransmits a final error response
+# until its ACK arrives, and on a loaded host a late 487 reached the next
+# call's SIPp.
 failed_call() {
 	local name=$1 created deleted
 	created=$(statistic managedsessions) deleted=$(statistic regularterminatedsessions)
 	sipp_callee callee "${name}_uas" "$2" 5060 -m 1
-	sipp_start caller "${name}_uac" "$3" "$PROXY" -s callee -mp "$MP" -m 1
+	sipp_start caller "${name}_uac" "$3" "$PROXY" -s callee -p "$6" -mp "$MP" -m 1
 	sipp_end "${name}_uac"
 	check_sipp "${name}_uac" "$name" $? "$4"
 	sipp_end "${name}_uas"
@@ -97,13 +100,13 @@ failed_call() {
 }
 
 test_cancel() {
-	failed_call CANCEL uas_ring_cancel uac_cancel ">INVITE <100 <180 >CANCEL <200/CANCEL <487 >ACK" "the CANCEL"
+	failed_call CANCEL uas_ring_cancel uac_cancel ">INVITE <100 <180 >CANCEL <200/CANCEL <487 >ACK" "the CANCEL" 5071
 	tap_check "CANCEL: the ringing callee had been offered a relay address ($(sipp_logged CANCEL_uas relay_media))" \
 		relay_address "$(sipp_logged CANCEL_uas relay_media)"
 }
 
 test_busy() {
-	failed_call 486 uas_busy uac_busy ">INVITE <100 <486 >ACK" "the failure_route"
+	failed_call 486 uas_busy uac_busy ">INVITE <100 <486 >ACK" "the failure_route" 5072
 }
 
 # phase_started NAME PHASE: the SIPp run NAME logged phase=PHASE.

@@ -472,7 +472,7 @@ struct listed_legs {
 static void list_leg(const struct ng_leg_info *leg, void *user)
 {
 	struct listed_legs *l = user;
-	struct sockaddr_in *local = (struct sockaddr_in *)&leg->local_rtp;
+	struct sockaddr_in *local = (struct sockaddr_in *)&leg->leg.local_rtp;
 
 	assert_true(l->count < G_N_ELEMENTS(l->text));
 	g_snprintf(l->text[l->count++], sizeof(l->text[0]), "%s %s %s %s %s %u %s %u", leg->call_id, leg->from_tag,

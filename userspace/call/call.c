@@ -677,26 +677,16 @@ void call_check_timeouts(struct call_table *t)
 
 void call_get_info(struct call *c, struct call_info *out)
 {
-	struct media_stream_stats st;
-
 	memset(out, 0, sizeof(*out));
-	media_stream_stats(c->media, &st);
 	out->id = c->id;
 	out->state = call_state_name(c->state);
 	out->outgoing = c->outgoing;
 	out->remote_uri = c->remote_uri;
 	out->codec = c->have_remote ? sdp_codec_name(c->codec) : "";
-	out->media = media_mode_name(st.mode);
 	out->tone_hz = c->tone_hz;
 	out->bridged_with = c->bridged_with ? c->bridged_with->id : 0;
 	out->room = c->room ? room_name(c->room) : NULL;
-	media_stream_local_rtp(c->media, &out->local_rtp);
-	out->remote_rtp = st.rtp_peer;
-	out->latched = st.rtp_latched;
-	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
-	out->packets_out = st.tx_packets + st.forwarded_out;
-	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
-	out->wrong_source = st.rx_wrong_source + st.flow_wrong_source;
+	media_stream_leg_info(c->media, &out->leg);
 	out->age_seconds = (g_get_monotonic_time() - c->started_us) / (double)G_USEC_PER_SEC;
 }
 

@@ -66,21 +66,14 @@ struct call {
 /* What `rtprelayctl calls` shows of one call. */
 struct call_info {
 	guint id;
-	const char *state;		    /* call_state_name() */
-	bool outgoing;			    /* placed by us (CLI or B2BUA route) */
-	const char *remote_uri;		    /* the peer: From of an incoming call, the target of an outgoing one */
-	const char *codec;		    /* "PCMU", "PCMA", or "" before the peer's SDP */
-	const char *media;		    /* media_mode_name(): "tone", "bridge", "transcode", "mix", "none" */
-	unsigned tone_hz;		    /* the call's tone (played when media is "tone") */
-	guint bridged_with;		    /* id of the other leg of a bridge, 0 if none */
-	const char *room;		    /* the room's name, NULL if none */
-	struct sockaddr_storage local_rtp;  /* the relay's RTP address for this call */
-	struct sockaddr_storage remote_rtp; /* latched, else from SDP; AF_UNSPEC before the SDP */
-	bool latched;
-	uint64_t packets_in;	    /* RTP+RTCP from the peer: reached the daemon + forwarded by the datapath */
-	uint64_t packets_out;	    /* RTP+RTCP to the peer: sent by the daemon + forwarded by the datapath */
-	uint64_t packets_userspace; /* of packets_in, those that reached the daemon's sockets */
-	uint64_t wrong_source;	    /* dropped, from another source than the peer's (daemon and flows) */
+	const char *state;	   /* call_state_name() */
+	bool outgoing;		   /* placed by us (CLI or B2BUA route) */
+	const char *remote_uri;	   /* the peer: From of an incoming call, the target of an outgoing one */
+	const char *codec;	   /* "PCMU", "PCMA", or "" before the peer's SDP */
+	unsigned tone_hz;	   /* the call's tone (played when media is "tone") */
+	guint bridged_with;	   /* id of the other leg of a bridge, 0 if none */
+	const char *room;	   /* the room's name, NULL if none */
+	struct media_leg_info leg; /* its media: mode, addresses, packets */
 	double age_seconds;
 };
 

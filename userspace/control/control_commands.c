@@ -173,6 +173,21 @@ static int cmd_stats(struct control_request *rq)
 	return 0;
 }
 
+/* A leg's media, a SIP call's or an ng call's, and how long its call has been up. */
+static void put_leg(struct nlmsghdr *nlh, const struct media_leg_info *leg, double age_seconds)
+{
+	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA, leg->media);
+	put_sockaddr(nlh, RTPRELAY_A_LOCAL_RTP, &leg->local_rtp);
+	put_sockaddr(nlh, RTPRELAY_A_REMOTE_RTP, &leg->remote_rtp);
+	if (leg->latched)
+		mnl_attr_put(nlh, RTPRELAY_A_LATCHED, 0, NULL);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_IN, leg->packets_in);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, leg->packets_out);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, leg->packets_userspace);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_WRONG_SOURCE, leg->wrong_source);
+	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(age_seconds * 1000));
+}
+
 static void put_call(struct control_request *rq, const struct call_info *ci)
 {
 	struct nlmsghdr *nlh = control_reply_start(rq);
@@ -184,21 +199,12 @@ static void put_call(struct control_request *rq, const struct call_info *ci)
 	ctl_msg_put_str(nlh, RTPRELAY_A_URI, ci->remote_uri ? ci->remote_uri : "");
 	if (ci->codec[0])
 		ctl_msg_put_str(nlh, RTPRELAY_A_CODEC, ci->codec);
-	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA, ci->media);
 	mnl_attr_put_u32(nlh, RTPRELAY_A_TONE_HZ, ci->tone_hz);
 	if (ci->bridged_with)
 		mnl_attr_put_u32(nlh, RTPRELAY_A_BRIDGED_WITH, ci->bridged_with);
 	if (ci->room)
 		ctl_msg_put_str(nlh, RTPRELAY_A_ROOM, ci->room);
-	put_sockaddr(nlh, RTPRELAY_A_LOCAL_RTP, &ci->local_rtp);
-	put_sockaddr(nlh, RTPRELAY_A_REMOTE_RTP, &ci->remote_rtp);
-	if (ci->latched)
-		mnl_attr_put(nlh, RTPRELAY_A_LATCHED, 0, NULL);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_IN, ci->packets_in);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, ci->packets_out);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, ci->packets_userspace);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(ci->age_seconds * 1000));
-	mnl_attr_put_u64(nlh, RTPRELAY_A_WRONG_SOURCE, ci->wrong_source);
+	put_leg(nlh, &ci->leg, ci->age_seconds);
 	control_reply_add(rq, nlh);
 }
 
@@ -222,16 +228,7 @@ static void put_ng_leg(const struct ng_leg_info *leg, void *user)
 	mnl_attr_put_u32(nlh, RTPRELAY_A_NG_MEDIA_INDEX, leg->index);
 	ctl_msg_put_str(nlh, RTPRELAY_A_NG_MEDIA_TYPE, leg->type);
 	ctl_msg_put_str(nlh, RTPRELAY_A_STATE, leg->answered ? "answered" : "offered");
-	ctl_msg_put_str(nlh, RTPRELAY_A_MEDIA, leg->media);
-	put_sockaddr(nlh, RTPRELAY_A_LOCAL_RTP, &leg->local_rtp);
-	put_sockaddr(nlh, RTPRELAY_A_REMOTE_RTP, &leg->remote_rtp);
-	if (leg->latched)
-		mnl_attr_put(nlh, RTPRELAY_A_LATCHED, 0, NULL);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_IN, leg->packets_in);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_OUT, leg->packets_out);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_PACKETS_USERSPACE, leg->packets_userspace);
-	mnl_attr_put_u64(nlh, RTPRELAY_A_AGE_MS, (uint64_t)(leg->age_seconds * 1000));
-	mnl_attr_put_u64(nlh, RTPRELAY_A_WRONG_SOURCE, leg->wrong_source);
+	put_leg(nlh, &leg->leg, leg->age_seconds);
 	control_reply_add(rq, nlh);
 }
 
@@ -275,7 +272,7 @@ static void add_owner(GHashTable *owners, const struct sockaddr_storage *local_r
 
 static void add_ng_owner(const struct ng_leg_info *leg, void *user)
 {
-	add_owner(user, &leg->local_rtp, (struct flow_owner){ .ng_call_id = leg->call_id, .ng_tag = leg->tag });
+	add_owner(user, &leg->leg.local_rtp, (struct flow_owner){ .ng_call_id = leg->call_id, .ng_tag = leg->tag });
 }
 
 /* Which call each leg's port belongs to. */
@@ -287,7 +284,7 @@ static GHashTable *flow_owners(const struct control_context *ctx)
 
 	for (GList *l = ids; l; l = l->next) {
 		call_get_info(call_table_find(ctx->calls, GPOINTER_TO_UINT(l->data)), &ci);
-		add_owner(owners, &ci.local_rtp, (struct flow_owner){ .call_id = ci.id });
+		add_owner(owners, &ci.leg.local_rtp, (struct flow_owner){ .call_id = ci.id });
 	}
 	g_list_free(ids);
 	if (ctx->ng)

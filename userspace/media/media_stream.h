@@ -96,4 +96,17 @@ const char *media_mode_name(enum media_mode mode);
 double media_stream_idle_seconds(const struct media_stream *ms);
 void media_stream_stats(const struct media_stream *ms, struct media_stream_stats *out);
 
+/* What rtprelayctl calls shows of a leg, SIP call's or ng call's alike. */
+struct media_leg_info {
+	const char *media;		    /* media_mode_name(): "tone", "bridge", "transcode", "mix", "none" */
+	struct sockaddr_storage local_rtp;  /* the relay's RTP address for this leg */
+	struct sockaddr_storage remote_rtp; /* latched, else from SDP; AF_UNSPEC before the SDP */
+	bool latched;
+	uint64_t packets_in;	    /* RTP+RTCP from the peer: reached the daemon + forwarded by the datapath */
+	uint64_t packets_out;	    /* RTP+RTCP to the peer: sent by the daemon + forwarded by the datapath */
+	uint64_t packets_userspace; /* of packets_in, those that reached the daemon's sockets */
+	uint64_t wrong_source;	    /* dropped, from another source than the peer's (daemon and flows) */
+};
+void media_stream_leg_info(const struct media_stream *ms, struct media_leg_info *out);
+
 #endif

@@ -196,22 +196,6 @@ static void record_save(struct ng_call *c)
 	g_free(rec);
 }
 
-/* The leg's addresses and counters, as rtprelayctl calls shows a SIP call's. */
-static void leg_info(const struct media_stream *ms, struct ng_leg_info *out)
-{
-	struct media_stream_stats st;
-
-	media_stream_stats(ms, &st);
-	media_stream_local_rtp(ms, &out->local_rtp);
-	out->media = media_mode_name(st.mode);
-	out->remote_rtp = st.rtp_peer;
-	out->latched = st.rtp_latched;
-	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
-	out->packets_out = st.tx_packets + st.forwarded_out;
-	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
-	out->wrong_source = st.rx_wrong_source + st.flow_wrong_source;
-}
-
 /* ---- calls --------------------------------------------------------------- */
 
 static void drop_stream(struct ng_call *c, unsigned int i)
@@ -795,7 +779,7 @@ void ng_calls_foreach_leg(const struct ng_calls *calls, void (*fn)(const struct 
 
 				if (!leg)
 					continue;
-				leg_info(leg, &info);
+				media_stream_leg_info(leg, &info.leg);
 				fn(&info, user);
 			}
 		}

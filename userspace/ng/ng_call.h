@@ -20,6 +20,7 @@
 
 #include "config/config.h"
 #include "lib/bencode.h"
+#include "media/media_stream.h"
 #include "ng_sdp.h"
 
 struct media_env;
@@ -101,11 +102,7 @@ struct ng_leg_info {
 	unsigned int index;   /* the m= line, from 1 */
 	const char *type;     /* its media type: "audio", "video", ... */
 	bool answered;
-	const char *media; /* what the leg does: "bridge" once both sides' legs are, media_mode_name() */
-	struct sockaddr_storage local_rtp, remote_rtp; /* the relay's; the peer's (latched, else its SDP's) */
-	bool latched;
-	uint64_t packets_in, packets_out, packets_userspace; /* as rtprelayctl calls counts a SIP call's */
-	uint64_t wrong_source; /* dropped from another source than the peer's, by the daemon or the flows */
+	struct media_leg_info leg; /* its media as for a SIP call's leg ("bridge" once both sides' legs are) */
 	double age_seconds;
 };
 
