@@ -434,12 +434,12 @@ char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *e
 	if (c)
 		apply_side_flags(c, from, sig, direction, is_new);
 	out = c ? relay_sdp(calls, c, from, &in, true, sig->sdp_flags, err, err_size) : NULL;
-	if (out)
+	if (out) {
 		side_set_label(&c->sides[from], sig->label);
-	if (!out && c && is_new)
-		g_hash_table_remove(calls->by_id, sig->call_id);
-	else if (out)
 		record_save(c);
+	} else if (c && is_new) {
+		g_hash_table_remove(calls->by_id, sig->call_id);
+	}
 	ng_sdp_free(in.sdp);
 	return out;
 }
