@@ -5,7 +5,8 @@
  * UDP peers hear each other through the relay ports their SDPs name; a
  * re-offer keeps the ports; query counts the packets; delete and the RTP
  * timeout return every port; and offers and answers that make no sense are
- * refused with a reason, leaving nothing behind. The flags: direction puts
+ * refused with a reason, leaving nothing behind; a new call while
+ * draining or at max-calls is refused as such. The flags: direction puts
  * each side on its named media address, asymmetric keeps a side to its
  * SDP's address, label names a side in query and in the legs listed.
  */
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "config/config_runtime.h"
 #include "media/media_clock.h"
 #include "media/flow_totals.h"
 #include "media/media_env.h"
@@ -34,7 +36,8 @@ struct fixture {
 	struct media_env media;
 	struct flow_totals retired_flows;
 	struct ng_calls *calls;
-	int a, b; /* the two peers' sockets */
+	bool refused; /* whether the last offer was refused as a new call (draining, max-calls) */
+	int a, b;     /* the two peers' sockets */
 	uint16_t a_port, b_port;
 };
 
@@ -118,7 +121,8 @@ static char *send_signal(struct fixture *f, bool answer, const char *call_id, co
 	};
 
 	err[0] = '\0';
-	return (answer ? ng_call_answer : ng_call_offer)(f->calls, &sig, err, 256);
+	f->refused = false;
+	return answer ? ng_call_answer(f->calls, &sig, err, 256) : ng_call_offer(f->calls, &sig, &f->refused, err, 256);
 }
 
 /* The port of the first m= line of an SDP. */
@@ -237,7 +241,7 @@ static void test_received_from_latches_nat(void **state)
 
 	sig.received_from.ss_family = AF_INET;
 	((struct sockaddr_in *)&sig.received_from)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	offer_out = ng_call_offer(f->calls, &sig, &f->refused, err, sizeof(err));
 	assert_non_null(offer_out);
 	answer_out = send_signal(f, true, "call-nat", "tag-a", "tag-b", answer, err);
 	assert_non_null(answer_out);
@@ -328,6 +332,8 @@ static void assert_refused(struct fixture *f, bool answer, const char *call_id, 
 		fail_msg("accepted: %s", out);
 	if (!strstr(err, why))
 		fail_msg("\"%s\" does not say \"%s\"", err, why);
+	if (f->refused)
+		fail_msg("\"%s\" is told as a new call refused for the session limit", err);
 }
 
 static void test_refusals(void **state)
@@ -375,6 +381,48 @@ static void test_pool_exhausted(void **state)
 	assert_int_equal(st.current, calls);
 }
 
+/* An offer the session limit refuses: flagged as such, with its cause, before its SDP is read and taking nothing. */
+static void assert_limit_refused(struct fixture *f, const char *call_id, const char *sdp, const char *why)
+{
+	char err[256];
+	char *out = send_signal(f, false, call_id, "tag-a", NULL, sdp, err);
+
+	if (out)
+		fail_msg("accepted: %s", out);
+	if (!f->refused || strcmp(err, why))
+		fail_msg("refused %d, \"%s\": not the session limit's \"%s\"", f->refused, err, why);
+}
+
+/*
+ * Draining and max-calls refuse a new call (a bad SDP too: the next relay
+ * judges it), never an offer of a call in progress.
+ */
+static void test_session_limit(void **state)
+{
+	struct fixture *f = *state;
+	g_autofree char *sdp = sdp_at(f->a_port, "");
+	g_autofree char *reoffer = NULL;
+	struct ng_calls_stats st;
+	uint16_t to_b, to_a;
+	char err[256];
+
+	set_up_call(f, "up", &to_b, &to_a);
+	config_runtime_drain(&f->cfg, true, "maintenance");
+	assert_limit_refused(f, "new", sdp, "draining: maintenance");
+	assert_limit_refused(f, "new", "v=0\r\n", "draining: maintenance");
+	reoffer = send_signal(f, false, "up", "tag-a", NULL, sdp, err);
+	if (!reoffer)
+		fail_msg("a re-offer while draining: %s", err);
+	assert_false(f->refused);
+	config_runtime_drain(&f->cfg, false, NULL);
+	f->cfg.max_calls = 1;
+	assert_limit_refused(f, "new", sdp, "too many calls (max-calls 1)");
+	ng_calls_stats(f->calls, &st);
+	assert_int_equal(st.current, 1);
+	assert_int_equal(st.created, 1);
+	assert_int_equal(port_pool_in_use(f->media.ports), 2);
+}
+
 /*
  * direction=[internal external]: the offerer's peer sends to the internal
  * address, the answerer's to the external one; each SDP names the address
@@ -396,7 +444,7 @@ static void test_direction(void **state)
 	uint16_t to_a, to_b;
 
 	assert_true(config_set_option(&f->cfg, "media-address", "internal=127.0.0.1;external=127.0.0.2", &e));
-	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	offer_out = ng_call_offer(f->calls, &sig, &f->refused, err, sizeof(err));
 	if (!offer_out)
 		fail_msg("offer: %s", err);
 	assert_non_null(strstr(offer_out, "c=IN IP4 127.0.0.2\r\n"));
@@ -418,7 +466,8 @@ static void test_direction(void **state)
 
 	sig.call_id = "call-dir-2";
 	sig.direction[1] = "dmz";
-	assert_null(ng_call_offer(f->calls, &sig, err, sizeof(err)));
+	assert_null(ng_call_offer(f->calls, &sig, &f->refused, err, sizeof(err)));
+	assert_false(f->refused);
 	assert_non_null(strstr(err, "no media address named dmz"));
 	ng_calls_stats(f->calls, &st);
 	assert_int_equal(st.current, 1);
@@ -450,7 +499,7 @@ static void test_asymmetric(void **state)
 	assert_relays(a2, to_a, f->b, "symmetric: from a's other port");
 	assert_relays(f->b, to_b, a2, "symmetric: back to where a sent from");
 
-	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	offer_out = ng_call_offer(f->calls, &sig, &f->refused, err, sizeof(err));
 	assert_non_null(offer_out);
 	answer_out = send_signal(f, true, "call-asym", "tag-a", "tag-b", answer, err);
 	assert_non_null(answer_out);
@@ -495,7 +544,7 @@ static void test_label_and_legs(void **state)
 	struct listed_legs legs = { 0 };
 	char err[256];
 
-	offer_out = ng_call_offer(f->calls, &sig, err, sizeof(err));
+	offer_out = ng_call_offer(f->calls, &sig, &f->refused, err, sizeof(err));
 	assert_non_null(offer_out);
 	ng_calls_foreach_leg(f->calls, list_leg, &legs);
 	assert_int_equal(legs.count, 2);
@@ -543,6 +592,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rtp_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_exhausted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_direction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_asymmetric, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_label_and_legs, setup, teardown),

@@ -344,15 +344,19 @@ static char *relay_sdp(struct ng_calls *calls, struct ng_call *c, int from, stru
 	return ng_sdp_rewrite(in->sdp, &relay, err, err_size);
 }
 
-char *ng_calls_refusal(const struct ng_calls *calls, const char *call_id)
+/*
+ * A new call while draining or at max-calls: refused, with the cause in
+ * err; false when it is taken.
+ */
+static bool new_call_refused(const struct ng_calls *calls, char *err, size_t err_size)
 {
-	if (g_hash_table_contains(calls->by_id, call_id))
-		return NULL;
 	if (calls->cfg->drain.on)
-		return g_strdup_printf("draining: %s", calls->cfg->drain.why);
-	if (g_hash_table_size(calls->by_id) >= calls->cfg->max_calls)
-		return g_strdup_printf("too many calls (max-calls %u)", calls->cfg->max_calls);
-	return NULL;
+		g_snprintf(err, err_size, "draining: %s", calls->cfg->drain.why);
+	else if (g_hash_table_size(calls->by_id) >= calls->cfg->max_calls)
+		g_snprintf(err, err_size, "too many calls (max-calls %u)", calls->cfg->max_calls);
+	else
+		return false;
+	return true;
 }
 
 /* direction's names as media addresses (NULL: none given); false with err set for a name that is not one. */
@@ -401,12 +405,6 @@ static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_sign
 	struct ng_call *c = g_hash_table_lookup(calls->by_id, sig->call_id);
 
 	if (!c) {
-		g_autofree char *refusal = ng_calls_refusal(calls, sig->call_id);
-
-		if (refusal) {
-			ng_error(err, err_size, "%s", refusal);
-			return NULL;
-		}
 		*from = 0;
 		return call_new(calls, sig->call_id, sig->from_tag);
 	}
@@ -418,18 +416,20 @@ static struct ng_call *offered_call(struct ng_calls *calls, const struct ng_sign
 	return c;
 }
 
-char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size)
+/* A refused call is refused before its SDP is read: whatever the SDP says, the proxy may take it elsewhere. */
+char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, bool *refused, char *err, size_t err_size)
 {
 	const struct config_media_address *direction[2];
+	bool is_new = !g_hash_table_contains(calls->by_id, sig->call_id);
 	struct signal_sdp in;
 	struct ng_call *c;
-	bool is_new;
 	char *out;
 	int from;
 
-	if (!find_direction(calls, sig, direction, err, err_size) || !read_sdp(calls, sig, &in, err, err_size))
+	*refused = is_new && new_call_refused(calls, err, err_size);
+	if (*refused || !find_direction(calls, sig, direction, err, err_size) ||
+	    !read_sdp(calls, sig, &in, err, err_size))
 		return NULL;
-	is_new = !g_hash_table_contains(calls->by_id, sig->call_id);
 	c = offered_call(calls, sig, &from, err, err_size);
 	if (c)
 		apply_side_flags(c, from, sig, direction, is_new);

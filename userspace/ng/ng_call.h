@@ -67,14 +67,11 @@ struct ng_signal {
  * An offer from the side of from_tag: creates the call or updates it (a
  * re-offer from either side keeps the ports). Returns the SDP for the
  * other side (g_free), or NULL with err set and the call as it was for
- * errors found before any port was taken.
+ * errors found before any port was taken. *refused is whether the NULL
+ * is a new call refused while draining or at max-calls (err: "draining:
+ * ...", "too many calls (max-calls N)"), which another relay may take.
  */
-char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size);
-/*
- * Why an offer of call_id, a new call, is refused ("draining: ...", "too
- * many calls (max-calls N)", g_free); NULL when it is taken.
- */
-char *ng_calls_refusal(const struct ng_calls *calls, const char *call_id);
+char *ng_call_offer(struct ng_calls *calls, const struct ng_signal *sig, bool *refused, char *err, size_t err_size);
 /* The answer of to_tag's side to from_tag's offer: the SDP for the offerer. */
 char *ng_call_answer(struct ng_calls *calls, const struct ng_signal *sig, char *err, size_t err_size);
 /* Ends the call: false if there is none. */

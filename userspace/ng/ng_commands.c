@@ -179,21 +179,6 @@ static bool read_signal(struct ng_request *r, bool answer, struct ng_signal *sig
 	return read_direction(r, sig->direction) && read_symmetry(r, &sig->symmetry);
 }
 
-static bool run_signal(struct ng_request *r, bool answer)
-{
-	struct ng_signal sig;
-	char *sdp;
-
-	if (!read_signal(r, answer, &sig))
-		return false;
-	sdp = (answer ? ng_call_answer : ng_call_offer)(r->calls, &sig, r->error, sizeof(r->error));
-	if (!sdp)
-		return false;
-	bencode_dict_set_str(r->doc, r->reply, "sdp", sdp);
-	g_free(sdp);
-	return true;
-}
-
 /*
  * Kamailio's rtpengine module (5.6) asks the next relay of its set only
  * when error-reason is exactly this (or "Ran out of ports"); any other
@@ -201,22 +186,38 @@ static bool run_signal(struct ng_request *r, bool answer)
  */
 #define NG_SESSION_LIMIT_REASON "Parallel session limit reached"
 
-/* A new call while draining or at max-calls: refused so that the proxy takes another relay. */
-static bool cmd_offer(struct ng_request *r)
+/* A new call refused (draining, max-calls; r->error says which): the proxy is to take another relay. */
+static bool reply_refused(struct ng_request *r, const char *call_id)
 {
-	g_autofree char *refusal = NULL;
-	const char *call_id;
-
-	if (!arg_string(r, "call-id", true, &call_id))
-		return false;
-	refusal = ng_calls_refusal(r->calls, call_id);
-	if (!refusal)
-		return run_signal(r, false);
 	bencode_dict_set_str(r->doc, r->reply, "result", "error");
 	bencode_dict_set_str(r->doc, r->reply, "error-reason", NG_SESSION_LIMIT_REASON);
-	bencode_dict_set_str(r->doc, r->reply, "warning", refusal);
-	g_info("ng: offer of call %s refused: %s", call_id, refusal);
+	bencode_dict_set_str(r->doc, r->reply, "warning", r->error);
+	g_info("ng: offer of call %s refused: %s", call_id, r->error);
 	return true;
+}
+
+static bool run_signal(struct ng_request *r, bool answer)
+{
+	struct ng_signal sig;
+	bool refused = false;
+	char *sdp;
+
+	if (!read_signal(r, answer, &sig))
+		return false;
+	sdp = answer ? ng_call_answer(r->calls, &sig, r->error, sizeof(r->error))
+		     : ng_call_offer(r->calls, &sig, &refused, r->error, sizeof(r->error));
+	if (refused)
+		return reply_refused(r, sig.call_id);
+	if (!sdp)
+		return false;
+	bencode_dict_set_str(r->doc, r->reply, "sdp", sdp);
+	g_free(sdp);
+	return true;
+}
+
+static bool cmd_offer(struct ng_request *r)
+{
+	return run_signal(r, false);
 }
 
 static bool cmd_answer(struct ng_request *r)
