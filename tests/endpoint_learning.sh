@@ -19,8 +19,9 @@
 #    port from the moment the call is up, the caller sends from its SDP
 #    port half a second later: the leg latches to the caller, the caller
 #    hears the tone all along, and the intruder hears nothing although
-#    every packet it sent reached the relay (the call's packets_in), and
-#    rtprelayctl calls counts all of them as dropped from a wrong source;
+#    every packet it sent reached the relay: rtprelayctl calls counts all
+#    of them as dropped from a wrong source, and none in packets_in, which
+#    counts the caller's;
 #  - room: two members of room-x, both relay ports flooded before either
 #    member sends: each member hears exactly the other's tone, the
 #    intruder's frequency is in no window of either member, the intruder
@@ -31,7 +32,7 @@
 #  - recvonly: a caller that says it never sends (a=recvonly), flooded for
 #    longer than the 3 s learning window: the leg never latches, the tone
 #    keeps going to the caller, the intruder hears nothing, and every one
-#    of its packets is counted as from a wrong source;
+#    of its packets is counted as from a wrong source, none in packets_in;
 #  - immediate (--endpoint-learning immediate, the old first-packet rule):
 #    the same flood as in the tone call takes the leg, as documented: the
 #    leg latches to the intruder and the intruder hears the caller's tone.
@@ -70,10 +71,10 @@ new_call() {
 # call_up SEEN: waits for new_call SEEN (5 s at most) and prints it.
 call_up() { wait_for 5 new_call "$1" >/dev/null && new_call "$1"; }
 
-# call_field ID FIELD: a field of call ID in rtprelayctl -j calls.
-call_field() { relayctl -j calls 2>/dev/null | jq -r --argjson id "$1" ".[] | select(.id == \$id) | .$2"; }
-# packets_in_reach ID N: call ID has counted at least N packets in.
-packets_in_reach() { [ "$(call_field "$1" packets_in)" -ge "$2" ] 2>/dev/null; }
+# packets_seen ID: what reached call ID's leg: its peer's packets (packets_in) and strangers' (wrong_source).
+packets_seen() { relayctl -j calls 2>/dev/null | jq -r --argjson id "$1" '.[] | select(.id == $id) | .packets_in + .wrong_source'; }
+# packets_seen_reach ID N: call ID has seen at least N packets.
+packets_seen_reach() { [ "$(packets_seen "$1")" -ge "$2" ] 2>/dev/null; }
 
 # snapshot_call NAME ID: call ID as rtprelayctl -j calls shows it now, in
 # $OUT/NAME.call.
@@ -152,8 +153,8 @@ tone_call_attacked() {
 	flood "$name-intruder" 50000 "$port"
 	sleep "$LEAD_S"
 	send_now "$name" "$port"
-	wait_for 8 packets_in_reach "$id" $((2 * FLOOD_PACKETS)) ||
-		echo "$label: call $id counted $(call_field "$id" packets_in) packets in, not $((2 * FLOOD_PACKETS))" | diag
+	wait_for 8 packets_seen_reach "$id" $((2 * FLOOD_PACKETS)) ||
+		echo "$label: call $id saw $(packets_seen "$id") packets (in and wrong source), not $((2 * FLOOD_PACKETS))" | diag
 	snapshot_call "$name" "$id"
 	wait "$sipp_pid"
 	CALL_RC=$?
@@ -179,11 +180,11 @@ test_tone_call() {
 		'"\(.hz) Hz, \(.packets) packets from \(.sources) sources"'
 	jcheck "$n-intruder" "$l: the intruder, flooding from $INTRUDER_IP, hears nothing" \
 		".packets == 0 and .sent == $FLOOD_PACKETS" '"\(.packets) packets received, \(.sent) sent"'
-	# packets_in counts the dropped packets too: it shows the flood was real.
-	callcheck "$n" "$l: the intruder's $FLOOD_PACKETS packets reached the relay (packets_in: theirs and the caller's $FLOOD_PACKETS)" \
-		".packets_in == $((2 * FLOOD_PACKETS))" .packets_in
+	# Together they show the flood was real: every one of its packets reached the relay.
 	callcheck "$n" "$l: rtprelayctl calls counts the intruder's $FLOOD_PACKETS packets as dropped from a wrong source" \
 		".wrong_source == $FLOOD_PACKETS" '"wrong_source \(.wrong_source)"'
+	callcheck "$n" "$l: packets_in counts the caller's $FLOOD_PACKETS packets, none of the intruder's" \
+		".packets_in == $FLOOD_PACKETS" .packets_in
 }
 
 # The same flood on a daemon with --endpoint-learning immediate.
@@ -276,8 +277,8 @@ test_recvonly() {
 	read -r id port <<<"$up"
 	SEEN=$id
 	flood "$n-intruder" 50030 "$port"
-	wait_for 8 packets_in_reach "$id" "$FLOOD_PACKETS" ||
-		echo "$l: call $id counted $(call_field "$id" packets_in) packets in, not $FLOOD_PACKETS" | diag
+	wait_for 8 packets_seen_reach "$id" "$FLOOD_PACKETS" ||
+		echo "$l: call $id saw $(packets_seen "$id") packets (in and wrong source), not $FLOOD_PACKETS" | diag
 	snapshot_call "$n" "$id"
 	wait "$sipp_pid"
 	rc=$?
@@ -285,7 +286,7 @@ test_recvonly() {
 	capture_wait "$n-intruder" stop
 	check_sipp "$n" "$l" "$rc" ">INVITE <100 <180 <200 >ACK >BYE <200/BYE" "the answer says a=sendonly"
 	callcheck "$n" "$l: after $FLOOD_PACKETS packets from the intruder (past the learning window) the leg is still unlatched" \
-		".latched == false and .packets_in == $FLOOD_PACKETS and .wrong_source == $FLOOD_PACKETS" \
+		".latched == false and .packets_in == 0 and .wrong_source == $FLOOD_PACKETS" \
 		'"latched \(.latched), remote \(.remote_rtp), \(.packets_in) packets in, wrong_source \(.wrong_source)"'
 	jcheck "$n" "$l: the tone, $TONE_HZ Hz, goes to the caller's SDP address all call long" \
 		"(.hz - $TONE_HZ | fabs) <= 2 and .sources == 1 and .packets >= 300" '"\(.hz) Hz, \(.packets) packets"'

@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -303,6 +304,92 @@ static void test_query(void **state)
 	bencode_doc_free(doc);
 }
 
+/* The listed legs' packets_in and wrong_source, summed: what query's totals must say. */
+struct leg_sums {
+	uint64_t packets_in, packets_userspace, wrong_source;
+};
+
+static void add_leg(const struct ng_leg_info *leg, void *user)
+{
+	struct leg_sums *sums = user;
+
+	sums->packets_in += leg->leg.packets_in;
+	sums->packets_userspace += leg->leg.packets_userspace;
+	sums->wrong_source += leg->leg.wrong_source;
+}
+
+/*
+ * query's totals of call_id, checked against the sums of the legs
+ * rtprelayctl would list (only call_id is up): packets and errors are
+ * those legs' packets_in and wrong_source.
+ */
+static void query_counts(struct fixture *f, const char *call_id, uint64_t *packets, uint64_t *wrong_source)
+{
+	struct bencode_doc *doc = bencode_doc_new();
+	struct bencode_value *reply = bencode_new_dict(doc);
+	const struct bencode_value *totals;
+	struct leg_sums sums = { 0 };
+
+	assert_true(ng_call_query(f->calls, call_id, doc, reply));
+	totals = bencode_dict_get(bencode_dict_get(reply, "totals"), "RTP");
+	*packets = bencode_dict_get(totals, "packets")->integer;
+	*wrong_source = bencode_dict_get(totals, "errors")->integer;
+	ng_calls_foreach_leg(f->calls, add_leg, &sums);
+	if (sums.packets_in != *packets || sums.wrong_source != *wrong_source ||
+	    sums.packets_userspace > sums.packets_in)
+		fail_msg("%s: query packets %" PRIu64 " errors %" PRIu64 "; legs packets_in %" PRIu64
+			 " (userspace %" PRIu64 ") wrong_source %" PRIu64,
+			 call_id, *packets, *wrong_source, sums.packets_in, sums.packets_userspace, sums.wrong_source);
+	bencode_doc_free(doc);
+}
+
+/*
+ * A stranger's packets are wrong_source (query: errors) and never
+ * packets_in (query: packets), whether the daemon dropped them (before
+ * its leg latched) or the flows did (after); query and the listed legs
+ * count alike.
+ */
+static void test_wrong_source_counts(void **state)
+{
+	struct fixture *f = *state;
+	g_autofree char *far = g_strdup("v=0\r\no=- 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\n"
+					"t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
+	g_autofree char *answer = sdp_at(f->b_port, ""), *offer_out = NULL, *answer_out = NULL;
+	uint64_t packets, wrong, packets_before, wrong_before;
+	uint16_t a2_port, to_b, to_a;
+	int a2 = bound_socket(&a2_port);
+	char err[256], got[256];
+
+	/* The SDP names 10.0.0.5: a at 127.0.0.1 is a stranger for the learning window, dropped by the daemon. */
+	offer_out = send_signal(f, false, "call-far", "tag-a", NULL, far, err);
+	assert_non_null(offer_out);
+	answer_out = send_signal(f, true, "call-far", "tag-a", "tag-b", answer, err);
+	assert_non_null(answer_out);
+	for (int i = 0; i < 3; i++)
+		send_to(f->a, media_port(answer_out), "a stranger to the daemon");
+	receive(f->b, got, sizeof(got));
+	assert_string_equal(got, "");
+	query_counts(f, "call-far", &packets, &wrong);
+	assert_int_equal(packets, 0);
+	assert_int_equal(wrong, 3);
+	assert_true(ng_call_delete(f->calls, "call-far"));
+
+	/* a latches; then a2, a stranger, is dropped by the flows: one more wrong_source, no more packets. */
+	set_up_call(f, "call-near", &to_b, &to_a);
+	assert_relays(f->a, to_a, f->b, "from the peer");
+	assert_relays(f->a, to_a, f->b, "from the peer again");
+	query_counts(f, "call-near", &packets_before, &wrong_before);
+	assert_true(packets_before >= 2);
+	assert_int_equal(wrong_before, 0);
+	send_to(a2, to_a, "a stranger to the flows");
+	receive(f->b, got, sizeof(got));
+	assert_string_equal(got, "");
+	query_counts(f, "call-near", &packets, &wrong);
+	assert_int_equal(packets, packets_before);
+	assert_int_equal(wrong, 1);
+	close(a2);
+}
+
 static void test_rtp_timeout(void **state)
 {
 	struct fixture *f = *state;
@@ -589,6 +676,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_received_from_latches_nat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reoffer_keeps_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_source_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_exhausted, setup, teardown),

@@ -471,22 +471,7 @@ double media_stream_idle_seconds(const struct media_stream *ms)
 	return (g_get_monotonic_time() - last) / (double)G_USEC_PER_SEC;
 }
 
-void media_stream_leg_info(const struct media_stream *ms, struct media_leg_info *out)
-{
-	struct media_stream_stats st;
-
-	media_stream_stats(ms, &st);
-	media_stream_local_rtp(ms, &out->local_rtp);
-	out->media = media_mode_name(st.mode);
-	out->remote_rtp = st.rtp_peer;
-	out->latched = st.rtp_latched;
-	out->packets_in = st.rx_packets + st.rx_wrong_source + st.forwarded_in;
-	out->packets_out = st.tx_packets + st.forwarded_out;
-	out->packets_userspace = st.rx_packets + st.rx_wrong_source;
-	out->wrong_source = st.rx_wrong_source + st.flow_wrong_source;
-}
-
-void media_stream_stats(const struct media_stream *ms, struct media_stream_stats *out)
+static void read_stats(const struct media_stream *ms, struct media_stream_stats *out)
 {
 	struct media_clock *clock = ms->env->clock;
 
@@ -497,6 +482,22 @@ void media_stream_stats(const struct media_stream *ms, struct media_stream_stats
 	out->mode = ms->mode;
 	media_bridge_add_flow_counters(ms, out);
 	media_clock_unlock(clock);
+}
+
+/* rx_wrong_source is not the peer's: in wrong_source only (struct media_leg_info says why). */
+void media_stream_leg_info(const struct media_stream *ms, struct media_leg_info *out)
+{
+	struct media_stream_stats st;
+
+	read_stats(ms, &st);
+	media_stream_local_rtp(ms, &out->local_rtp);
+	out->media = media_mode_name(st.mode);
+	out->remote_rtp = st.rtp_peer;
+	out->latched = st.rtp_latched;
+	out->packets_in = st.rx_packets + st.forwarded_in;
+	out->packets_out = st.tx_packets + st.forwarded_out;
+	out->packets_userspace = st.rx_packets;
+	out->wrong_source = st.rx_wrong_source + st.flow_wrong_source;
 }
 
 void media_stream_free(struct media_stream *ms)

@@ -35,19 +35,6 @@ enum media_mode {
 	MEDIA_MIX,	 /* the daemon plays the sum of the other mixer members */
 };
 
-/* Counters of one leg, read by the control server. */
-struct media_stream_stats {
-	uint64_t rx_packets;	    /* reached the daemon (not forwarded by the datapath) */
-	uint64_t rx_wrong_source;   /* dropped: came from elsewhere after latching */
-	uint64_t tx_packets;	    /* RTP and RTCP the daemon sent (tone, mix, transcoded) */
-	uint64_t forwarded_in;	    /* from the peer, forwarded by the datapath's flows */
-	uint64_t forwarded_out;	    /* to the peer, forwarded by the datapath's flows */
-	uint64_t flow_wrong_source; /* dropped by the datapath's flows (while they exist): from another source */
-	enum media_mode mode;
-	bool rtp_latched;
-	struct sockaddr_storage rtp_peer; /* latched address, else the SDP one */
-};
-
 /*
  * Takes a port pair from env's pool and binds both sockets; NULL with err
  * set when none is free. env must outlive the leg.
@@ -94,17 +81,25 @@ void media_stream_detach(struct media_stream *ms);
 const char *media_mode_name(enum media_mode mode);
 /* Seconds since the last packet from the peer (or since the stream started). */
 double media_stream_idle_seconds(const struct media_stream *ms);
-void media_stream_stats(const struct media_stream *ms, struct media_stream_stats *out);
 
-/* What rtprelayctl calls shows of a leg, SIP call's or ng call's alike. */
+/*
+ * A leg's media and its packets, as rtprelayctl calls and ng query show
+ * them, a SIP call's leg or an ng call's alike. A packet from another
+ * source than the peer's is counted in wrong_source alone, never in
+ * packets_in, wherever it was dropped (by the daemon before its leg
+ * latched, by the flows after): packets_in is then the peer's media that
+ * the relay took, which an operator compares with what the peer sent or
+ * the other leg's packets_out to find loss, and a stranger's flood shows
+ * as a growing wrong_source, not as media of the call.
+ */
 struct media_leg_info {
 	const char *media;		    /* media_mode_name(): "tone", "bridge", "transcode", "mix", "none" */
 	struct sockaddr_storage local_rtp;  /* the relay's RTP address for this leg */
 	struct sockaddr_storage remote_rtp; /* latched, else from SDP; AF_UNSPEC before the SDP */
 	bool latched;
-	uint64_t packets_in;	    /* RTP+RTCP from the peer: reached the daemon + forwarded by the datapath */
+	uint64_t packets_in;	    /* RTP+RTCP taken from the peer: by the daemon + forwarded by the datapath */
 	uint64_t packets_out;	    /* RTP+RTCP to the peer: sent by the daemon + forwarded by the datapath */
-	uint64_t packets_userspace; /* of packets_in, those that reached the daemon's sockets */
+	uint64_t packets_userspace; /* of packets_in, those that the daemon's sockets took */
 	uint64_t wrong_source;	    /* dropped, from another source than the peer's (daemon and flows) */
 };
 void media_stream_leg_info(const struct media_stream *ms, struct media_leg_info *out);

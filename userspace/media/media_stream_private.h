@@ -26,6 +26,19 @@ enum { MEDIA_RTP, MEDIA_RTCP };
 
 struct media_batch;
 
+/* Counters of one leg: its own and its flows', which media_stream_leg_info() shows. */
+struct media_stream_stats {
+	uint64_t rx_packets;	    /* reached the daemon (not forwarded by the datapath) */
+	uint64_t rx_wrong_source;   /* dropped by the daemon: not the latched peer, or refused by endpoint learning */
+	uint64_t tx_packets;	    /* RTP and RTCP the daemon sent (tone, mix, transcoded) */
+	uint64_t forwarded_in;	    /* from the peer, forwarded by the datapath's flows */
+	uint64_t forwarded_out;	    /* to the peer, forwarded by the datapath's flows */
+	uint64_t flow_wrong_source; /* dropped by the datapath's flows (while they exist): from another source */
+	enum media_mode mode;
+	bool rtp_latched;
+	struct sockaddr_storage rtp_peer; /* latched address, else the SDP one */
+};
+
 struct media_stream {
 	const struct media_env *env;
 	uint16_t port;

@@ -121,16 +121,10 @@ static double leg_idle_seconds(const struct media_stream *ms)
 	return media_stream_idle_seconds(ms);
 }
 
-/* Packets from the leg's peer (through the daemon or the datapath), those refused, and where it is. */
-static void leg_counters(const struct media_stream *ms, uint64_t *packets, uint64_t *errors,
-			 struct sockaddr_storage *peer)
+/* Its media and packets, as rtprelayctl calls shows them; query's counts are the same. */
+static void leg_info(const struct media_stream *ms, struct media_leg_info *out)
 {
-	struct media_stream_stats st;
-
-	media_stream_stats(ms, &st);
-	*packets = st.rx_packets + st.forwarded_in;
-	*errors = st.rx_wrong_source + st.flow_wrong_source;
-	*peer = st.rtp_peer;
+	media_stream_leg_info(ms, out);
 }
 
 G_STATIC_ASSERT(CALL_RECORD_NAME_LEN == RTPRELAY_MEDIA_ADDRESS_NAME_MAX);
@@ -619,7 +613,11 @@ static struct bencode_value *packet_counts(struct bencode_doc *doc, uint64_t pac
 	return d;
 }
 
-/* One side's streams; adds their counts to the totals. */
+/*
+ * One side's streams; adds their counts to the totals. A stream's packets
+ * are its leg's packets_in and its errors the leg's wrong_source, as
+ * rtprelayctl calls shows them (struct media_leg_info says why).
+ */
 static struct bencode_value *side_medias(const struct ng_call *c, int s, struct bencode_doc *doc,
 					 uint64_t *total_packets, uint64_t *total_errors)
 {
@@ -628,8 +626,7 @@ static struct bencode_value *side_medias(const struct ng_call *c, int s, struct 
 	for (unsigned int i = 0; i < c->streams; i++) {
 		struct media_stream *leg = c->sides[s].legs[i];
 		struct bencode_value *m = bencode_new_dict(doc), *streams = bencode_new_list(doc), *st;
-		struct sockaddr_storage peer;
-		uint64_t packets, errors;
+		struct media_leg_info info;
 
 		bencode_dict_set_int(doc, m, "index", i + 1);
 		bencode_dict_set_str(doc, m, "type", c->types[i]);
@@ -637,13 +634,13 @@ static struct bencode_value *side_medias(const struct ng_call *c, int s, struct 
 		bencode_list_add(medias, m);
 		if (!leg)
 			continue;
-		leg_counters(leg, &packets, &errors, &peer);
-		*total_packets += packets;
-		*total_errors += errors;
+		leg_info(leg, &info);
+		*total_packets += info.packets_in;
+		*total_errors += info.wrong_source;
 		st = bencode_new_dict(doc);
 		bencode_dict_set_int(doc, st, "local port", leg_port(leg));
-		bencode_dict_set(doc, st, "endpoint", endpoint(doc, &peer));
-		bencode_dict_set(doc, st, "stats", packet_counts(doc, packets, errors));
+		bencode_dict_set(doc, st, "endpoint", endpoint(doc, &info.remote_rtp));
+		bencode_dict_set(doc, st, "stats", packet_counts(doc, info.packets_in, info.wrong_source));
 		bencode_list_add(streams, st);
 	}
 	return medias;
@@ -779,7 +776,7 @@ void ng_calls_foreach_leg(const struct ng_calls *calls, void (*fn)(const struct 
 
 				if (!leg)
 					continue;
-				media_stream_leg_info(leg, &info.leg);
+				leg_info(leg, &info.leg);
 				fn(&info, user);
 			}
 		}
