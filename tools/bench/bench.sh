@@ -308,6 +308,9 @@ machine_json() {
 	local cpu virt
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	virt=$(lscpu 2>/dev/null | awk -F': +' '/Hypervisor vendor/ { print $2 }')
+	# lscpu names only the hypervisors it knows (not PVM, say): then the kernel's log, or the CPU flag.
+	[ -n "$virt" ] || virt=$(dmesg 2>/dev/null | sed -n 's/.*Hypervisor detected: //p' | head -n 1)
+	[ -n "$virt" ] || ! grep -qw hypervisor /proc/cpuinfo || virt="unknown hypervisor"
 	jq -n --arg date "$(now_utc)" --arg mode "$MODE" --arg cpu "$cpu" \
 		--argjson cores "$(nproc)" --arg kernel "$(uname -r)" --arg virt "${virt:-none}" \
 		--arg mem "$(free -g | awk '/^Mem:/ { print $2 " GiB" }')" \
@@ -686,6 +689,7 @@ walk_phase() {
 							if length == 0 then {error: "no round ran"}
 							else {runs: .[0].runs, rounds: length, walk_alone_ns: (map(.walk_alone_ns.min) | med),
 							      trivial_ns: (map(.trivial_ns.min) | med), rtprelay_ns: (map(.rtprelay_ns.min) | med),
+							      walk_alone_delivered: (map(.walk_alone_delivered) | max),
 							      trivial_delivered: (map(.trivial_delivered) | min),
 							      rtprelay_delivered: (map(.rtprelay_delivered) | min)} end' \
 							"$base.$tag.out" >"$RAW/walk.$tag.$fam.$n.$order${live:+.live}.json"
