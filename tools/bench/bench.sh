@@ -653,18 +653,25 @@ cost_phase() {
 # same namespaces, so both see the same load.
 # Twice: the programs' own cost (BPF_PROG_RUN with repeat: the verdict is
 # returned, nothing is sent), then live (--live: the kernel runs the walk as
-# a driver runs XDP, frames from a page pool in batches, and sends what is
-# redirected out of brout into the sink, which counts it). The live walk runs
-# on the relay core, the sink's NAPI on the other: every figure is one core
-# forwarding flat out, the frames' arrival included, so the trivial
-# redirect's ns over rtprelay's is the ratio of the packets/s the two
-# forward on one core, with no generator or ring between them to decide it.
+# a driver runs XDP, frames from a page pool in batches of 64, and sends what
+# is redirected out of brout into the sink, which counts it). The live walk
+# runs on the relay core, the frames' arrival included, so the trivial
+# redirect's ns over rtprelay's is the ratio of the packets/s the two forward
+# on one busy core, with no generator or ring between them to decide it. The
+# sink's NAPI runs on the same core (SCHED_FIFO): it drains each batch when
+# the walk yields between batches, and the kernel's timer of the run stops
+# while it does, so the sink's work is not counted and no frame is lost. With
+# the sink on the other core each batch may have to wake it, an IPI (a
+# hypercall in a VM) that costs the relay core more the more often the sink
+# has gone idle, that is the slower the program: not what a NIC's transmit
+# ring costs.
 walk_phase() {
 	local fam n order r dir tag base live sink
 	fwd_setup || die "cannot set up the forwarding namespaces"
 	bg walk.sink "$NS_SINK" "$BUILD/rtpsink" --interface bsnk --pin "$BPFFS/sink"
 	sink=$BG_PID
-	wait_ready "$LOG/walk.sink.out" "$sink" 10 && place_napi || die "the sink of the live walk did not start"
+	wait_ready "$LOG/walk.sink.out" "$sink" 10 && place_napi && taskset -pc "$RELAY_CPU" "$SINK_NAPI" >/dev/null ||
+		die "the sink of the live walk did not start"
 	for live in "" live; do
 		for fam in 4 6; do
 			for n in $WALK_FLOWS; do
@@ -1041,7 +1048,7 @@ report() {
 		"| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
 		(.xdp_walk | map(select(.live)) | sort_by(.family, .flows, .order, .build)[] | "| \(.build) | \(.family) | \(.flows) | \(.order) | \(.walk_alone_ns | n(0)) | \(.trivial_ns | n(0)) | \(.rtprelay_ns | n(0)) | \(live_ratio | pct) | \(100 * .trivial_delivered? | n(0))% / \(100 * .rtprelay_delivered? | n(0))% | \(.date)\(if .error then " | \(.error)" else "" end) |"),
 		"",
-		"The walk again, on the relay core, but run by the kernel as a driver runs XDP (BPF_PROG_RUN with live frames): frames from a page pool in batches of 64, each verdict carried out, every redirected frame sent out of brout into the sink's veth, whose NAPI counts and drops it on the other core. The core is busy from the first frame to the last, so each figure is what one core spends a packet forwarding flat out, the frames' arrival included, and the trivial redirect's ns over rtprelay's is the ratio of the packets/s the two forward on one core: no generator or veth ring decides it. The sink's column is what arrived of what was sent (its ring overflows when the relay core outruns it; a frame that does not fit costs the relay core less than one that does).",
+		"The walk again, on the relay core, but run by the kernel as a driver runs XDP (BPF_PROG_RUN with live frames): frames from a page pool in batches of 64, each verdict carried out, every redirected frame sent out of brout into the sink's veth. The core is busy from the first frame to the last, so each figure is what one core spends a packet forwarding flat out, the frames' arrival included, and the trivial redirect's ns over rtprelay's is the ratio of the packets/s the two forward on one core: no generator or veth ring decides it. The sink's NAPI counts and drops the frames on the same core between batches, its time not counted (the run's timer stops while the walk yields); the sink's column is what arrived of what was sent.",
 		"",
 		"## Flow table (datapath API, \(.flow_rate.flows) flows)",
 		"",
