@@ -110,7 +110,7 @@ main() {
 		return 1
 	fi
 	local section
-	for section in "## Forwarding" "## XDP program cost" "## The XDP program over a table of flows" "## Flow table" "## Calls" "## ng call rate" "## Targets"; do
+	for section in "## Forwarding" "## XDP program cost" "## The XDP program over a table of flows" "## One core forwarding flat out" "## Flow table" "## Calls" "## ng call rate" "## Targets"; do
 		tap_check "results.md has \"$section\"" grep -q "^$section" "$OUT/results.md"
 	done
 	tap_check "the table was printed" grep -q '^| rtprelay XDP |' "$OUT/bench.log"
@@ -126,9 +126,11 @@ main() {
 	check "XDP program cost: hit, miss, wrong source and helpers, two flow counts" \
 		'(.xdp_cost | length) == 2 and all(.xdp_cost[]; .hit_ns > 0 and .miss_ns > 0 and .wrong_source_ns > 0 and
 		 .helpers_ns.run > 0 and .helpers_ns.fib_lookup > 0 and .helpers_ns.ktime_get_ns > 0)'
-	check "XDP program over a table of flows: IPv4 and IPv6, both orders, the walk alone, trivial and rtprelay" \
-		'(.xdp_walk | length) == 4 and all(.xdp_walk[]; .error == null and .walk_alone_ns > 0 and
-		 .trivial_ns > 0 and .rtprelay_ns > 0) and ([.xdp_walk[] | "\(.family) \(.order)"] | unique | length) == 4'
+	check "XDP program over a table of flows: IPv4 and IPv6, both orders, hot and live, the walk alone, trivial and rtprelay" \
+		'(.xdp_walk | length) == 8 and all(.xdp_walk[]; .error == null and .walk_alone_ns > 0 and
+		 .trivial_ns > 0 and .rtprelay_ns > 0) and ([.xdp_walk[] | "\(.family) \(.order) \(.live)"] | unique | length) == 8'
+	check "the live walk: the sink received what the trivial redirect and rtprelay sent, nothing of the walk alone" \
+		'all(.xdp_walk[] | select(.live); .trivial_delivered >= 0.99 and .rtprelay_delivered >= 0.99 and .walk_alone_delivered == 0)'
 	check "flow table: adds and removes per second, memory per flow" \
 		'.flow_rate.add_per_s > 0 and .flow_rate.delete_per_s > 0 and .flow_rate.bytes_per_flow > 0'
 	check "call rate: every call of the step completed, none failed" \

@@ -36,7 +36,7 @@
  *       hit's addresses, bpf_ktime_get_ns and bpf_ktime_get_coarse_ns.
  *
  *   benchflows walk --flows N [--family 4|6] --bpffs DIR --interface IN,OUT
- *                   [--runs R] [--rounds K] [--shuffled]
+ *                   [--runs R] [--rounds K] [--shuffled] [--live --sink-pin DIR]
  *       The program's cost per packet over a table of N flows, walked
  *       round-robin (tools/bench/bpf/flowwalk.bpf.c writes the next flow's
  *       frame and tail-calls the program under test): in the layout's
@@ -48,6 +48,11 @@
  *       machine slows all three alike. Prints each one's ns per run, the
  *       lowest and the median of the rounds, and checks that every run of
  *       the datapath forwarded (its global counters).
+ *       With --live --sink-pin DIR the kernel runs the walk as a driver runs
+ *       XDP (BPF_F_TEST_XDP_LIVE_FRAMES: frames from a page pool in batches,
+ *       every verdict carried out, a redirected frame sent), and the share
+ *       of each target's runs that the sink (rtpsink, maps pinned under
+ *       DIR) counted is printed beside its ns per run.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -82,6 +87,8 @@ static gchar *opt_interfaces;
 static gint opt_runs = 1000000;
 static gint opt_rounds = 5;
 static gboolean opt_shuffled;
+static gboolean opt_live;
+static gchar *opt_sink_pin;
 
 static const GOptionEntry option_entries[] = {
 	{ "flows", 0, 0, G_OPTION_ARG_INT, &opt_flows, "number of flows", "N" },
@@ -93,6 +100,10 @@ static const GOptionEntry option_entries[] = {
 	{ "runs", 0, 0, G_OPTION_ARG_INT, &opt_runs, "program runs per case (cost, walk: 1000000)", "R" },
 	{ "rounds", 0, 0, G_OPTION_ARG_INT, &opt_rounds, "rounds of the cases taken in turn (walk, 5)", "K" },
 	{ "shuffled", 0, 0, G_OPTION_ARG_NONE, &opt_shuffled, "walk the flows in a random order (walk)", NULL },
+	{ "live", 0, 0, G_OPTION_ARG_NONE, &opt_live, "send the redirected frames for real (walk; needs --sink-pin)",
+	  NULL },
+	{ "sink-pin", 0, 0, G_OPTION_ARG_FILENAME, &opt_sink_pin, "where rtpsink pinned its maps (walk --live)",
+	  "DIR" },
 	{ NULL },
 };
 
@@ -348,18 +359,24 @@ static int cmd_rate(void)
 	return ret ? 1 : 0;
 }
 
-/* ns per run of `frame` on the program attached to ifindex; -1 on error or another verdict. */
+/*
+ * ns per run of `frame` on the program, as if it had arrived on ifindex; -1
+ * on error or another verdict. With --live (walk) the kernel runs it as a
+ * driver would, frames from a page pool in batches of 64, and carries out
+ * the verdicts: a redirected frame is sent (BPF_F_TEST_XDP_LIVE_FRAMES). It
+ * reports no verdict then: the caller checks what arrived.
+ */
 static double cost_of(int prog_fd, int ifindex, const uint8_t *frame, size_t len, unsigned per_call, __u32 verdict)
 {
 	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx));
+		    .ctx_size_in = sizeof(ctx), .flags = opt_live ? BPF_F_TEST_XDP_LIVE_FRAMES : 0);
 	double ns = 0;
 	unsigned done = 0;
 
 	while (done < (unsigned)opt_runs) {
 		opts.repeat = MIN(per_call, opt_runs - done);
-		if (bpf_prog_test_run_opts(prog_fd, &opts) < 0 || opts.retval != verdict)
+		if (bpf_prog_test_run_opts(prog_fd, &opts) < 0 || (!opt_live && opts.retval != verdict))
 			return -1;
 		ns += (double)opts.duration * opts.repeat;
 		done += opts.repeat;
@@ -545,13 +562,27 @@ static int compare_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Every round times each target in turn; ns[target][round]. 0, or -1 with a message. */
+/* What the sink has counted (walk --live), or 0 if it cannot be read. */
+static __u64 sink_packets(int sink_fd)
+{
+	struct sink_totals t;
+
+	return sink_fd >= 0 && bench_sink_totals(sink_fd, &t) == 0 ? t.packets : 0;
+}
+
+/*
+ * Every round times each target in turn; ns[target][round], and with --live
+ * the share of the runs the sink received, delivered[target][round]. 0, or
+ * -1 with a message.
+ */
 static int walk_rounds(struct flowwalk_bpf *walk, const int target_fds[WALK_TARGETS], int in_ifindex,
-		       const uint8_t *frame, size_t len, struct datapath *dp, double *ns[WALK_TARGETS])
+		       const uint8_t *frame, size_t len, struct datapath *dp, int sink_fd, double *ns[WALK_TARGETS],
+		       double *delivered[WALK_TARGETS])
 {
 	static const __u32 verdicts[WALK_TARGETS] = { XDP_DROP, XDP_REDIRECT, XDP_REDIRECT };
 	int walk_fd = bpf_program__fd(walk->progs.walk_xdp), map_fd = bpf_map__fd(walk->maps.walk_target);
 	struct global_counters before, after;
+	__u64 sunk;
 	__u32 zero = 0;
 
 	for (int r = 0; r < opt_rounds; r++) {
@@ -559,6 +590,7 @@ static int walk_rounds(struct flowwalk_bpf *walk, const int target_fds[WALK_TARG
 			if (bpf_map_update_elem(map_fd, &zero, &target_fds[t], BPF_ANY) < 0 ||
 			    dp->ops->counters(dp, &before) < 0)
 				return -1;
+			sunk = sink_packets(sink_fd);
 			ns[t][r] = cost_of(walk_fd, in_ifindex, frame, len, opt_runs, verdicts[t]);
 			if (ns[t][r] < 0 || dp->ops->counters(dp, &after) < 0) {
 				fprintf(stderr, "benchflows: %s did not return %u\n", walk_target_names[t],
@@ -569,6 +601,10 @@ static int walk_rounds(struct flowwalk_bpf *walk, const int target_fds[WALK_TARG
 				fprintf(stderr, "benchflows: the datapath forwarded %llu of %d runs\n",
 					(unsigned long long)(after.forwarded - before.forwarded), opt_runs);
 				return -1;
+			}
+			if (opt_live) {
+				g_usleep(50000); /* the sink's NAPI empties its ring on the other core */
+				delivered[t][r] = (double)(sink_packets(sink_fd) - sunk) / opt_runs;
 			}
 		}
 	}
@@ -581,16 +617,27 @@ static int cmd_walk(void)
 	uint8_t in_mac[ETH_ALEN], out_mac[ETH_ALEN], frame[BENCH_FRAME_MAX];
 	struct flowwalk_bpf *walk = NULL;
 	struct macfwd_bpf *trivial = NULL;
-	int in_ifindex, out_ifindex, fds[WALK_TARGETS] = { -1, -1, -1 }, ret;
-	double *ns[WALK_TARGETS];
+	int in_ifindex, out_ifindex, fds[WALK_TARGETS] = { -1, -1, -1 }, sink_fd = -1, ret;
+	double *ns[WALK_TARGETS], *delivered[WALK_TARGETS];
 	struct datapath *dp;
 	__u32 prog_id = 0;
 	GArray *flows;
 	size_t len = 0;
 
-	if (!opt_bpffs || !ifs || g_strv_length(ifs) != 2 || opt_runs < 1 || opt_rounds < 1) {
-		fprintf(stderr, "benchflows walk: --bpffs and --interface IN,OUT are required\n");
+	if (!opt_bpffs || !ifs || g_strv_length(ifs) != 2 || opt_runs < 1 || opt_rounds < 1 ||
+	    opt_live != !!opt_sink_pin) {
+		fprintf(stderr,
+			"benchflows walk: --bpffs and --interface IN,OUT are required, --live with --sink-pin\n");
 		return 2;
+	}
+	if (opt_live) {
+		g_autofree gchar *path = g_strdup_printf("%s/totals", opt_sink_pin);
+
+		sink_fd = bpf_obj_get(path);
+		if (sink_fd < 0) {
+			fprintf(stderr, "benchflows walk: %s: %s (is rtpsink running?)\n", path, strerror(errno));
+			return 1;
+		}
 	}
 	ret = netdev_lookup(ifs[0], &in_ifindex, in_mac);
 	if (ret == 0)
@@ -610,25 +657,36 @@ static int cmd_walk(void)
 		fds[WALK_ALONE] = bpf_program__fd(walk->progs.walk_drop);
 	if (trivial)
 		fds[WALK_TRIVIAL] = bpf_program__fd(trivial->progs.macfwd_xdp);
-	for (int t = 0; t < WALK_TARGETS; t++)
+	for (int t = 0; t < WALK_TARGETS; t++) {
 		ns[t] = g_new0(double, opt_rounds);
+		delivered[t] = g_new0(double, opt_rounds);
+	}
 	ret = -1;
 	if (fds[WALK_ALONE] >= 0 && fds[WALK_TRIVIAL] >= 0 && fds[WALK_RTPRELAY] >= 0)
-		ret = walk_rounds(walk, fds, in_ifindex, frame, len, dp, ns);
+		ret = walk_rounds(walk, fds, in_ifindex, frame, len, dp, sink_fd, ns, delivered);
 	else
 		fprintf(stderr, "benchflows: cannot load the walk: %s\n", strerror(errno));
 	if (ret == 0) {
-		printf("{\"flows\":%d,\"family\":%d,\"order\":\"%s\",\"runs\":%d,\"rounds\":%d", opt_flows, opt_family,
-		       opt_shuffled ? "shuffled" : "layout", opt_runs, opt_rounds);
+		printf("{\"flows\":%d,\"family\":%d,\"order\":\"%s\",\"live\":%s,\"runs\":%d,\"rounds\":%d", opt_flows,
+		       opt_family, opt_shuffled ? "shuffled" : "layout", opt_live ? "true" : "false", opt_runs,
+		       opt_rounds);
 		for (int t = 0; t < WALK_TARGETS; t++) {
 			qsort(ns[t], opt_rounds, sizeof(double), compare_double);
 			printf(",\"%s_ns\":{\"min\":%.1f,\"median\":%.1f}", walk_target_names[t], ns[t][0],
 			       ns[t][opt_rounds / 2]);
+			if (opt_live) {
+				qsort(delivered[t], opt_rounds, sizeof(double), compare_double);
+				printf(",\"%s_delivered\":%.4f", walk_target_names[t], delivered[t][0]);
+			}
 		}
 		printf("}\n");
 	}
-	for (int t = 0; t < WALK_TARGETS; t++)
+	for (int t = 0; t < WALK_TARGETS; t++) {
 		g_free(ns[t]);
+		g_free(delivered[t]);
+	}
+	if (sink_fd >= 0)
+		close(sink_fd);
 	if (fds[WALK_RTPRELAY] >= 0)
 		close(fds[WALK_RTPRELAY]);
 	macfwd_bpf__destroy(trivial);
