@@ -389,13 +389,20 @@ static const struct datapath_ops xdp_ops = {
 
 /*
  * Before the windows go: a flow's counters from its table entry into `flows`,
- * since taking windows again clears entries that other flows had.
+ * with no entry named (table_slot 0). Once the windows are gone the program
+ * counts in `flows`, and the rewrite that follows must take the counters
+ * from there: the old entry may by then be cleared, or hold another flow,
+ * as windows are handed out again in another order (at the same offset of
+ * another port block, one of the quiet flows: a restarted daemon lost the
+ * count of a stream so).
  */
 static int save_flow_counters(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct datapath_xdp *x = user;
+	struct flow_value v = *val;
 
-	bpf_map_update_elem(flows_fd(&x->dp), key, val, BPF_EXIST);
+	v.table_slot = 0;
+	bpf_map_update_elem(flows_fd(&x->dp), key, &v, BPF_EXIST);
 	return 0;
 }
 
