@@ -16,7 +16,7 @@
 #define RTPRELAY_BPFFS_DEFAULT "/sys/fs/bpf/rtprelay"
 #define PIN_FLOWS	       "flows"
 #define PIN_FLOW_TABLE	       "flow_table"
-#define PIN_FLOW_WINDOWS       "flow_windows"
+#define PIN_WINDOW_SLOTS       "window_slots"
 #define PIN_COUNTERS	       "counters"
 #define PIN_LINK_PREFIX	       "link_" /* link_<ifname>: the bpf_link of one interface */
 #define PIN_CALL_RECORDS       "call_records"
@@ -103,10 +103,8 @@ struct flow_value {
  * The flow table: what the program looks a packet up in first, so that a
  * hit costs one cache miss instead of the hash map's two dependent ones
  * (the bucket, then the element). Each (relay address, block of
- * FLOW_WINDOW_PORTS ports) that has a flow gets a window of the table
- * (flow_windows: key a struct flow_key whose port is the block number,
- * port >> FLOW_WINDOW_SHIFT in host order; value the window's first entry),
- * and port p of the block is entry base + p % FLOW_WINDOW_PORTS. The daemon
+ * FLOW_WINDOW_PORTS ports) that has a flow gets a window of the table, and
+ * port p of the block is entry base + p % FLOW_WINDOW_PORTS. The daemon
  * hands out windows as flows need them and keeps them for the maps' life;
  * a flow with no room in the table stays in `flows` alone (table_slot 0).
  * Every flow is also in `flows`, the table's index and what bpftool and an
@@ -116,6 +114,61 @@ struct flow_value {
 #define FLOW_WINDOW_PORTS  (1u << FLOW_WINDOW_SHIFT)
 #define FLOW_TABLE_ENTRIES 131072 /* 128 windows, 16 MiB */
 #define FLOW_WINDOWS_MAX   (FLOW_TABLE_ENTRIES / FLOW_WINDOW_PORTS)
+
+/*
+ * Where the windows are: window_slots, an array the program indexes with a
+ * multiplication instead of a hash map it hashes the key into (jhash, the
+ * bucket, the element: 15-20 ns of the program's 35-45 over a trivial
+ * redirect; docs/architecture.md). A window (key: a struct flow_key whose
+ * port is the block, port >> FLOW_WINDOW_SHIFT in host order) lives in
+ * one of its two candidate slots, flow_window_slot(..., 0) or (..., 1),
+ * whichever the daemon found free; the program compares the stored key
+ * with the packet's. A window whose two slots are both taken gets no
+ * table entries: its flows stay in `flows` alone. 2048 slots for at most
+ * FLOW_WINDOWS_MAX (128) windows keep that rare (with all 128 in use,
+ * about 0.2 windows expected left without a slot) in 64 KiB, of which the
+ * program only touches the lines of the windows in use.
+ *
+ * The daemon writes a slot through its mmap, in an order that lets the
+ * program read it unlocked: filling a free slot, base1 first, then the key,
+ * its family last (no packet has family 0, so a partly written key matches
+ * none); emptying it, the family first. A packet sees a window's base1 as
+ * 0 (no window: `flows`) or right.
+ */
+#define FLOW_WINDOW_SLOTS_SHIFT 11
+#define FLOW_WINDOW_SLOTS	(1u << FLOW_WINDOW_SLOTS_SHIFT)
+_Static_assert(FLOW_WINDOW_SLOTS >= 16 * FLOW_WINDOWS_MAX, "window slots a sixteenth full at most");
+
+struct flow_window {
+	struct flow_key key; /* port: the block; family 0: a free slot */
+	__u32 base1;	     /* 1 + the window's first entry; 0: none */
+	__u32 pad[2];	     /* 32 bytes: two slots a cache line, none across two */
+};
+
+/* An address's four 32-bit words, XORed: what flow_window_slot hashes of it. */
+static inline __attribute__((always_inline)) __u32 flow_addr_fold(const struct flow_addr *a)
+{
+	__u32 w[4];
+
+	__builtin_memcpy(w, a->v6, sizeof(w));
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
+/*
+ * Candidate slot `which` (0 or 1) of the window (address, block, family),
+ * the address given folded (flow_addr_fold): a multiplicative hash, with a
+ * different odd multiplier for each. Scalars, not a struct flow_key, so
+ * that the program hashes what it has in registers. The program and the
+ * daemon both call it, so they cannot disagree.
+ */
+static inline __attribute__((always_inline)) __u32 flow_window_slot(__u32 addr_fold, __u16 block, __u8 family,
+								    int which)
+{
+	__u64 x = (__u64)addr_fold << 32 | (__u32)block << 8 | family;
+
+	x *= which ? 0xc2b2ae3d27d4eb4fULL : 0x9e3779b97f4a7c15ULL;
+	return x >> (64 - FLOW_WINDOW_SLOTS_SHIFT);
+}
 
 /*
  * 128 bytes: two whole cache lines (the map's entries are page-aligned),

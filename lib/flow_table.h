@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The pinned flow table (bpf/flow_abi.h: flow_table, flow_windows) from
+ * The pinned flow table (bpf/flow_abi.h: flow_table, window_slots) from
  * userspace: where a flow's entry is, writing it so that no packet sees
  * half of it, and reading a flow's counters from it. The daemon's XDP
  * backend writes; rtprelayctl (with the daemon down) and the tests read.
@@ -13,21 +13,32 @@
 #include "bpf/flow_abi.h"
 
 /*
+ * The pinned window_slots map (its fd) mapped for reading and writing, as
+ * flow_table_slot and flow_table_forget_windows need it; NULL and errno on
+ * failure. flow_windows_unmap(NULL) does nothing.
+ */
+struct flow_window *flow_windows_map(int slots_fd);
+void flow_windows_unmap(struct flow_window *slots);
+
+/*
  * The table entry of key: its window's first entry plus the port's place in
  * the window. With allocate, a window is given to the key's address and
  * port block when it has none, its entries cleared first (they may hold
- * what an earlier run left). The entry's index, or -ENOSPC (every window
- * taken) or -ENOENT (no window, allocate false) or another -errno.
+ * what an earlier run left), and put in a free one of its two slots
+ * (bpf/flow_abi.h). The entry's index, or -EBUSY (both of the window's
+ * slots taken by other windows), -ENOSPC (every window taken), -ENOENT (no
+ * window, allocate false) or another -errno. A flow without an entry stays
+ * in `flows` alone.
  */
-int flow_table_slot(int windows_fd, int table_fd, const struct flow_key *key, bool allocate);
+int flow_table_slot(struct flow_window *slots, int table_fd, const struct flow_key *key, bool allocate);
 
 /*
  * Takes every window back: every packet is looked up in `flows` until its
  * flow is written again. The daemon does so at start, before it rewrites the
  * flows it adopts, as a daemon without the table may have changed them
- * meanwhile. 0 or -errno.
+ * meanwhile.
  */
-int flow_table_forget_windows(int windows_fd);
+void flow_table_forget_windows(struct flow_window *slots);
 
 /*
  * Puts v in entry `slot`: first the entry as it was, marked absent (packets

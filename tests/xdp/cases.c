@@ -166,6 +166,36 @@ const struct flow_def cases_flows[NR_FLOWS] = {
 		.flags = LATCHED,
 		.nexthop = VIA_MTU(RELAY1, 1280),
 	},
+	/*
+	 * Window slots (flow_window_slot): 10.30.0.1 block 39: 963 and 1142;
+	 * 10.31.0.7 block 40: 963 and 1923; 10.32.81.186 block 2: 963 and 1923.
+	 * The runner fails if the table does not place them so.
+	 */
+	[F4_WINDOW_FIRST] = {
+		.local = { "10.30.0.1", 40000 },
+		.src = { "10.10.0.1", 30040 },
+		.dst = { "10.10.0.2", 5040 },
+		.expect = { "10.10.0.5", 4040 },
+		.flags = LATCHED,
+		.nexthop = VIA(RELAY0),
+	},
+	[F4_WINDOW_SECOND] = {
+		.local = { "10.31.0.7", 40962 },
+		.src = { "10.10.0.1", 30042 },
+		.dst = { "10.10.0.2", 5042 },
+		.expect = { "10.10.0.5", 4042 },
+		.flags = LATCHED,
+		.nexthop = VIA(RELAY0),
+	},
+	[F4_WINDOW_NONE] = {
+		.local = { "10.32.81.186", 2050 },
+		.src = { "10.10.0.1", 30044 },
+		.dst = { "10.10.0.2", 5044 },
+		.expect = { "10.10.0.5", 4044 },
+		.flags = LATCHED,
+		.nexthop = VIA(RELAY0),
+		.no_window = true,
+	},
 };
 /* clang-format on */
 
@@ -372,6 +402,49 @@ const struct test_case cases[] = {
 		.counters = FORWARDED,
 		.flow = F4_TX,
 		.flow_counters = { .packets = 2, .bytes = RTP_PAYLOAD },
+	},
+
+	/* Window slots shared: every window's flow forwarded and counted where it is */
+	{
+		.name = "IPv4 window in its first slot: XDP_TX",
+		.in = { { "10.10.0.5", 4040 }, { "10.30.0.1", 40000 } },
+		.verdict = XDP_TX,
+		.out = { { "10.10.0.1", 30040 }, { "10.10.0.2", 5040 }, 63, RELAY0 },
+		.counters = FORWARDED,
+		.flow = F4_WINDOW_FIRST,
+		.flow_counters = RTP_HIT,
+	},
+	{
+		.name = "IPv4 window whose first slot another window took, in its second: XDP_TX",
+		.in = { { "10.10.0.5", 4042 }, { "10.31.0.7", 40962 } },
+		.verdict = XDP_TX,
+		.out = { { "10.10.0.1", 30042 }, { "10.10.0.2", 5042 }, 63, RELAY0 },
+		.counters = FORWARDED,
+		.flow = F4_WINDOW_SECOND,
+		.flow_counters = RTP_HIT,
+	},
+	{
+		.name = "IPv4 window with both slots taken, its flow in `flows` alone: XDP_TX",
+		.in = { { "10.10.0.5", 4044 }, { "10.32.81.186", 2050 } },
+		.verdict = XDP_TX,
+		.out = { { "10.10.0.1", 30044 }, { "10.10.0.2", 5044 }, 63, RELAY0 },
+		.counters = FORWARDED,
+		.flow = F4_WINDOW_NONE,
+		.flow_counters = RTP_HIT,
+	},
+	{
+		.name = "IPv4 port without a flow in a window with both slots taken: XDP_PASS",
+		.in = { { "10.10.0.5", 4044 }, { "10.32.81.186", 2052 } },
+		.verdict = XDP_PASS,
+		.out = UNCHANGED,
+		.counters = PASSED(pass_no_flow),
+	},
+	{
+		.name = "IPv4 port without a flow in a window in its second slot: XDP_PASS",
+		.in = { { "10.10.0.5", 4042 }, { "10.31.0.7", 40964 } },
+		.verdict = XDP_PASS,
+		.out = UNCHANGED,
+		.counters = PASSED(pass_no_flow),
 	},
 
 	/* Forwarded: IPv6 */

@@ -56,6 +56,15 @@ enum flow_id {
 	F6_HOLD,
 	F6_NO_NEXTHOP,
 	F6_SMALL_MTU,
+	/*
+	 * Three windows with one window slot in common, in this order
+	 * (bpf/flow_abi.h): the first takes the slot, the second (a candidate
+	 * slot of it) its other candidate, the third (both) finds no slot and
+	 * stays in `flows` alone.
+	 */
+	F4_WINDOW_FIRST,
+	F4_WINDOW_SECOND,
+	F4_WINDOW_NONE,
 	NR_FLOWS,
 };
 
@@ -82,6 +91,7 @@ struct flow_def {
 	struct endpoint expect; /* latched source */
 	uint16_t flags;
 	struct nexthop_def nexthop;
+	bool no_window; /* its window's two slots are taken by windows before it: no table entry */
 };
 
 extern const struct flow_def cases_flows[NR_FLOWS];

@@ -87,7 +87,8 @@ static const char *const placement_names[] = { "flows map", "flow table" };
 
 struct runner {
 	struct rtprelay_bpf *skel;
-	int prog_fd, flows_fd, table_fd, windows_fd, counters_fd, tx_ports_fd;
+	int prog_fd, flows_fd, table_fd, counters_fd, tx_ports_fd;
+	struct flow_window *window_slots;
 	int ncpus;
 	enum placement placement;
 	int run, failed;
@@ -180,12 +181,12 @@ static void flow_value_of(const struct flow_def *f, struct flow_value *v)
  * in `flows`, and with IN_TABLE in its flow table entry too, as the daemon
  * writes them.
  */
-static int program_flows(const struct runner *r, const struct test_case *c)
+static int program_flows(GString *d, const struct runner *r, const struct test_case *c)
 {
 	int id, slot;
 
-	if (r->placement == IN_FLOWS && flow_table_forget_windows(r->windows_fd))
-		return -errno;
+	if (r->placement == IN_FLOWS)
+		flow_table_forget_windows(r->window_slots);
 	for (id = NO_FLOW + 1; id < NR_FLOWS; id++) {
 		struct flow_value v;
 		struct flow_key key;
@@ -194,10 +195,17 @@ static int program_flows(const struct runner *r, const struct test_case *c)
 		flow_value_of(&cases_flows[id], &v);
 		if (id == (int)c->flow)
 			v.counters.packets = c->maps.flow_packets_before;
-		slot = r->placement == IN_TABLE ? flow_table_slot(r->windows_fd, r->table_fd, &key, true) : -1;
-		if (r->placement == IN_TABLE && slot < 0)
-			return slot;
-		v.table_slot = slot + 1;
+		slot = r->placement == IN_TABLE ? flow_table_slot(r->window_slots, r->table_fd, &key, true) : -1;
+		if (r->placement == IN_TABLE && cases_flows[id].no_window != (slot == -EBUSY)) {
+			/* The window slots are not as cases.c has them: the cases would not test what they say. */
+			g_string_append_printf(d, "# flow %s:%u: %s expected, flow_table_slot gave %s\n",
+					       cases_flows[id].local.addr, cases_flows[id].local.port,
+					       cases_flows[id].no_window ? "no table entry (both window slots taken)"
+									 : "a table entry",
+					       slot >= 0 ? "one" : strerror(-slot));
+			return -EINVAL;
+		}
+		v.table_slot = slot >= 0 ? slot + 1 : 0;
 		if (bpf_map_update_elem(r->flows_fd, &key, &v, BPF_ANY))
 			return -errno;
 		if (slot >= 0 && flow_table_write(r->table_fd, slot, &v))
@@ -269,9 +277,9 @@ static bool check_flows(GString *d, const struct runner *r, const struct test_ca
 }
 
 /* Every map a case reads, as the case's row has it. */
-static int program_maps(const struct runner *r, const struct test_case *c)
+static int program_maps(GString *d, const struct runner *r, const struct test_case *c)
 {
-	int err = program_flows(r, c);
+	int err = program_flows(d, r, c);
 
 	return err ? err : program_tx_ports(r, c->maps.no_tx_ports);
 }
@@ -351,7 +359,7 @@ static bool run_case(struct runner *r, const struct test_case *c, GString *d)
 
 	if (!build_case(d, c, &in, &want))
 		return false;
-	err = program_maps(r, c);
+	err = program_maps(d, r, c);
 	if (!err)
 		err = read_global_counters(r, &before);
 	if (err) {
@@ -426,7 +434,9 @@ static int load(struct runner *r)
 	r->prog_fd = bpf_program__fd(r->skel->progs.rtprelay_xdp);
 	r->flows_fd = bpf_map__fd(r->skel->maps.flows);
 	r->table_fd = bpf_map__fd(r->skel->maps.flow_table);
-	r->windows_fd = bpf_map__fd(r->skel->maps.flow_windows);
+	r->window_slots = flow_windows_map(bpf_map__fd(r->skel->maps.window_slots));
+	if (!r->window_slots)
+		return -errno;
 	r->counters_fd = bpf_map__fd(r->skel->maps.counters);
 	r->tx_ports_fd = bpf_map__fd(r->skel->maps.tx_ports);
 	r->ncpus = libbpf_num_possible_cpus();
@@ -481,6 +491,7 @@ int main(int argc, char **argv)
 	printf("1..%d\n", r.run);
 	if (r.failed)
 		printf("# %d of %d cases failed\n", r.failed, r.run);
+	flow_windows_unmap(r.window_slots);
 	rtprelay_bpf__destroy(r.skel);
 	return r.failed ? 1 : 0;
 }

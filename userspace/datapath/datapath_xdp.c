@@ -32,6 +32,7 @@
 struct datapath_xdp {
 	struct datapath dp;
 	struct rtprelay_bpf *skel;
+	struct flow_window *window_slots; /* the map window_slots, mmapped */
 	char *bpffs_dir;
 	GHashTable *links; /* ifname -> link fd + 1 */
 	GArray *ifindexes; /* uint32_t: the interfaces attached, in tx_ports */
@@ -199,7 +200,7 @@ static int xdp_flow_get(struct datapath *dp, const struct flow_key *key, struct 
  */
 static int write_flow(struct datapath *dp, const struct flow_key *key, struct flow_value *v, __u64 update_flags)
 {
-	int slot = flow_table_slot(bpf_map__fd(to_xdp(dp)->skel->maps.flow_windows), table_fd(dp), key, true);
+	int slot = flow_table_slot(to_xdp(dp)->window_slots, table_fd(dp), key, true);
 
 	v->table_slot = slot >= 0 ? slot + 1 : 0;
 	if (bpf_map_update_elem(flows_fd(dp), key, v, update_flags) < 0)
@@ -358,6 +359,7 @@ static void xdp_free(struct datapath_xdp *x, bool unpin_links, bool unpin_maps)
 	g_hash_table_destroy(x->links);
 	g_array_free(x->ifindexes, TRUE);
 	g_mutex_clear(&x->flows_lock);
+	flow_windows_unmap(x->window_slots);
 	if (unpin_maps && x->skel)
 		bpf_object__unpin_maps(x->skel->obj, NULL);
 	rtprelay_bpf__destroy(x->skel);
@@ -387,13 +389,20 @@ static const struct datapath_ops xdp_ops = {
 
 /*
  * Before the windows go: a flow's counters from its table entry into `flows`,
- * since taking windows again clears entries that other flows had.
+ * with no entry named (table_slot 0). Once the windows are gone the program
+ * counts in `flows`, and the rewrite that follows must take the counters
+ * from there: the old entry may by then be cleared, or hold another flow,
+ * as windows are handed out again in another order (at the same offset of
+ * another port block, one of the quiet flows: a restarted daemon lost the
+ * count of a stream so).
  */
 static int save_flow_counters(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct datapath_xdp *x = user;
+	struct flow_value v = *val;
 
-	bpf_map_update_elem(flows_fd(&x->dp), key, val, BPF_EXIST);
+	v.table_slot = 0;
+	bpf_map_update_elem(flows_fd(&x->dp), key, &v, BPF_EXIST);
 	return 0;
 }
 
@@ -416,6 +425,11 @@ static int load_skeleton(struct datapath_xdp *x, char *err, size_t errlen)
 	}
 	if (rtprelay_bpf__load(x->skel) < 0) {
 		snprintf(err, errlen, "cannot load the XDP program: %s", strerror(errno));
+		return -1;
+	}
+	x->window_slots = flow_windows_map(bpf_map__fd(x->skel->maps.window_slots));
+	if (!x->window_slots) {
+		snprintf(err, errlen, "cannot map window_slots: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -462,7 +476,7 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	 * the flow table may have run meanwhile).
 	 */
 	xdp_flow_foreach(&x->dp, save_flow_counters, x);
-	flow_table_forget_windows(bpf_map__fd(x->skel->maps.flow_windows));
+	flow_table_forget_windows(x->window_slots);
 	xdp_flow_foreach(&x->dp, reprogram_flow, x);
 	return &x->dp;
 fail:
