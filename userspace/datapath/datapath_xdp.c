@@ -36,6 +36,7 @@ struct datapath_xdp {
 	GHashTable *links; /* ifname -> link fd + 1 */
 	GArray *ifindexes; /* uint32_t: the interfaces attached, in tx_ports */
 	struct nexthop_table *nexthops;
+	struct flow_table_entry *table; /* flow_table mapped: entries are written in place */
 	/* Serialises flow writes, so a next-hop change cannot overwrite a newer flow. */
 	GMutex flows_lock;
 	char attach_degraded[256]; /* why an interface runs generic XDP though native was asked; "" if none */
@@ -193,18 +194,26 @@ static int xdp_flow_get(struct datapath *dp, const struct flow_key *key, struct 
 }
 
 /*
- * Writes v (its counters included) to `flows` (update_flags: BPF_ANY or
- * BPF_EXIST) and, where its window has room, to its table entry, which the
- * program then forwards from. 0 or -errno.
+ * Writes v to `flows` (update_flags: BPF_ANY or BPF_EXIST) and, where its
+ * window has room, to its table entry, which the program then forwards
+ * from. v's counters and table_slot are what `flows` holds (none for a new
+ * flow): the counters there are what the program counted in `flows`, and
+ * the entry's own stay unless the entry is given to the flow now. Under
+ * flows_lock: the program counts in `flows` only while the entry is being
+ * written, after `flows` was, so no count there is lost either. 0 or -errno.
  */
 static int write_flow(struct datapath *dp, const struct flow_key *key, struct flow_value *v, __u64 update_flags)
 {
-	int slot = flow_table_slot(bpf_map__fd(to_xdp(dp)->skel->maps.flow_windows), table_fd(dp), key, true);
+	struct datapath_xdp *x = to_xdp(dp);
+	int slot = flow_table_slot(bpf_map__fd(x->skel->maps.flow_windows), table_fd(dp), key, true);
+	bool give = slot < 0 || !flow_table_owned(x->table, slot, v);
 
 	v->table_slot = slot >= 0 ? slot + 1 : 0;
 	if (bpf_map_update_elem(flows_fd(dp), key, v, update_flags) < 0)
 		return -errno;
-	return slot >= 0 ? flow_table_write(table_fd(dp), slot, v) : 0;
+	if (slot >= 0)
+		flow_table_write(x->table, slot, v, give);
+	return 0;
 }
 
 /* A flow written gets its next hop from the table; its counters go on. */
@@ -216,8 +225,11 @@ static int xdp_flow_set(struct datapath *dp, const struct flow_key *key, const s
 
 	g_mutex_lock(&x->flows_lock);
 	nexthop_flow_resolve(x->nexthops, key, &v.src_addr, &v.dst_addr, &v.nexthop);
-	if (xdp_flow_get(dp, key, &old) == 0)
+	v.table_slot = 0;
+	if (bpf_map_lookup_elem(flows_fd(dp), key, &old) == 0) {
 		v.counters = old.counters;
+		v.table_slot = old.table_slot;
+	}
 	ret = write_flow(dp, key, &v, BPF_ANY);
 	g_mutex_unlock(&x->flows_lock);
 	return ret;
@@ -233,24 +245,20 @@ static int xdp_flow_delete(struct datapath *dp, const struct flow_key *key)
 	g_mutex_lock(&x->flows_lock);
 	nexthop_flow_forget(x->nexthops, key);
 	if (bpf_map_lookup_elem(flows_fd(dp), key, &v) == 0 && v.table_slot)
-		flow_table_clear(table_fd(dp), v.table_slot - 1);
+		flow_table_clear(x->table, v.table_slot - 1);
 	ret = bpf_map_delete_elem(flows_fd(dp), key) < 0 ? -errno : 0;
 	g_mutex_unlock(&x->flows_lock);
 	return ret;
 }
 
-/*
- * The table's callback: only the next hop changes; BPF_EXIST, so a deleted
- * flow stays deleted. Like flow_set, the read and write of the entry can miss
- * the counts of packets forwarded in between (microseconds, once per change).
- */
+/* The table's callback: only the next hop changes; BPF_EXIST, so a deleted flow stays deleted. */
 static void on_nexthop_changed(void *user, const struct flow_key *key, const struct flow_nexthop *nh)
 {
 	struct datapath_xdp *x = user;
 	struct flow_value v;
 
 	g_mutex_lock(&x->flows_lock);
-	if (xdp_flow_get(&x->dp, key, &v) == 0) {
+	if (bpf_map_lookup_elem(flows_fd(&x->dp), key, &v) == 0) {
 		v.nexthop = *nh;
 		write_flow(&x->dp, key, &v, BPF_EXIST);
 	}
@@ -358,6 +366,7 @@ static void xdp_free(struct datapath_xdp *x, bool unpin_links, bool unpin_maps)
 	g_hash_table_destroy(x->links);
 	g_array_free(x->ifindexes, TRUE);
 	g_mutex_clear(&x->flows_lock);
+	flow_table_unmap(x->table);
 	if (unpin_maps && x->skel)
 		bpf_object__unpin_maps(x->skel->obj, NULL);
 	rtprelay_bpf__destroy(x->skel);
@@ -385,18 +394,6 @@ static const struct datapath_ops xdp_ops = {
 	.destroy = xdp_destroy,
 };
 
-/*
- * Before the windows go: a flow's counters from its table entry into `flows`,
- * since taking windows again clears entries that other flows had.
- */
-static int save_flow_counters(const struct flow_key *key, const struct flow_value *val, void *user)
-{
-	struct datapath_xdp *x = user;
-
-	bpf_map_update_elem(flows_fd(&x->dp), key, val, BPF_EXIST);
-	return 0;
-}
-
 static int reprogram_flow(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct datapath_xdp *x = user;
@@ -416,6 +413,11 @@ static int load_skeleton(struct datapath_xdp *x, char *err, size_t errlen)
 	}
 	if (rtprelay_bpf__load(x->skel) < 0) {
 		snprintf(err, errlen, "cannot load the XDP program: %s", strerror(errno));
+		return -1;
+	}
+	x->table = flow_table_map(bpf_map__fd(x->skel->maps.flow_table));
+	if (!x->table) {
+		snprintf(err, errlen, "cannot map the flow table: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -457,12 +459,15 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	if (!x->nexthops)
 		goto fail;
 	/*
-	 * Adopted flows: their next hops are from the previous run and are
-	 * followed from now on; they get table entries afresh (a daemon without
-	 * the flow table may have run meanwhile).
+	 * Adopted flows keep their entries and the counts in them; the entries
+	 * no flow names go (a daemon without the flow table may have run
+	 * meanwhile), and every flow is rewritten: its next hop is from the
+	 * previous run and is followed from now on, and a flow the table did
+	 * not have gets an entry.
 	 */
-	xdp_flow_foreach(&x->dp, save_flow_counters, x);
-	flow_table_forget_windows(bpf_map__fd(x->skel->maps.flow_windows));
+	ret = flow_table_sweep(bpf_map__fd(x->skel->maps.flow_windows), flows_fd(&x->dp), x->table);
+	if (ret < 0)
+		g_warning("flow table: cannot check the entries of the adopted windows: %s", strerror(-ret));
 	xdp_flow_foreach(&x->dp, reprogram_flow, x);
 	return &x->dp;
 fail:
