@@ -208,6 +208,13 @@ static int write_flow(struct datapath *dp, const struct flow_key *key, struct fl
 	int slot = flow_table_slot(bpf_map__fd(x->skel->maps.flow_windows), table_fd(dp), key, true);
 	bool give = slot < 0 || !flow_table_owned(x->table, slot, v);
 
+	/*
+	 * An entry to be given is absent before `flows` names it: should the
+	 * daemon die in between, the next start does not take what another
+	 * flow left there for this flow's.
+	 */
+	if (give && slot >= 0)
+		flow_table_clear(x->table, slot);
 	v->table_slot = slot >= 0 ? slot + 1 : 0;
 	if (bpf_map_update_elem(flows_fd(dp), key, v, update_flags) < 0)
 		return -errno;
