@@ -101,9 +101,9 @@ void flow_table_unmap(struct flow_table_entry *table)
  * after the last's by a release fence or store. A daemon killed in
  * between leaves seq odd: the program reads `flows` until the next write,
  * which starts from the odd value. Never 0 again once written: 0 marks an
- * older daemon's entry (bpf/flow_abi.h).
+ * older daemon's entry (bpf/flow_abi.h). v NULL: the fields stay, only
+ * present changes.
  */
-/* v NULL: the fields stay, only present changes. */
 static void entry_write(struct flow_table_entry *e, const struct flow_value *v, __u32 present, bool give)
 {
 	__u32 odd = __atomic_load_n(&e->seq, __ATOMIC_RELAXED) | 1;
@@ -128,26 +128,30 @@ static void entry_write(struct flow_table_entry *e, const struct flow_value *v, 
 
 bool flow_table_owned(const struct flow_table_entry *table, __u32 slot, struct flow_value *old)
 {
-	const struct flow_table_entry *e = &table[slot];
-
-	if (old->table_slot != slot + 1 || !__atomic_load_n(&e->present, __ATOMIC_RELAXED))
+	if (slot >= FLOW_TABLE_ENTRIES || old->table_slot != slot + 1 ||
+	    !__atomic_load_n(&table[slot].present, __ATOMIC_RELAXED))
 		return false;
-	if (!__atomic_load_n(&e->seq, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&table[slot].seq, __ATOMIC_RELAXED))
 		memset(&old->counters, 0, sizeof(old->counters));
 	return true;
 }
 
-void flow_table_write(struct flow_table_entry *table, __u32 slot, const struct flow_value *v, bool give)
+/* Slots come from pinned maps (flow_windows, flows.table_slot): checked before the mapping is written. */
+int flow_table_write(struct flow_table_entry *table, __u32 slot, const struct flow_value *v, bool give)
 {
+	if (slot >= FLOW_TABLE_ENTRIES)
+		return -ERANGE;
 	entry_write(&table[slot], v, 1, give);
+	return 0;
 }
 
-void flow_table_clear(struct flow_table_entry *table, __u32 slot)
+int flow_table_clear(struct flow_table_entry *table, __u32 slot)
 {
-	struct flow_table_entry *e = &table[slot];
-
-	if (__atomic_load_n(&e->present, __ATOMIC_RELAXED))
-		entry_write(e, NULL, 0, false);
+	if (slot >= FLOW_TABLE_ENTRIES)
+		return -ERANGE;
+	if (__atomic_load_n(&table[slot].present, __ATOMIC_RELAXED))
+		entry_write(&table[slot], NULL, 0, false);
+	return 0;
 }
 
 int flow_table_sweep(int windows_fd, int flows_fd, struct flow_table_entry *table)
@@ -156,12 +160,17 @@ int flow_table_sweep(int windows_fd, int flows_fd, struct flow_table_entry *tabl
 	struct flow_value v;
 	void *prev = NULL;
 	__u32 base;
+	int ret = 0;
 
 	while (bpf_map_get_next_key(windows_fd, prev, &next) == 0) {
 		w = next;
 		prev = &w;
 		if (bpf_map_lookup_elem(windows_fd, &w, &base) < 0)
 			continue; /* taken back meanwhile */
+		if (base > FLOW_TABLE_ENTRIES - FLOW_WINDOW_PORTS) {
+			ret = -ERANGE;
+			continue;
+		}
 		for (__u32 i = 0; i < FLOW_WINDOW_PORTS; i++) {
 			if (!table[base + i].present)
 				continue;
@@ -171,7 +180,7 @@ int flow_table_sweep(int windows_fd, int flows_fd, struct flow_table_entry *tabl
 				flow_table_clear(table, base + i);
 		}
 	}
-	return errno == ENOENT ? 0 : -errno;
+	return errno != ENOENT ? -errno : ret;
 }
 
 int flow_table_counters(int table_fd, struct flow_value *v)

@@ -47,18 +47,20 @@ bool flow_table_owned(const struct flow_table_entry *table, __u32 slot, struct f
 /*
  * Puts v, all but its counters, in entry `slot`, present, under its
  * sequence count: no packet forwards by half of it. give: the entry was not
- * the flow's (flow_table_owned), its counters are zeroed too.
+ * the flow's (flow_table_owned), its counters are zeroed too. 0, or
+ * -ERANGE for a slot beyond the table (from a damaged pinned map).
  */
-void flow_table_write(struct flow_table_entry *table, __u32 slot, const struct flow_value *v, bool give);
+int flow_table_write(struct flow_table_entry *table, __u32 slot, const struct flow_value *v, bool give);
 
-/* Marks entry `slot` absent, under its sequence count: its packets go to `flows`. */
-void flow_table_clear(struct flow_table_entry *table, __u32 slot);
+/* Marks entry `slot` absent, under its sequence count: its packets go to `flows`. 0 or -ERANGE. */
+int flow_table_clear(struct flow_table_entry *table, __u32 slot);
 
 /*
  * Marks absent every present entry of the windows handed out that no flow
  * in `flows` names (table_slot): what a daemon without the table left
  * behind when it deleted or replaced flows. The daemon does so at start,
- * before it rewrites the flows it adopts. 0 or -errno.
+ * before it rewrites the flows it adopts. 0 or -errno (-ERANGE: a window
+ * beyond the table, left as it is).
  */
 int flow_table_sweep(int windows_fd, int flows_fd, struct flow_table_entry *table);
 

@@ -100,7 +100,7 @@ static void test_write_and_give(void **state)
 
 	/* Given to the flow: present, seq even and not 0, the hot part v's, counters zero. */
 	count_in_entry(m, 7, 99, 1);
-	flow_table_write(m->table, 7, &v, true);
+	assert_int_equal(flow_table_write(m->table, 7, &v, true), 0);
 	e = entry_read(m, 7);
 	assert_int_equal(e.present, 1);
 	assert_int_equal(e.seq, 2);
@@ -110,7 +110,7 @@ static void test_write_and_give(void **state)
 
 	/* Rewritten (the flow's already): its counts go on, only the fields change. */
 	count_in_entry(m, 7, 5, 42);
-	flow_table_write(m->table, 7, &w, false);
+	assert_int_equal(flow_table_write(m->table, 7, &w, false), 0);
 	e = entry_read(m, 7);
 	assert_int_equal(e.seq, 4);
 	assert_memory_equal(&e.value, &w, FLOW_TABLE_HOT_BYTES);
@@ -119,13 +119,13 @@ static void test_write_and_give(void **state)
 	assert_int_equal(e.value.counters.sampled_seen_ns, 42);
 
 	/* Cleared: absent, fields and counters left as they were. */
-	flow_table_clear(m->table, 7);
+	assert_int_equal(flow_table_clear(m->table, 7), 0);
 	e = entry_read(m, 7);
 	assert_int_equal(e.present, 0);
 	assert_int_equal(e.seq, 6);
 	assert_memory_equal(&e.value, &w, FLOW_TABLE_HOT_BYTES);
 	assert_int_equal(e.value.counters.packets, 5);
-	flow_table_clear(m->table, 7);
+	assert_int_equal(flow_table_clear(m->table, 7), 0);
 	assert_int_equal(entry_read(m, 7).seq, 6); /* absent already: nothing written */
 }
 
@@ -136,12 +136,12 @@ static void test_seq_left_odd_and_wrapping(void **state)
 	struct flow_value v = value_to(0x0a000002, 5000);
 
 	m->table[3].seq = 5;
-	flow_table_write(m->table, 3, &v, true);
+	assert_int_equal(flow_table_write(m->table, 3, &v, true), 0);
 	assert_int_equal(entry_read(m, 3).seq, 6);
 
 	/* 0 marks an older daemon's entry: a wrapping seq skips it. */
 	m->table[3].seq = UINT32_MAX - 1;
-	flow_table_write(m->table, 3, &v, false);
+	assert_int_equal(flow_table_write(m->table, 3, &v, false), 0);
 	assert_int_equal(entry_read(m, 3).seq, 2);
 }
 
@@ -155,7 +155,7 @@ static void test_owned(void **state)
 	old = v;
 	assert_false(flow_table_owned(m->table, 10, &old)); /* absent: not the flow's yet */
 
-	flow_table_write(m->table, 10, &v, true);
+	assert_int_equal(flow_table_write(m->table, 10, &v, true), 0);
 	assert_true(flow_table_owned(m->table, 10, &old));
 	assert_int_equal(old.counters.packets, 3);
 	assert_false(flow_table_owned(m->table, 11, &old)); /* old names another entry */
@@ -187,7 +187,7 @@ static void test_counters(void **state)
 	assert_int_equal(got.counters.packets, 2);
 
 	/* Present: both added, the later sample kept. */
-	flow_table_write(m->table, 20, &v, true);
+	assert_int_equal(flow_table_write(m->table, 20, &v, true), 0);
 	count_in_entry(m, 20, 10, 40);
 	m->table[20].value.counters.wrong_source = 4;
 	got = v;
@@ -227,15 +227,15 @@ static void test_sweep(void **state)
 	add_window(m, base);
 	named.table_slot = base + 100 + 1;
 	assert_int_equal(bpf_map_update_elem(m->flows_fd, &k_named, &named, BPF_NOEXIST), 0);
-	flow_table_write(m->table, base + 100, &named, true);
+	assert_int_equal(flow_table_write(m->table, base + 100, &named, true), 0);
 	count_in_entry(m, base + 100, 7, 1);
 	/* A flow an older daemon replaced: `flows` no longer names the entry. */
 	other = named;
 	other.table_slot = 0;
 	assert_int_equal(bpf_map_update_elem(m->flows_fd, &k_other, &other, BPF_NOEXIST), 0);
-	flow_table_write(m->table, base + 200, &stale, true);
+	assert_int_equal(flow_table_write(m->table, base + 200, &stale, true), 0);
 	/* A flow an older daemon deleted. */
-	flow_table_write(m->table, base + 300, &stale, true);
+	assert_int_equal(flow_table_write(m->table, base + 300, &stale, true), 0);
 	assert_true(bpf_map_lookup_elem(m->flows_fd, &k_gone, &other) < 0 && errno == ENOENT);
 
 	assert_int_equal(flow_table_sweep(m->windows_fd, m->flows_fd, m->table), 0);
@@ -243,6 +243,25 @@ static void test_sweep(void **state)
 	assert_int_equal(entry_read(m, base + 100).value.counters.packets, 7);
 	assert_int_equal(entry_read(m, base + 200).present, 0);
 	assert_int_equal(entry_read(m, base + 300).present, 0);
+}
+
+/* Slots come from pinned maps: one beyond the table is refused, never written. */
+static void test_out_of_range(void **state)
+{
+	struct maps *m = *state;
+	struct flow_value v = value_to(0x0a000002, 5000);
+	const __u32 beyond = FLOW_TABLE_ENTRIES - FLOW_WINDOW_PORTS + 1;
+
+	assert_int_equal(flow_table_write(m->table, FLOW_TABLE_ENTRIES, &v, true), -ERANGE);
+	assert_int_equal(flow_table_clear(m->table, FLOW_TABLE_ENTRIES), -ERANGE);
+	v.table_slot = FLOW_TABLE_ENTRIES + 1;
+	assert_false(flow_table_owned(m->table, FLOW_TABLE_ENTRIES, &v));
+
+	/* A window whose end is beyond the table: left alone, the others swept. */
+	add_window(m, beyond);
+	assert_int_equal(flow_table_write(m->table, beyond, &v, true), 0);
+	assert_int_equal(flow_table_sweep(m->windows_fd, m->flows_fd, m->table), -ERANGE);
+	assert_int_equal(entry_read(m, beyond).present, 1);
 }
 
 int main(void)
@@ -253,6 +272,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

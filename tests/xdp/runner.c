@@ -218,7 +218,8 @@ static int program_flows(const struct runner *r, const struct test_case *c)
 			return -errno;
 		if (slot < 0)
 			continue;
-		flow_table_write(r->table, slot, &v, true);
+		if (flow_table_write(r->table, slot, &v, true))
+			return -ERANGE;
 		if (the_case)
 			r->table[slot].value.counters.packets = c->maps.flow_packets_before;
 		if (the_case && c->maps.entry_written_as != NO_FLOW)

@@ -218,9 +218,7 @@ static int write_flow(struct datapath *dp, const struct flow_key *key, struct fl
 	v->table_slot = slot >= 0 ? slot + 1 : 0;
 	if (bpf_map_update_elem(flows_fd(dp), key, v, update_flags) < 0)
 		return -errno;
-	if (slot >= 0)
-		flow_table_write(x->table, slot, v, give);
-	return 0;
+	return slot >= 0 ? flow_table_write(x->table, slot, v, give) : 0;
 }
 
 /* A flow written gets its next hop from the table; its counters go on. */
