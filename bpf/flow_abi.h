@@ -108,7 +108,8 @@ struct flow_value {
  * hands out windows as flows need them and keeps them for the maps' life;
  * a flow with no room in the table stays in `flows` alone (table_slot 0).
  * Every flow is also in `flows`, the table's index and what bpftool and an
- * older daemon read; a flow in the table is counted only there.
+ * older daemon read; a flow in the table is counted there, and in `flows`
+ * only by packets that met its entry being written (below).
  */
 #define FLOW_WINDOW_SHIFT  10
 #define FLOW_WINDOW_PORTS  (1u << FLOW_WINDOW_SHIFT)
@@ -174,11 +175,26 @@ static inline __attribute__((always_inline)) __u32 flow_window_slot(__u32 addr_f
  * 128 bytes: two whole cache lines (the map's entries are page-aligned),
  * fetched together: the addresses, ports and flags fill the first, the next
  * hop and the counters the second.
+ *
+ * Userspace writes an entry in place through the map's mmap, all but
+ * value.counters (the kernel's alone), between two increments of seq: odd
+ * while it writes. The program reads seq, copies what it forwards by, and
+ * reads seq again; a packet that finds seq odd or changed takes the flow
+ * from `flows` (which holds the same flow, replaced whole by the kernel)
+ * and counts there. So a flow's counts are its entry's plus those in
+ * `flows` (lib/flow_table.c: flow_table_counters), and the counters are
+ * zeroed only when the entry is given to a flow (flows.table_slot did not
+ * name it, or it was absent). seq was padding before: an entry that an
+ * older daemon wrote has 0 (present, its counters the flow's all, and
+ * those in `flows` a stale copy); a present entry written with seq has an
+ * even seq >= 2.
  */
+#define FLOW_TABLE_HOT_BYTES __builtin_offsetof(struct flow_value, counters) /* what the program copies */
 struct flow_table_entry {
 	struct flow_value value;
 	__u32 present; /* 0: no flow here (the program looks in `flows`) */
-	__u32 pad[3];
+	__u32 seq;     /* odd: being written, read `flows` */
+	__u32 pad[2];
 };
 
 /* One per CPU (a single-entry per-CPU array); userspace sums the CPUs. */

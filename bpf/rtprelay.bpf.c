@@ -339,21 +339,45 @@ static __always_inline __u32 window_base1(const struct packet *p, __u16 block)
 	return 0;
 }
 
-/* The packet's flow: its flow_table entry if its window has one, else its entry in `flows`. */
-static __always_inline struct flow_value *flow_find(const struct packet *p)
+/*
+ * The packet's flow: its flow_table entry if its window has one, else its
+ * entry in `flows`. What to forward by is returned (from the entry, a copy
+ * in *copy taken between two equal even reads of its seq: never half of
+ * an entry userspace is rewriting), where to count in *counters.
+ */
+static __always_inline const struct flow_value *flow_find(const struct packet *p, struct flow_value *copy,
+							  struct flow_counters **counters)
 {
 	__u16 port = bpf_ntohs(p->key.port);
 	struct flow_table_entry *e;
-	__u32 base1, slot;
+	struct flow_value *v;
+	__u32 base1, slot, seq;
 
 	base1 = window_base1(p, port >> FLOW_WINDOW_SHIFT);
 	if (base1) {
 		slot = base1 - 1 + (port & (FLOW_WINDOW_PORTS - 1));
 		e = bpf_map_lookup_elem(&flow_table, &slot);
-		if (e && e->present)
-			return &e->value;
+		if (e) {
+			/*
+			 * Compiler barriers only: x86 keeps loads in order (the
+			 * writer orders its stores with release fences).
+			 */
+			seq = *(volatile __u32 *)&e->seq;
+			asm volatile("" ::: "memory");
+			if (!(seq & 1) && e->present) {
+				__builtin_memcpy(copy, &e->value, FLOW_TABLE_HOT_BYTES);
+				asm volatile("" ::: "memory");
+				if (*(volatile __u32 *)&e->seq == seq) {
+					*counters = &e->value.counters;
+					return copy;
+				}
+			}
+		}
 	}
-	return bpf_map_lookup_elem(&flows, &p->key);
+	v = bpf_map_lookup_elem(&flows, &p->key);
+	if (v)
+		*counters = &v->counters;
+	return v;
 }
 
 static __always_inline int pass(__u64 *reason, struct global_counters *gc)
@@ -370,8 +394,10 @@ int rtprelay_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct packet p = {};
 	struct global_counters *gc;
-	struct flow_nexthop *nh;
-	struct flow_value *v;
+	const struct flow_nexthop *nh;
+	const struct flow_value *v;
+	struct flow_counters *fc = NULL;
+	struct flow_value copy;
 	__u32 zero = 0, ifindex;
 	int ret;
 
@@ -390,13 +416,13 @@ int rtprelay_xdp(struct xdp_md *ctx)
 		return pass(&gc->pass_malformed, gc);
 	}
 
-	v = flow_find(&p);
+	v = flow_find(&p, &copy, &fc);
 	if (!v)
 		return pass(&gc->pass_no_flow, gc);
 	if (!(v->flags & FLOW_F_LATCHED))
 		return pass(&gc->pass_not_latched, gc);
 	if (!same_source(&p, v)) {
-		__sync_fetch_and_add(&v->counters.wrong_source, 1);
+		__sync_fetch_and_add(&fc->wrong_source, 1);
 		gc->dropped_wrong_source++;
 		return XDP_DROP;
 	}
@@ -432,10 +458,10 @@ int rtprelay_xdp(struct xdp_md *ctx)
 	 * CPU at a time; only packets of one flow handled on two CPUs at the
 	 * same instant could lose a count.
 	 */
-	if (v->counters.packets % FLOW_SEEN_SAMPLE == 0)
-		v->counters.sampled_seen_ns = bpf_ktime_get_ns();
-	v->counters.packets++;
-	v->counters.bytes += p.payload_len;
+	if (fc->packets % FLOW_SEEN_SAMPLE == 0)
+		fc->sampled_seen_ns = bpf_ktime_get_ns();
+	fc->packets++;
+	fc->bytes += p.payload_len;
 	gc->forwarded++;
 
 	if (ifindex == ctx->ingress_ifindex)

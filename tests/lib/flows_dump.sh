@@ -1,10 +1,13 @@
 # shellcheck shell=bash
 # flows_dump BPFFS: the pinned flows as `bpftool -j map dump pinned
-# BPFFS/flows` prints them, but with each flow's counters from its flow
-# table entry where it has one (.formatted.value.table_slot > 0): the
-# program counts there, and the copy in `flows` stays as it was when the
-# flow was written (bpf/flow_abi.h). In a `flows` map an older daemon
-# created, bpftool names table_slot by that map's BTF: pad.
+# BPFFS/flows` prints them, but with each flow's counts in its flow table
+# entry added in where it has one (.formatted.value.table_slot > 0) and it
+# is present: the program counts there, and in `flows` only the packets
+# that met the entry being written (bpf/flow_abi.h, lib/flow_table.c
+# flow_table_counters). An entry an older daemon wrote (seq 0) holds the
+# flow's all, and `flows` a stale copy. In maps an older daemon created,
+# bpftool names fields by that map's BTF: table_slot is pad, and an
+# entry's seq pad[0].
 flows_dump() {
 	local flows slot i entry table='{}'
 	flows=$(bpftool -j map dump pinned "$1/flows") || return 1
@@ -15,5 +18,10 @@ flows_dump() {
 		table=$(jq -c --arg s "$slot" --argjson e "$entry" '. + {($s): $e.formatted.value}' <<<"$table")
 	done
 	jq -c --argjson t "$table" 'map((.formatted.value | .table_slot // .pad // 0 | tostring) as $s |
-		if $t[$s].present == 1 then .formatted.value.counters = $t[$s].value.counters else . end)' <<<"$flows"
+		if $t[$s].present != 1 then .
+		elif ($t[$s].seq // $t[$s].pad[0] // 0) == 0 then .formatted.value.counters = $t[$s].value.counters
+		else $t[$s].value.counters as $e | .formatted.value.counters |= {
+			packets: (.packets + $e.packets), bytes: (.bytes + $e.bytes),
+			sampled_seen_ns: ([.sampled_seen_ns, $e.sampled_seen_ns] | max),
+			wrong_source: (.wrong_source + $e.wrong_source)} end)' <<<"$flows"
 }

@@ -394,6 +394,16 @@ const struct test_case cases[] = {
 		.flow_counters = { .packets = FLOW_SEEN_SAMPLE + 1, .bytes = RTP_PAYLOAD },
 	},
 	{
+		.name = "IPv4 the flow's entry half-written (seq odd, another flow's fields): forwarded by `flows`",
+		.in = { A_IN },
+		.maps = { .entry_written_as = F4_REDIR },
+		.verdict = XDP_TX,
+		.out = { A_OUT, 63, RELAY0 },
+		.counters = FORWARDED,
+		.flow = F4_TX,
+		.flow_counters = RTP_HIT,
+	},
+	{
 		.name = "IPv4 the flow's 2nd packet: forwarded without reading the clock",
 		.in = { A_IN },
 		.maps = { .flow_packets_before = 1 },

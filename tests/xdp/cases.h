@@ -104,6 +104,12 @@ extern const struct flow_def cases_flows[NR_FLOWS];
 struct case_maps {
 	bool no_tx_ports;	   /* tx_ports left empty */
 	__u64 flow_packets_before; /* the case's flow has forwarded this many packets already */
+	/*
+	 * Not NO_FLOW: the case's flow's table entry is being written (seq
+	 * odd) and holds this flow's fields already; the program must take
+	 * the flow from `flows`. Only with the flows in the flow table.
+	 */
+	enum flow_id entry_written_as;
 };
 
 /* What a forwarded frame must look like: the input with these changes. */

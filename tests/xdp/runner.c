@@ -89,6 +89,7 @@ struct runner {
 	struct rtprelay_bpf *skel;
 	int prog_fd, flows_fd, table_fd, counters_fd, tx_ports_fd;
 	struct flow_window *window_slots;
+	struct flow_table_entry *table; /* flow_table mapped */
 	int ncpus;
 	enum placement placement;
 	int run, failed;
@@ -177,9 +178,23 @@ static void flow_value_of(const struct flow_def *f, struct flow_value *v)
 }
 
 /*
- * Every flow afresh, the case's own with packets_before already forwarded:
- * in `flows`, and with IN_TABLE in its flow table entry too, as the daemon
- * writes them.
+ * The case's flow's entry as userspace leaves it between the two
+ * increments of its seq: odd, and another flow's fields written already.
+ */
+static void entry_half_written(const struct runner *r, int slot, enum flow_id as)
+{
+	struct flow_table_entry *e = &r->table[slot];
+	struct flow_value other;
+
+	flow_value_of(&cases_flows[as], &other);
+	e->seq |= 1;
+	memcpy(&e->value, &other, FLOW_TABLE_HOT_BYTES);
+}
+
+/*
+ * Every flow afresh, the case's own with packets_before already forwarded
+ * where the program counts it: in `flows`, and with IN_TABLE in its flow
+ * table entry too (given to the flow anew), as the daemon writes them.
  */
 static int program_flows(GString *d, const struct runner *r, const struct test_case *c)
 {
@@ -190,11 +205,10 @@ static int program_flows(GString *d, const struct runner *r, const struct test_c
 	for (id = NO_FLOW + 1; id < NR_FLOWS; id++) {
 		struct flow_value v;
 		struct flow_key key;
+		bool the_case = id == (int)c->flow;
 
 		flow_key_of(&cases_flows[id], &key);
 		flow_value_of(&cases_flows[id], &v);
-		if (id == (int)c->flow)
-			v.counters.packets = c->maps.flow_packets_before;
 		slot = r->placement == IN_TABLE ? flow_table_slot(r->window_slots, r->table_fd, &key, true) : -1;
 		if (r->placement == IN_TABLE && cases_flows[id].no_window != (slot == -EBUSY)) {
 			/* The window slots are not as cases.c has them: the cases would not test what they say. */
@@ -205,11 +219,19 @@ static int program_flows(GString *d, const struct runner *r, const struct test_c
 					       slot >= 0 ? "one" : strerror(-slot));
 			return -EINVAL;
 		}
+		if (the_case && slot < 0)
+			v.counters.packets = c->maps.flow_packets_before;
 		v.table_slot = slot >= 0 ? slot + 1 : 0;
 		if (bpf_map_update_elem(r->flows_fd, &key, &v, BPF_ANY))
 			return -errno;
-		if (slot >= 0 && flow_table_write(r->table_fd, slot, &v))
-			return -errno;
+		if (slot < 0)
+			continue;
+		if (flow_table_write(r->table, slot, &v, true))
+			return -ERANGE;
+		if (the_case)
+			r->table[slot].value.counters.packets = c->maps.flow_packets_before;
+		if (the_case && c->maps.entry_written_as != NO_FLOW)
+			entry_half_written(r, slot, c->maps.entry_written_as);
 	}
 	return 0;
 }
@@ -437,6 +459,9 @@ static int load(struct runner *r)
 	r->window_slots = flow_windows_map(bpf_map__fd(r->skel->maps.window_slots));
 	if (!r->window_slots)
 		return -errno;
+	r->table = flow_table_map(r->table_fd);
+	if (!r->table)
+		return -errno;
 	r->counters_fd = bpf_map__fd(r->skel->maps.counters);
 	r->tx_ports_fd = bpf_map__fd(r->skel->maps.tx_ports);
 	r->ncpus = libbpf_num_possible_cpus();
@@ -478,6 +503,8 @@ int main(int argc, char **argv)
 
 			if (filter && !strstr(c->name, filter))
 				continue;
+			if (r.placement == IN_FLOWS && c->maps.entry_written_as != NO_FLOW)
+				continue; /* no entry to be half-written */
 			d = g_string_new(NULL);
 			ok = run_case(&r, c, d);
 			r.run++;
@@ -492,6 +519,7 @@ int main(int argc, char **argv)
 	if (r.failed)
 		printf("# %d of %d cases failed\n", r.failed, r.run);
 	flow_windows_unmap(r.window_slots);
+	flow_table_unmap(r.table);
 	rtprelay_bpf__destroy(r.skel);
 	return r.failed ? 1 : 0;
 }

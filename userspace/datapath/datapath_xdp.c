@@ -37,6 +37,7 @@ struct datapath_xdp {
 	GHashTable *links; /* ifname -> link fd + 1 */
 	GArray *ifindexes; /* uint32_t: the interfaces attached, in tx_ports */
 	struct nexthop_table *nexthops;
+	struct flow_table_entry *table; /* flow_table mapped: entries are written in place */
 	/* Serialises flow writes, so a next-hop change cannot overwrite a newer flow. */
 	GMutex flows_lock;
 	char attach_degraded[256]; /* why an interface runs generic XDP though native was asked; "" if none */
@@ -194,18 +195,31 @@ static int xdp_flow_get(struct datapath *dp, const struct flow_key *key, struct 
 }
 
 /*
- * Writes v (its counters included) to `flows` (update_flags: BPF_ANY or
- * BPF_EXIST) and, where its window has room, to its table entry, which the
- * program then forwards from. 0 or -errno.
+ * Writes v to `flows` (update_flags: BPF_ANY or BPF_EXIST) and, where its
+ * window has room, to its table entry, which the program then forwards
+ * from. v's counters and table_slot are what `flows` holds (none for a new
+ * flow): the counters there are what the program counted in `flows`, and
+ * the entry's own stay unless the entry is given to the flow now. Under
+ * flows_lock: the program counts in `flows` only while the entry is being
+ * written, after `flows` was, so no count there is lost either. 0 or -errno.
  */
 static int write_flow(struct datapath *dp, const struct flow_key *key, struct flow_value *v, __u64 update_flags)
 {
-	int slot = flow_table_slot(to_xdp(dp)->window_slots, table_fd(dp), key, true);
+	struct datapath_xdp *x = to_xdp(dp);
+	int slot = flow_table_slot(x->window_slots, table_fd(dp), key, true);
+	bool give = slot < 0 || !flow_table_owned(x->table, slot, v);
 
+	/*
+	 * An entry to be given is absent before `flows` names it: should the
+	 * daemon die in between, the next start does not take what another
+	 * flow left there for this flow's.
+	 */
+	if (give && slot >= 0)
+		flow_table_clear(x->table, slot);
 	v->table_slot = slot >= 0 ? slot + 1 : 0;
 	if (bpf_map_update_elem(flows_fd(dp), key, v, update_flags) < 0)
 		return -errno;
-	return slot >= 0 ? flow_table_write(table_fd(dp), slot, v) : 0;
+	return slot >= 0 ? flow_table_write(x->table, slot, v, give) : 0;
 }
 
 /* A flow written gets its next hop from the table; its counters go on. */
@@ -217,8 +231,11 @@ static int xdp_flow_set(struct datapath *dp, const struct flow_key *key, const s
 
 	g_mutex_lock(&x->flows_lock);
 	nexthop_flow_resolve(x->nexthops, key, &v.src_addr, &v.dst_addr, &v.nexthop);
-	if (xdp_flow_get(dp, key, &old) == 0)
+	v.table_slot = 0;
+	if (bpf_map_lookup_elem(flows_fd(dp), key, &old) == 0) {
 		v.counters = old.counters;
+		v.table_slot = old.table_slot;
+	}
 	ret = write_flow(dp, key, &v, BPF_ANY);
 	g_mutex_unlock(&x->flows_lock);
 	return ret;
@@ -234,24 +251,20 @@ static int xdp_flow_delete(struct datapath *dp, const struct flow_key *key)
 	g_mutex_lock(&x->flows_lock);
 	nexthop_flow_forget(x->nexthops, key);
 	if (bpf_map_lookup_elem(flows_fd(dp), key, &v) == 0 && v.table_slot)
-		flow_table_clear(table_fd(dp), v.table_slot - 1);
+		flow_table_clear(x->table, v.table_slot - 1);
 	ret = bpf_map_delete_elem(flows_fd(dp), key) < 0 ? -errno : 0;
 	g_mutex_unlock(&x->flows_lock);
 	return ret;
 }
 
-/*
- * The table's callback: only the next hop changes; BPF_EXIST, so a deleted
- * flow stays deleted. Like flow_set, the read and write of the entry can miss
- * the counts of packets forwarded in between (microseconds, once per change).
- */
+/* The table's callback: only the next hop changes; BPF_EXIST, so a deleted flow stays deleted. */
 static void on_nexthop_changed(void *user, const struct flow_key *key, const struct flow_nexthop *nh)
 {
 	struct datapath_xdp *x = user;
 	struct flow_value v;
 
 	g_mutex_lock(&x->flows_lock);
-	if (xdp_flow_get(&x->dp, key, &v) == 0) {
+	if (bpf_map_lookup_elem(flows_fd(&x->dp), key, &v) == 0) {
 		v.nexthop = *nh;
 		write_flow(&x->dp, key, &v, BPF_EXIST);
 	}
@@ -360,6 +373,7 @@ static void xdp_free(struct datapath_xdp *x, bool unpin_links, bool unpin_maps)
 	g_array_free(x->ifindexes, TRUE);
 	g_mutex_clear(&x->flows_lock);
 	flow_windows_unmap(x->window_slots);
+	flow_table_unmap(x->table);
 	if (unpin_maps && x->skel)
 		bpf_object__unpin_maps(x->skel->obj, NULL);
 	rtprelay_bpf__destroy(x->skel);
@@ -388,19 +402,19 @@ static const struct datapath_ops xdp_ops = {
 };
 
 /*
- * Before the windows go: a flow's counters from its table entry into `flows`,
- * with no entry named (table_slot 0). Once the windows are gone the program
- * counts in `flows`, and the rewrite that follows must take the counters
- * from there: the old entry may by then be cleared, or hold another flow,
- * as windows are handed out again in another order (at the same offset of
- * another port block, one of the quiet flows: a restarted daemon lost the
- * count of a stream so).
+ * An adopted flow whose entry no window in window_slots leads to (a daemon
+ * that kept its windows in the hash map flow_windows ran before): its
+ * counts from that entry into `flows`, naming no entry (table_slot 0), so
+ * that its rewrite takes them from there. This pass ends before any window
+ * is handed out: a new window may lie over such an entry and clear it.
  */
-static int save_flow_counters(const struct flow_key *key, const struct flow_value *val, void *user)
+static int save_unreachable_counters(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct datapath_xdp *x = user;
 	struct flow_value v = *val;
 
+	if (!v.table_slot || flow_table_slot(x->window_slots, -1, key, false) == (int)v.table_slot - 1)
+		return 0;
 	v.table_slot = 0;
 	bpf_map_update_elem(flows_fd(&x->dp), key, &v, BPF_EXIST);
 	return 0;
@@ -430,6 +444,11 @@ static int load_skeleton(struct datapath_xdp *x, char *err, size_t errlen)
 	x->window_slots = flow_windows_map(bpf_map__fd(x->skel->maps.window_slots));
 	if (!x->window_slots) {
 		snprintf(err, errlen, "cannot map window_slots: %s", strerror(errno));
+		return -1;
+	}
+	x->table = flow_table_map(bpf_map__fd(x->skel->maps.flow_table));
+	if (!x->table) {
+		snprintf(err, errlen, "cannot map the flow table: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -471,12 +490,17 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	if (!x->nexthops)
 		goto fail;
 	/*
-	 * Adopted flows: their next hops are from the previous run and are
-	 * followed from now on; they get table entries afresh (a daemon without
-	 * the flow table may have run meanwhile).
+	 * Adopted flows keep their entries and the counts in them (those whose
+	 * entry no window leads to take their counts into `flows`); the entries
+	 * no flow names go (a daemon without the flow table may have run
+	 * meanwhile), and every flow is rewritten: its next hop is from the
+	 * previous run and is followed from now on, and a flow the table did
+	 * not have gets an entry.
 	 */
-	xdp_flow_foreach(&x->dp, save_flow_counters, x);
-	flow_table_forget_windows(x->window_slots);
+	xdp_flow_foreach(&x->dp, save_unreachable_counters, x);
+	ret = flow_table_sweep(x->window_slots, flows_fd(&x->dp), x->table);
+	if (ret < 0)
+		g_warning("flow table: cannot check the entries of the adopted windows: %s", strerror(-ret));
 	xdp_flow_foreach(&x->dp, reprogram_flow, x);
 	return &x->dp;
 fail:
