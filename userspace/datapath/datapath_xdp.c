@@ -420,6 +420,23 @@ static int save_unreachable_counters(const struct flow_key *key, const struct fl
 	return 0;
 }
 
+/*
+ * The hash map flow_windows that a daemon from before window_slots pinned:
+ * nothing reads it once the adopted flows were rewritten (their counts
+ * were taken by their entries' table_slot, not through it), so its pin goes
+ * rather than stay behind unused and keep the pin directory from being
+ * removed. A daemon from before started again creates it anew.
+ */
+static void forget_old_windows_pin(struct datapath_xdp *x)
+{
+	g_autofree char *path = g_build_filename(x->bpffs_dir, "flow_windows", NULL);
+
+	if (unlink(path) == 0)
+		g_message("removed %s, pinned by an older rtprelayd (its windows are now in window_slots)", path);
+	else if (errno != ENOENT)
+		g_warning("cannot remove %s, pinned by an older rtprelayd: %s", path, strerror(errno));
+}
+
 static int reprogram_flow(const struct flow_key *key, const struct flow_value *val, void *user)
 {
 	struct datapath_xdp *x = user;
@@ -502,6 +519,7 @@ struct datapath *datapath_xdp_open(const struct datapath_config *cfg, char *err,
 	if (ret < 0)
 		g_warning("flow table: cannot check the entries of the adopted windows: %s", strerror(-ret));
 	xdp_flow_foreach(&x->dp, reprogram_flow, x);
+	forget_old_windows_pin(x);
 	return &x->dp;
 fail:
 	xdp_free(x, true, false);
