@@ -9,7 +9,8 @@
 # installed) packets offered (the generator's own rate) and forwarded, every
 # flow seen by the sink, a ratio to the ceiling only where the generator
 # offered enough, else generator-bound, the userspace relays' paced sweep
-# and its chosen rate's loss under 1%; a date on every result; the XDP program's costs and
+# and its chosen rate's loss under 1%, no window forwarding more frames than
+# it sent (frames counted in the window they carry); a date on every result; the XDP program's costs and
 # helper costs; flow programming rate and memory per flow; every SIPp call
 # completed; every tone call's stream received; the ng call rate of the
 # client alone and of rtprelay (rtpengine when installed) with every call
@@ -84,6 +85,9 @@ check_forwarding() {
 		'all(.forwarding[] | select(.datapath == "userspace" or .datapath == "rtpengine");
 		 .measured == "paced sweep" and .drop_pct < 1 and .offered_pps > 0 and
 		 (.sweep.chosen_pps as $r | .sweep.steps | map(select(.rate_pps == $r)) | length == 1 and .[0].loss_pct < 1))'
+	check "forwarding: no window forwarded more frames than it sent (each frame counted in its own window)" \
+		'all(.forwarding[] | select(.datapath != null); all((.flat_out_windows[], (.sweep.steps // [])[]);
+		 .forwarded_pps <= .sent_pps))'
 	check "forwarding: the kernel relays flat out, the generator's rate in every window" \
 		'all(.forwarding[] | select(.datapath == "xdp" or .datapath == "trivial" or .datapath == "linux");
 		 .measured == "flat out" and all(.flat_out_windows[]; .sent_pps > 0))'

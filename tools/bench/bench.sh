@@ -53,8 +53,28 @@
 # what they have no time to read; rtpengine also mutes a flooding socket),
 # so they are measured in a paced sweep: from SWEEP_START up by 20% a step
 # until 1% or more is lost; their row is the highest rate with less than 1%
-# lost. A flat-out run follows the sweep, in results.json only. The XDP
-# programs' own ns per run in live traffic come from BPF run-time
+# lost. A flat-out run follows the sweep, in results.json only.
+# Loss is counted frame by frame: each frame carries the window it was sent
+# in and when (tools/bench/bpf/bench_abi.h), and a window's frames count as
+# forwarded whenever they reach the sink (rtpgen waits for the sink to drain
+# after the last window) unless 200 ms late or more (late frames are lost
+# to a phone's jitter buffer, and a relay would otherwise hide an overload
+# in its socket buffers for a whole window). A count of what crossed each
+# edge instead took what a relay had queued at the window's end for lost
+# (rtpengine's sockets hold thousands of frames; 3 ms of them at a 300 ms
+# window is 1%), and rtpengine's row had no rate. Every frame of the window
+# that never arrives, or arrives late, is lost, wherever it was held or
+# dropped; frames of the warm-up are not the window's.
+# The paced generator makes up a stall of its own (its CPU taken away) at
+# no more than twice its rate. Made up at once (up to 20 ms of frames), a
+# stall reached the relay as one burst at line rate that overflowed brin's
+# 256-frame ring whatever the relay's speed (0.1% to 7% of rtpengine's
+# frames at 25 kpps in our runs). Offered is what it sent, which falls
+# short of a step's rate when the generator's core is busy (the sink's NAPI
+# runs there too). rtpengine itself drops nothing while it keeps up: it
+# forwards a flow from its first frame (as many datagrams out of its
+# sockets as into them), so no warm-up hides any of its losses.
+# The XDP programs' own ns per run in live traffic come from BPF run-time
 # statistics, in a run of their own.
 #
 # CPU placement, so that one core is the relay's and the figures carry over
@@ -1016,7 +1036,7 @@ report() {
 		"",
 		"## Forwarding (214-byte RTP frames; one relay core)",
 		"",
-		"Offered: what the generator sent (frames the relay's ingress had no room for are offered, not forwarded). Flat out: the kernel relays, the median of the flat-out windows, the generator on both cores (on the relay's only in the time the relay leaves idle). Paced sweep: the relays with a userspace process (receive livelock), the highest rate of a sweep up by 20% a step that lost under 1%. Ratio: forwarded packets/s to the ceiling's (the trivial XDP redirect), only where the generator offered at least \((.generator_bound_below - 1) * 100 | round)% more than the relay forwarded, and offered the ceiling as much: otherwise generator-bound, and the forwarded rate is only a lower bound of the relay's. A ratio also needs the relay's core and the ceiling's at least \(.relay_busy_min * 100 | round)% busy: a core with idle time while frames drop is not what limits the rate (the veth rings are), and the cell says how busy it was instead. Drops: offered but not forwarded. Sink ring drops: frames the relay sent toward the sink that the sink's veth ring had no room for (XDP xmit errors and skb drops on brout), over the whole flat-out run. Relay CPU: cores the relay used (its NAPI thread and process); ns/packet: that per forwarded packet, what one core costs whatever the box.",
+		"Offered: what the generator sent (frames the relay's ingress had no room for are offered, not forwarded). Flat out: the kernel relays, the median of the flat-out windows, the generator on both cores (on the relay's only in the time the relay leaves idle). Paced sweep: the relays with a userspace process (receive livelock), the highest rate of a sweep up by 20% a step that lost under 1% of the frames sent in its window, counted frame by frame: a frame the relay still held at the window's end counts when it arrives, unless 200 ms late or more (then it is lost); offered is what the generator sent, which can be below the step's rate. Ratio: forwarded packets/s to the ceiling's (the trivial XDP redirect), only where the generator offered at least \((.generator_bound_below - 1) * 100 | round)% more than the relay forwarded, and offered the ceiling as much: otherwise generator-bound, and the forwarded rate is only a lower bound of the relay's. A ratio also needs the relay's core and the ceiling's at least \(.relay_busy_min * 100 | round)% busy: a core with idle time while frames drop is not what limits the rate (the veth rings are), and the cell says how busy it was instead. Drops: offered but not forwarded. Sink ring drops: frames the relay sent toward the sink that the sink's veth ring had no room for (XDP xmit errors and skb drops on brout), over the whole flat-out run. Relay CPU: cores the relay used (its NAPI thread and process); ns/packet: that per forwarded packet, what one core costs whatever the box.",
 		"",
 		"| relay | flows (sending) | measured | offered (generator) | forwarded | ratio to the trivial XDP redirect | drops | sink ring drops | relay CPU | ns/packet (relay core) | XDP prog ns (bpf_stats) | measured on |",
 		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

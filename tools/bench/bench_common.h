@@ -148,6 +148,7 @@ static inline int bench_sink_totals(int fd, struct sink_totals *out)
 		out->bytes += percpu[c].bytes;
 		out->rtp += percpu[c].rtp;
 		out->other += percpu[c].other;
+		out->late += percpu[c].late;
 	}
 	return 0;
 }

@@ -100,6 +100,7 @@ static inline size_t bench_build_frame(uint8_t *frame, const struct bench_flow *
 	*udp = (struct udphdr){ .source = f->expect.port, .dest = f->local.port, .len = htons(udp_len) };
 	rtp_write_header(l4 + sizeof(*udp), RTP_HEADER_LEN, &rtp, NULL);
 	memcpy(l4 + sizeof(*udp) + RTP_HEADER_LEN, payload, BENCH_RTP_PAYLOAD);
+	memset(l4 + sizeof(*udp) + RTP_HEADER_LEN, 0, BENCH_TAG_BYTES); /* no window, not stamped */
 	/* Pseudo-header: the addresses (above), protocol and UDP length; then the datagram. */
 	acc = csum_word_diff(acc, 0, htons(IPPROTO_UDP));
 	acc = csum_word_diff(acc, 0, htons(udp_len));

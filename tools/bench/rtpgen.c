@@ -23,10 +23,17 @@
  * relay that is not saturated is offered more until it is.
  *
  * After --warmup-ms it measures --windows windows of --window-ms: what it
- * sent, what the sink (tools/bench/rtpsink.c, maps pinned under --sink-pin)
- * counted, and the CPU time the --cpu-pid processes or threads used (the
- * relay's). It prints one JSON line: each window, and the window with the
- * median forwarded rate as "median". With --quiet-ms it first waits (up to
+ * sent, how much of that the sink (tools/bench/rtpsink.c, maps pinned under
+ * --sink-pin) received, and the CPU time the --cpu-pid processes or threads
+ * used (the relay's). Each frame carries its window (bench_abi.h), so a
+ * window's frames count as forwarded whenever they arrive (paced, unless
+ * BENCH_LATE_MS late: late_pps, the late frames that reached the sink
+ * during the window): after the last window it stops sending and waits
+ * until the sink has been quiet for --quiet-ms (300 ms without it; up to
+ * 10 s), and what a relay still had queued at a window's edges is neither
+ * lost nor counted in another window.
+ * It prints one JSON line: each window, and the window with the median
+ * forwarded rate as "median". With --quiet-ms it also first waits (up to
  * 10 s) until the sink has counted nothing new for that long, so that what
  * a relay still had queued from an earlier run does not count in this one.
  * With --prog-id it turns on BPF run-time statistics (BPF_ENABLE_STATS,
@@ -50,8 +57,8 @@
 #include "rtpgen.skel.h"
 
 #define TTL		  64
-#define MAX_WINDOWS	  64
 #define MAX_QUIET_WAIT_MS 10000
+#define DRAIN_QUIET_MS	  300 /* after the last window, without --quiet-ms */
 
 static gchar *opt_interface;
 static gchar *opt_dst_mac;
@@ -93,14 +100,13 @@ static const GOptionEntry option_entries[] = {
 /* Counters read at a window's edges. */
 struct snapshot {
 	uint64_t ns;
-	uint64_t sent;
 	struct sink_totals sink;
 	double cpu_s;
 	__u64 prog_run_ns, prog_runs;
 };
 
 struct window {
-	double seconds, sent_pps, forwarded_pps, other_pps, cpu, prog_ns;
+	double seconds, sent_pps, forwarded_pps, other_pps, late_pps, cpu, prog_ns;
 };
 
 static int prog_fd = -1; /* --prog-id */
@@ -120,11 +126,10 @@ static double proc_cpu_seconds(const char *pid)
 	return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
-static void take_snapshot(struct snapshot *s, uint64_t sent, int sink_fd)
+static void take_snapshot(struct snapshot *s, int sink_fd)
 {
 	memset(s, 0, sizeof(*s));
 	s->ns = monotonic_ns();
-	s->sent = sent;
 	if (sink_fd >= 0)
 		bench_sink_totals(sink_fd, &s->sink);
 	for (gchar **pid = opt_cpu_pids; pid && *pid; pid++)
@@ -140,12 +145,12 @@ static void take_snapshot(struct snapshot *s, uint64_t sent, int sink_fd)
 	}
 }
 
+/* A window's time, other and late frames and CPU from its edges; its own come after the drain (window_frames). */
 static void window_between(struct window *w, const struct snapshot *a, const struct snapshot *b)
 {
 	w->seconds = (b->ns - a->ns) / 1e9;
-	w->sent_pps = (b->sent - a->sent) / w->seconds;
-	w->forwarded_pps = (b->sink.rtp - a->sink.rtp) / w->seconds;
 	w->other_pps = (b->sink.other - a->sink.other) / w->seconds;
+	w->late_pps = (b->sink.late - a->sink.late) / w->seconds;
 	w->cpu = (b->cpu_s - a->cpu_s) / w->seconds;
 	w->prog_ns =
 	    b->prog_runs > a->prog_runs ? (double)(b->prog_run_ns - a->prog_run_ns) / (b->prog_runs - a->prog_runs) : 0;
@@ -160,8 +165,9 @@ static int by_forwarded(const void *a, const void *b)
 
 static void print_window(const char *name, const struct window *w)
 {
-	printf("%s{\"seconds\":%.3f,\"sent_pps\":%.0f,\"forwarded_pps\":%.0f,\"other_pps\":%.0f,\"relay_cpu\":%.3f",
-	       name, w->seconds, w->sent_pps, w->forwarded_pps, w->other_pps, w->cpu);
+	printf("%s{\"seconds\":%.3f,\"sent_pps\":%.0f,\"forwarded_pps\":%.0f,\"other_pps\":%.0f,\"late_pps\":%.0f,"
+	       "\"relay_cpu\":%.3f",
+	       name, w->seconds, w->sent_pps, w->forwarded_pps, w->other_pps, w->late_pps, w->cpu);
 	if (prog_fd >= 0)
 		printf(",\"prog_ns\":%.1f", w->prog_ns);
 	printf("}");
@@ -217,15 +223,15 @@ static void sleep_until(uint64_t ns)
 		;
 }
 
-/* Until the sink's count has not moved for --quiet-ms (at most MAX_QUIET_WAIT_MS). */
-static void wait_quiet(int sink_fd)
+/* Until the sink's count has not moved for quiet_ms (at most MAX_QUIET_WAIT_MS). */
+static void wait_quiet(int sink_fd, int quiet_ms)
 {
 	uint64_t start = monotonic_ns(), since = start, last = UINT64_MAX;
 	struct snapshot s;
 
-	while (monotonic_ns() - since < opt_quiet_ms * 1000000ull &&
+	while (monotonic_ns() - since < quiet_ms * 1000000ull &&
 	       monotonic_ns() - start < MAX_QUIET_WAIT_MS * 1000000ull) {
-		take_snapshot(&s, 0, sink_fd);
+		take_snapshot(&s, sink_fd);
 		if (s.sink.packets != last) {
 			last = s.sink.packets;
 			since = s.ns;
@@ -234,18 +240,45 @@ static void wait_quiet(int sink_fd)
 	}
 }
 
-/* Frames sent so far by all the senders. */
-static uint64_t frames_sent(struct rtpgen_bpf *skel, const struct sender *senders, int n)
+/* Zeroes the sink's window counts (the sink outlives a run); 0 or -errno. */
+static int windows_reset(int window_fd)
 {
-	uint64_t sent = 0;
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 zero[ncpu > 0 ? ncpu : 1];
 
-	for (int i = 0; i < n; i++)
-		sent += ((volatile struct gen_cpu *)&skel->bss->gen_cpus[senders[i].cpu])->frames_sent;
-	return sent;
+	memset(zero, 0, sizeof(zero));
+	for (__u32 i = 0; i <= BENCH_MAX_WINDOWS; i++)
+		if (bpf_map_update_elem(window_fd, &i, zero, BPF_EXIST) < 0)
+			return -errno;
+	return 0;
 }
 
-/* Sends until the last window closes, taking a snapshot at each edge; 0 or -errno. */
-static int run(struct rtpgen_bpf *skel, struct sender *senders, int n, int sink_fd, struct window *windows)
+/*
+ * Window i's frames (1-based): sent by all the senders, and received by the
+ * sink (window_fd: rtpsink's per-CPU "window_rtp", or -1: none).
+ */
+static void window_frames(struct rtpgen_bpf *skel, const struct sender *senders, int n, int window_fd, __u32 i,
+			  struct window *w)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 sent = 0, received = 0, percpu[ncpu > 0 ? ncpu : 1];
+
+	for (int s = 0; s < n; s++)
+		sent += skel->bss->gen_cpus[senders[s].cpu].window_sent[i];
+	if (window_fd >= 0 && ncpu > 0 && bpf_map_lookup_elem(window_fd, &i, percpu) == 0)
+		for (int c = 0; c < ncpu; c++)
+			received += percpu[c];
+	w->sent_pps = sent / w->seconds;
+	w->forwarded_pps = received / w->seconds;
+}
+
+/*
+ * Sends until the last window closes, taking a snapshot at each edge and
+ * tagging the frames with their window, then waits for the sink to drain;
+ * 0 or -errno.
+ */
+static int run(struct rtpgen_bpf *skel, struct sender *senders, int n, int sink_fd, int window_fd,
+	       struct window *windows)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct snapshot prev, now;
@@ -253,8 +286,6 @@ static int run(struct rtpgen_bpf *skel, struct sender *senders, int n, int sink_
 	uint64_t edge;
 
 	sigaction(SIGUSR1, &sa, NULL);
-	if (sink_fd >= 0 && opt_quiet_ms > 0)
-		wait_quiet(sink_fd);
 	for (started = 0; started < n; started++) {
 		skel->bss->gen_cpus[senders[started].cpu].next_flow = started;
 		ret = pthread_create(&senders[started].thread, NULL, send_frames, &senders[started]);
@@ -265,7 +296,9 @@ static int run(struct rtpgen_bpf *skel, struct sender *senders, int n, int sink_
 		edge = monotonic_ns() + opt_warmup_ms * 1000000ull;
 		for (int i = 0; i <= opt_windows; i++) {
 			sleep_until(edge);
-			take_snapshot(&now, frames_sent(skel, senders, n), sink_fd);
+			/* From here on the senders tag their frames with the next window (0: none). */
+			__atomic_store_n(&skel->bss->window, i < opt_windows ? i + 1 : 0, __ATOMIC_RELAXED);
+			take_snapshot(&now, sink_fd);
 			if (i > 0)
 				window_between(&windows[i - 1], &prev, &now);
 			prev = now;
@@ -277,7 +310,13 @@ static int run(struct rtpgen_bpf *skel, struct sender *senders, int n, int sink_
 		pthread_join(senders[i].thread, NULL);
 		ret = ret ?: senders[i].err;
 	}
-	return -ret;
+	if (ret)
+		return -ret;
+	if (sink_fd >= 0)
+		wait_quiet(sink_fd, opt_quiet_ms ?: DRAIN_QUIET_MS);
+	for (int i = 0; i < opt_windows; i++)
+		window_frames(skel, senders, n, window_fd, i + 1, &windows[i]);
+	return 0;
 }
 
 static int check_options(void)
@@ -286,13 +325,13 @@ static int check_options(void)
 		fprintf(stderr, "rtpgen: --interface, --dst-mac and --flows-file are required\n");
 		return -1;
 	}
-	if (opt_batch < 1 || opt_batch > 256 || opt_windows < 1 || opt_windows > MAX_WINDOWS || opt_window_ms < 1 ||
-	    opt_warmup_ms < 0 || opt_rate < 0 || opt_rate > 1000000000 || opt_quiet_ms < 0 ||
+	if (opt_batch < 1 || opt_batch > 256 || opt_windows < 1 || opt_windows > BENCH_MAX_WINDOWS ||
+	    opt_window_ms < 1 || opt_warmup_ms < 0 || opt_rate < 0 || opt_rate > 1000000000 || opt_quiet_ms < 0 ||
 	    opt_spare_cpu >= GEN_MAX_CPUS) {
 		fprintf(stderr,
 			"rtpgen: --batch 1-256, --windows 1-%d, --window-ms > 0, --warmup-ms and --rate >= 0, "
 			"--spare-cpu < %d\n",
-			MAX_WINDOWS, GEN_MAX_CPUS);
+			BENCH_MAX_WINDOWS, GEN_MAX_CPUS);
 		return -1;
 	}
 	return 0;
@@ -336,11 +375,11 @@ int main(int argc, char **argv)
 {
 	g_autoptr(GError) err = NULL;
 	uint8_t dst_mac[ETH_ALEN], src_mac[ETH_ALEN], frame[BENCH_FRAME_MAX];
-	struct window windows[MAX_WINDOWS], sorted[MAX_WINDOWS];
-	g_autofree gchar *sink_path = NULL;
+	struct window windows[BENCH_MAX_WINDOWS], sorted[BENCH_MAX_WINDOWS];
+	g_autofree gchar *sink_path = NULL, *window_path = NULL;
 	struct rtpgen_bpf *skel;
 	struct sender senders[MAX_SENDERS];
-	int ifindex, sink_fd = -1, nsenders = 1, ret;
+	int ifindex, sink_fd = -1, window_fd = -1, nsenders = 1, ret;
 	GArray *flows;
 	size_t len = 0;
 
@@ -371,9 +410,11 @@ int main(int argc, char **argv)
 	}
 	if (opt_sink_pin) {
 		sink_path = g_strdup_printf("%s/totals", opt_sink_pin);
+		window_path = g_strdup_printf("%s/window_rtp", opt_sink_pin);
 		sink_fd = bpf_obj_get(sink_path);
-		if (sink_fd < 0) {
-			fprintf(stderr, "rtpgen: %s: %s\n", sink_path, strerror(errno));
+		window_fd = sink_fd < 0 ? -1 : bpf_obj_get(window_path);
+		if (window_fd < 0) {
+			fprintf(stderr, "rtpgen: %s: %s\n", sink_fd < 0 ? sink_path : window_path, strerror(errno));
 			return 1;
 		}
 	}
@@ -403,7 +444,16 @@ int main(int argc, char **argv)
 		senders[i].frame = frame;
 		senders[i].len = len;
 	}
-	ret = run(skel, senders, nsenders, sink_fd, windows);
+	if (sink_fd >= 0 && opt_quiet_ms > 0)
+		wait_quiet(sink_fd, opt_quiet_ms);
+	/* After the quiet wait: frames of an earlier run's windows still on their way would count in this one's. */
+	ret = window_fd >= 0 ? windows_reset(window_fd) : 0;
+	if (ret < 0) {
+		fprintf(stderr, "rtpgen: zeroing the sink's window counts: %s\n", strerror(-ret));
+		rtpgen_bpf__destroy(skel);
+		return 1;
+	}
+	ret = run(skel, senders, nsenders, sink_fd, window_fd, windows);
 	if (ret < 0) {
 		fprintf(stderr, "rtpgen: BPF_PROG_RUN (live frames) on %s: %s\n", opt_interface, strerror(-ret));
 		rtpgen_bpf__destroy(skel);

@@ -51,9 +51,10 @@ static void print_report(struct rtpsink_bpf *skel)
 		min = i == 0 || n < min ? n : min;
 		max = MAX(max, n);
 	}
-	printf("{\"packets\":%llu,\"bytes\":%llu,\"rtp\":%llu,\"other\":%llu,\"flows\":%d,\"flows_seen\":%u,"
-	       "\"flow_min\":%llu,\"flow_max\":%llu}\n",
-	       t.packets, t.bytes, t.rtp, t.other, opt_flows, seen, min, max);
+	printf(
+	    "{\"packets\":%llu,\"bytes\":%llu,\"rtp\":%llu,\"other\":%llu,\"late\":%llu,\"flows\":%d,\"flows_seen\":%u,"
+	    "\"flow_min\":%llu,\"flow_max\":%llu}\n",
+	    t.packets, t.bytes, t.rtp, t.other, t.late, opt_flows, seen, min, max);
 	fflush(stdout);
 }
 
