@@ -66,6 +66,12 @@ struct datapath_ops {
 	void (*input)(struct datapath *dp, const struct flow_key *local, struct datapath_packet *pkts, int n,
 		      enum datapath_verdict *verdicts);
 	/*
+	 * Whether a flow's counters include what `input` forwards (the
+	 * userspace backend: every packet crosses the daemon), or are the
+	 * kernel's alone (XDP: what `input` forwards is in no flow's count).
+	 */
+	bool flows_count_input;
+	/*
 	 * Whether the kernel forwards every bridged flow: "ok", or
 	 * "degraded: <why, and what would fix it>".
 	 */

@@ -157,6 +157,7 @@ static const struct datapath_ops userspace_ops = {
 	.flow_foreach = us_flow_foreach,
 	.counters = us_counters,
 	.input = us_input,
+	.flows_count_input = true,
 	.kernel_path = us_kernel_path,
 	.destroy = us_destroy,
 };

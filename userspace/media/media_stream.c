@@ -70,6 +70,9 @@ static bool latch_and_count(struct media_stream *ms, int which, struct datapath_
 	bool latched_now = false;
 
 	for (int i = 0; i < n; i++) {
+		/* Forwarded the slow way (XDP passed it: no next hop yet, say): the peer's, and in no flow's count. */
+		if (verdicts[i] == DATAPATH_FORWARDED && !ms->env->dp->ops->flows_count_input)
+			ms->stats.rx_packets++;
 		if (verdicts[i] != DATAPATH_PASS)
 			continue;
 		if (!ms->latched[which] &&
@@ -106,6 +109,10 @@ static void forward_latching_packets(struct media_stream *ms, const struct flow_
 			passed[m++] = pkts[i];
 	if (m)
 		datapath_input(ms->env->dp, local, passed, m, again);
+	/* Counted in rx_packets when they latched: not twice, where the flow counts them too. */
+	for (int i = 0; i < m && ms->env->dp->ops->flows_count_input; i++)
+		if (again[i] == DATAPATH_FORWARDED)
+			ms->stats.rx_packets--;
 }
 
 static void on_rx(void *user, const struct flow_key *local, struct datapath_packet *pkts, int n)

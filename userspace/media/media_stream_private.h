@@ -28,7 +28,7 @@ struct media_batch;
 
 /* Counters of one leg: its own and its flows', which media_stream_leg_info() shows. */
 struct media_stream_stats {
-	uint64_t rx_packets;	    /* reached the daemon (not forwarded by the datapath) */
+	uint64_t rx_packets;	    /* from the peer, taken by the daemon and counted by no flow */
 	uint64_t rx_wrong_source;   /* dropped by the daemon: not the latched peer, or refused by endpoint learning */
 	uint64_t tx_packets;	    /* RTP and RTCP the daemon sent (tone, mix, transcoded) */
 	uint64_t forwarded_in;	    /* from the peer, forwarded by the datapath's flows */
