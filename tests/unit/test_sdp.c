@@ -417,6 +417,28 @@ static void test_rtpmap_name_ended_otherwise(void **state)
 	g_free(offer);
 }
 
+/*
+ * PCMU on a dynamic payload type, or PCMA on an unassigned static one: the
+ * offer is read by its rtpmap, and the answer, which repeats the mapping,
+ * parses back the same (the fuzzer found an answer to such an offer that
+ * did not: its rtpmap line was dropped as one of a codec we never read).
+ */
+static void test_codec_on_another_payload_type(void **state)
+{
+	struct sdp_media_desc answer;
+	char *text = answer_to("m=audio 4000 RTP/AVP 96 1\r\n"
+			       "a=rtpmap:96 PCMU/8000\r\n"
+			       "a=rtpmap:1 PCMA/8000\r\n",
+			       &our_side, &answer);
+
+	assert_payloads(&answer, "96 1");
+	assert_int_equal(answer.payloads[0].codec, SDP_CODEC_PCMU);
+	assert_int_equal(answer.payloads[1].codec, SDP_CODEC_PCMA);
+	assert_has_line(text, "a=rtpmap:96 PCMU/8000");
+	assert_has_line(text, "a=rtpmap:1 PCMA/8000");
+	g_free(text);
+}
+
 static void test_bad_sdp_says_why(void **state)
 {
 	const char *garbage = "this is not SDP at all";
@@ -535,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_first_usable_audio_line),
 		cmocka_unit_test(test_broken_line_of_an_unused_codec),
 		cmocka_unit_test(test_rtpmap_name_ended_otherwise),
+		cmocka_unit_test(test_codec_on_another_payload_type),
 		cmocka_unit_test(test_bad_sdp_says_why),
 		cmocka_unit_test(test_buffer_need_not_end_in_nul),
 		cmocka_unit_test(test_delayed_offer_parses_back),

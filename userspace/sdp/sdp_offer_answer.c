@@ -290,24 +290,36 @@ static int codec_line_pt(const char *line, const char *end)
 	return -1;
 }
 
-static bool is_telephone_event_rtpmap(const char *line, const char *end)
+/*
+ * Whether an rtpmap line names an encoding we read (PCMU, PCMA,
+ * telephone-event), whatever its payload type: PCMU may come on a dynamic
+ * one ("a=rtpmap:96 PCMU/8000"), and our answer repeats it so.
+ */
+static bool is_rtpmap_we_read(const char *line, const char *end)
 {
-	static const char te[] = "telephone-event/";
+	static const char *const encodings[] = { "PCMU/", "PCMA/", "telephone-event/" };
 	const char *sp = memchr(line, ' ', end - line);
 
-	return sp && (size_t)(end - sp - 1) >= sizeof(te) - 1 && !g_ascii_strncasecmp(sp + 1, te, sizeof(te) - 1);
+	for (unsigned i = 0; sp && i < G_N_ELEMENTS(encodings); i++) {
+		size_t n = strlen(encodings[i]);
+
+		if ((size_t)(end - sp - 1) >= n && !g_ascii_strncasecmp(sp + 1, encodings[i], n))
+			return true;
+	}
+	return false;
 }
 
 /*
  * The body without the rtpmap and fmtp lines of payloads we never read
- * (anything but PCMU, PCMA and telephone-event): sofia-sip refuses a whole
+ * (anything but PCMU, PCMA and telephone-event, on their static payload
+ * types or mapped to any other by an rtpmap): sofia-sip refuses a whole
  * offer for one malformed line of a codec we would not have used
  * ("a=rtpmap:31 LPC", no clock rate). Lines end at CR or LF, as for sofia.
  */
 static GString *codec_lines_we_read(const char *data, size_t len)
 {
 	const char *end = data + len, *line, *stop;
-	bool te[1000] = { false };
+	bool read[1000] = { false };
 	GString *out = g_string_sized_new(len);
 
 	for (line = data; line < end; line = stop + 1) {
@@ -316,9 +328,8 @@ static GString *codec_lines_we_read(const char *data, size_t len)
 		for (stop = line; stop < end && *stop != '\r' && *stop != '\n'; stop++)
 			;
 		pt = codec_line_pt(line, stop);
-		if (pt >= 0 && pt < 1000 && !g_ascii_strncasecmp(line, "a=rtpmap", 8) &&
-		    is_telephone_event_rtpmap(line, stop))
-			te[pt] = true;
+		if (pt >= 0 && pt < 1000 && !g_ascii_strncasecmp(line, "a=rtpmap", 8) && is_rtpmap_we_read(line, stop))
+			read[pt] = true;
 	}
 	for (line = data; line < end; line = stop + 1) {
 		int pt;
@@ -326,7 +337,7 @@ static GString *codec_lines_we_read(const char *data, size_t len)
 		for (stop = line; stop < end && *stop != '\r' && *stop != '\n'; stop++)
 			;
 		pt = codec_line_pt(line, stop);
-		if (pt < 0 || pt == SDP_PT_PCMU || pt == SDP_PT_PCMA || (pt < 1000 && te[pt]))
+		if (pt < 0 || pt == SDP_PT_PCMU || pt == SDP_PT_PCMA || (pt < 1000 && read[pt]))
 			g_string_append_len(out, line, stop < end ? stop + 1 - line : stop - line);
 	}
 	return out;
