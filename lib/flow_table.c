@@ -165,7 +165,7 @@ bool flow_table_owned(const struct flow_table_entry *table, __u32 slot, struct f
 	return true;
 }
 
-/* Slots come from pinned maps (flow_windows, flows.table_slot): checked before the mapping is written. */
+/* Slots come from pinned maps (window_slots, flows.table_slot): checked before the mapping is written. */
 int flow_table_write(struct flow_table_entry *table, __u32 slot, const struct flow_value *v, bool give)
 {
 	if (slot >= FLOW_TABLE_ENTRIES)

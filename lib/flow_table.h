@@ -3,8 +3,8 @@
  * The pinned flow table (bpf/flow_abi.h: flow_table, window_slots) from
  * userspace: where a flow's entry is, writing it in place so that no packet
  * sees half of it and no count is lost, and reading a flow's counters. The
- * daemon's XDP
- * backend writes; rtprelayctl (with the daemon down) and the tests read.
+ * daemon's XDP backend writes; rtprelayctl (with the daemon down) and the
+ * tests read.
  */
 #ifndef RTPRELAY_FLOW_TABLE_H
 #define RTPRELAY_FLOW_TABLE_H

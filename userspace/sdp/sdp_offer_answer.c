@@ -297,13 +297,13 @@ static int codec_line_pt(const char *line, const char *end)
  */
 static bool is_rtpmap_we_read(const char *line, const char *end)
 {
-	static const char *const encodings[] = { "PCMU/", "PCMA/", "telephone-event/" };
 	const char *sp = memchr(line, ' ', end - line);
 
-	for (unsigned i = 0; sp && i < G_N_ELEMENTS(encodings); i++) {
-		size_t n = strlen(encodings[i]);
+	for (size_t i = 0; sp && i < G_N_ELEMENTS(supported_encodings); i++) {
+		size_t n = strlen(supported_encodings[i].encoding);
 
-		if ((size_t)(end - sp - 1) >= n && !g_ascii_strncasecmp(sp + 1, encodings[i], n))
+		if ((size_t)(end - sp - 1) > n && !g_ascii_strncasecmp(sp + 1, supported_encodings[i].encoding, n) &&
+		    sp[1 + n] == '/')
 			return true;
 	}
 	return false;
