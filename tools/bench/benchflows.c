@@ -603,7 +603,7 @@ static int walk_rounds(struct flowwalk_bpf *walk, const int target_fds[WALK_TARG
 				return -1;
 			}
 			if (opt_live) {
-				g_usleep(50000); /* the sink's NAPI empties its ring on the other core */
+				g_usleep(50000); /* the sink's NAPI drains the last batch once we yield */
 				delivered[t][r] = (double)(sink_packets(sink_fd) - sunk) / opt_runs;
 			}
 		}
